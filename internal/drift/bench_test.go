@@ -101,8 +101,8 @@ func genRole(i int, modified bool) resource.Resource {
 		Attrs: map[string]any{
 			"id": name, "name": name, "path": "/", "max_session_duration": 3600.0,
 			"assume_role_policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"ec2.amazonaws.com"},"Action":"sts:AssumeRole"}]}`,
-			"inline_policy": []any{map[string]any{"name": "s3", "policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[` + action + `],"Resource":"*"}]}`}},
-			"tags":          map[string]any{"Team": "platform"},
+			"inline_policy":      []any{map[string]any{"name": "s3", "policy": `{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":[` + action + `],"Resource":"*"}]}`}},
+			"tags":               map[string]any{"Team": "platform"},
 		}}
 }
 
