@@ -75,12 +75,12 @@ func (r *Resource) String() string { return r.Type + "." + r.ID }
 // Validate reports the first missing identity field.
 func (r *Resource) Validate() error {
 	switch {
-	case r.Provider == "":
-		return fmt.Errorf("resource %s.%s: provider is empty", r.Type, r.ID)
 	case r.Type == "":
 		return fmt.Errorf("resource %q: type is empty", r.ID)
 	case r.ID == "":
 		return fmt.Errorf("resource %s: id is empty", r.Type)
+	case r.Provider == "":
+		return fmt.Errorf("resource %s.%s: provider is empty", r.Type, r.ID)
 	}
 	return nil
 }
