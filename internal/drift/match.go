@@ -48,17 +48,12 @@ func identity(r *resource.Resource) string {
 	return r.ID
 }
 
-// matchKey is the hash-join key: provider, type and identity.
-func matchKey(r *resource.Resource) string {
-	id := identity(r)
-	var sb strings.Builder
-	sb.Grow(len(r.Provider) + len(r.Type) + len(id) + 2)
-	sb.WriteString(r.Provider)
-	sb.WriteByte(0)
-	sb.WriteString(r.Type)
-	sb.WriteByte(0)
-	sb.WriteString(id)
-	return sb.String()
+// mkey is the hash-join key: provider, type and identity. A struct of
+// strings hashes without building a concatenated string per resource.
+type mkey struct{ provider, typ, id string }
+
+func matchKey(r *resource.Resource) mkey {
+	return mkey{provider: r.Provider, typ: r.Type, id: identity(r)}
 }
 
 // sameScope is the discriminant for ids that are unique only within an
@@ -82,27 +77,27 @@ func normRegion(r string) string {
 // one resource; the few that do not (the same name in two regions) keep
 // the rest in an overflow map so the common case costs one map entry.
 type index struct {
-	first    map[string]int32
-	overflow map[string][]int32
+	first    map[mkey]int32
+	overflow map[mkey][]int32
 }
 
 func newIndex(n int) *index {
-	return &index{first: make(map[string]int32, n)}
+	return &index{first: make(map[mkey]int32, n)}
 }
 
-func (x *index) add(key string, i int) {
+func (x *index) add(key mkey, i int) {
 	if _, ok := x.first[key]; !ok {
 		x.first[key] = int32(i)
 		return
 	}
 	if x.overflow == nil {
-		x.overflow = make(map[string][]int32)
+		x.overflow = make(map[mkey][]int32)
 	}
 	x.overflow[key] = append(x.overflow[key], int32(i))
 }
 
 // lookup returns the first candidate for key that accept approves.
-func (x *index) lookup(key string, accept func(i int) bool) (int, bool) {
+func (x *index) lookup(key mkey, accept func(i int) bool) (int, bool) {
 	i, ok := x.first[key]
 	if !ok {
 		return 0, false

@@ -76,11 +76,11 @@ func (rel *relation) apply(st, lv []*resource.Resource) ([]*resource.Resource, [
 	}
 	stParents := parentsByID(st, rel.parentType)
 	lvParents := parentsByID(lv, rel.parentType)
-	liveKeys := make(map[string]bool, len(lvChildren))
+	liveKeys := make(map[mkey]bool, len(lvChildren))
 	for _, i := range lvChildren {
 		liveKeys[matchKey(lv[i])] = true
 	}
-	stateKeys := make(map[string]bool, len(stChildren))
+	stateKeys := make(map[mkey]bool, len(stChildren))
 	for _, i := range stChildren {
 		stateKeys[matchKey(st[i])] = true
 	}
