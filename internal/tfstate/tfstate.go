@@ -54,10 +54,21 @@ type State struct {
 // Output is one output value of a state.
 type Output struct {
 	// Value is the output value, JSON-shaped like resource attributes.
-	Value any
+	Value any `json:"value"`
 	// Sensitive is true when Terraform marked the output sensitive; its
 	// value must then be redacted wherever it is shown.
-	Sensitive bool
+	Sensitive bool `json:"sensitive,omitempty"`
+}
+
+// MarshalJSON redacts the value of a sensitive output, so that encoding a
+// State for a report or an API answer cannot leak it by accident. Code
+// that needs the secret (secret scanning) reads Value directly.
+func (o Output) MarshalJSON() ([]byte, error) {
+	type plain Output // no MarshalJSON: avoids recursion
+	if o.Sensitive && o.Value != nil {
+		o.Value = resource.Redacted
+	}
+	return json.Marshal(plain(o))
 }
 
 // Parse decodes a state document held in memory. See Decode.
