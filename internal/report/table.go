@@ -103,7 +103,7 @@ func writeTable(w io.Writer, res *drift.Result, opts Options) error {
 	fmt.Fprintf(&b, "\n%s %d resources, %d managed, %d unmanaged, %d missing, %d modified; coverage %s\n",
 		p.paint(ansiBold, "Summary:"), s.Total, s.Managed, s.Unmanaged, s.Missing, s.Modified, formatCoverage(s.Coverage))
 	fmt.Fprintf(&b, "%s to accept a finding, add its resource to .driftignore (e.g. %s), or write rules for all with 'driftmgr gen-driftignore'.\n",
-		p.paint(ansiDim, "Hint:"), printable(resourceName(res.Findings[0])))
+		p.paint(ansiDim, "Hint:"), printable(driftignoreEntry(res.Findings[0])))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -135,4 +135,10 @@ func severityLine(fs []drift.Finding) string {
 		}
 	}
 	return strings.Join(parts, ", ")
+}
+
+// driftignoreEntry is the .driftignore line that ignores f: TYPE.ID, with
+// dots in the id escaped as the syntax requires.
+func driftignoreEntry(f drift.Finding) string {
+	return f.Type + "." + strings.ReplaceAll(f.ID, ".", `\.`)
 }
