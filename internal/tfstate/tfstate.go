@@ -308,11 +308,30 @@ func (d *decoder) str(path string, raw json.RawMessage) (string, error) {
 	if len(raw)-2 > d.lim.MaxStringBytes {
 		return "", d.fail(ErrStringTooLong, path, "string longer than %d bytes", d.lim.MaxStringBytes)
 	}
+	if s, ok := plainString(raw); ok {
+		return s, nil
+	}
 	var s string
 	if err := json.Unmarshal(raw, &s); err != nil {
 		return "", d.fail(ErrMalformed, path, "invalid string: %v", err)
 	}
 	return s, nil
+}
+
+// plainString decodes a JSON string without escapes or control
+// characters, the common case, without a trip through encoding/json.
+// ok is false when the full decoder is needed.
+func plainString(raw []byte) (string, bool) {
+	if len(raw) < 2 || raw[0] != '"' || raw[len(raw)-1] != '"' {
+		return "", false
+	}
+	body := raw[1 : len(raw)-1]
+	for _, c := range body {
+		if c == '\\' || c == '"' || c < 0x20 || c >= 0x80 {
+			return "", false
+		}
+	}
+	return string(body), true
 }
 
 // value decodes an arbitrary JSON value into the resource model's shapes

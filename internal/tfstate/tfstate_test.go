@@ -340,6 +340,7 @@ func TestShapeErrors(t *testing.T) {
 		{"provider garbage", res(`{"mode":"managed","type":"a_b","name":"n","provider":"aws"}`), `resources[0].provider: malformed provider address "aws"`},
 		{"instances object", res(`{"mode":"managed","type":"a_b","name":"n","instances":{}}`), "resources[0].instances: expected an array, got an object"},
 		{"instance string", inst(`"i"`), "resources[0].instances[0]: expected an object, got a string"},
+		{"instance null", inst(`{"attributes":{"id":"v"}},null`), "resources[0].instances[1]: expected an object, got null"},
 		{"index_key bool", inst(`{"index_key":true,"attributes":{"id":"v"}}`), "resources[0].instances[0].index_key: expected a number or a string, got a boolean"},
 		{"index_key negative", inst(`{"index_key":-1,"attributes":{"id":"v"}}`), "index_key: expected a count index"},
 		{"index_key float", inst(`{"index_key":1.5,"attributes":{"id":"v"}}`), "index_key: expected a count index"},

@@ -3,6 +3,7 @@ package tfstate
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 
 	"github.com/driftmgr/driftmgr/internal/resource"
 )
@@ -25,6 +26,17 @@ type v4Resource struct {
 	Name      json.RawMessage `json:"name"`
 	Provider  json.RawMessage `json:"provider"`
 	Instances json.RawMessage `json:"instances"`
+}
+
+// v4ResourceTyped is v4Resource with the instances decoded in the same
+// pass: the fast path for well-formed states.
+type v4ResourceTyped struct {
+	Module    json.RawMessage `json:"module"`
+	Mode      json.RawMessage `json:"mode"`
+	Type      json.RawMessage `json:"type"`
+	Name      json.RawMessage `json:"name"`
+	Provider  json.RawMessage `json:"provider"`
+	Instances []*v4Instance   `json:"instances"`
 }
 
 // v4Instance holds one element of a resource's "instances".
@@ -68,8 +80,8 @@ func (d *decoder) decodeV4Resources() error {
 
 // v4Resource converts one resource and appends its managed instances.
 func (d *decoder) v4Resource(path string, raw json.RawMessage) error {
-	var rs v4Resource
-	if err := d.object(path, raw, &rs); err != nil {
+	rs, instances, err := d.v4Shape(path, raw)
+	if err != nil {
 		return err
 	}
 	mode, err := d.str(path+".mode", rs.Mode)
@@ -107,31 +119,50 @@ func (d *decoder) v4Resource(path string, raw json.RawMessage) error {
 	if err != nil {
 		return d.fail(ErrMalformed, path+".provider", "%v", err)
 	}
-	instances, err := d.array(path+".instances", rs.Instances)
-	if err != nil {
-		return err
-	}
 	base := resourceAddress(module, typ, name)
-	for j, iraw := range instances {
+	for j := range instances {
 		ipath := fmt.Sprintf("%s.instances[%d]", path, j)
 		if err := d.countInstance(ipath); err != nil {
 			return err
 		}
-		if err := d.v4Instance(ipath, iraw, base, provider, typ); err != nil {
+		if err := d.v4Instance(ipath, instances[j], base, provider, typ); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// v4Shape splits a resource into its fields and instances. Decoding into
+// typed instances is one pass over the JSON; only when that fails is the
+// resource walked level by level, to name the offending path in the error.
+func (d *decoder) v4Shape(path string, raw json.RawMessage) (v4ResourceTyped, []*v4Instance, error) {
+	var typed v4ResourceTyped
+	if raw[0] == '{' && json.Unmarshal(raw, &typed) == nil && !slices.Contains(typed.Instances, nil) {
+		return typed, typed.Instances, nil
+	}
+	var rs v4Resource
+	if err := d.object(path, raw, &rs); err != nil {
+		return typed, nil, err
+	}
+	raws, err := d.array(path+".instances", rs.Instances)
+	if err != nil {
+		return typed, nil, err
+	}
+	instances := make([]*v4Instance, len(raws))
+	for j, iraw := range raws {
+		instances[j] = new(v4Instance)
+		if err := d.object(fmt.Sprintf("%s.instances[%d]", path, j), iraw, instances[j]); err != nil {
+			return typed, nil, err
+		}
+	}
+	typed = v4ResourceTyped{Module: rs.Module, Mode: rs.Mode, Type: rs.Type, Name: rs.Name, Provider: rs.Provider}
+	return typed, instances, nil
+}
+
 // v4Instance converts one instance. Deposed objects (left behind by
 // create_before_destroy) are kept: they exist in the cloud and Terraform
 // still manages them, so reporting them as unmanaged would be wrong.
-func (d *decoder) v4Instance(path string, raw json.RawMessage, base, provider, typ string) error {
-	var in v4Instance
-	if err := d.object(path, raw, &in); err != nil {
-		return err
-	}
+func (d *decoder) v4Instance(path string, in *v4Instance, base, provider, typ string) error {
 	key, err := indexKey(in.IndexKey)
 	if err != nil {
 		return d.fail(ErrMalformed, path+".index_key", "%v", err)
@@ -228,6 +259,12 @@ func (d *decoder) sensitivePaths(path string, raw json.RawMessage) ([]resource.P
 
 // appendStep appends one cty path step to p.
 func appendStep(p resource.Path, typ string, raw json.RawMessage) (resource.Path, error) {
+	if typ == "get_attr" {
+		// The common step; skip the generic decode for plain names.
+		if s, ok := plainString(raw); ok {
+			return p.Field(s), nil
+		}
+	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil || v == nil {
 		return p, fmt.Errorf("step %q has no value", typ)
