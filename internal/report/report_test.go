@@ -464,6 +464,6 @@ func TestHelpers(t *testing.T) {
 	assert.Equal(t, "Kind?", kindTitle("Kind?"))
 	assert.Equal(t, "", kindMeaning("Kind?"))
 	assert.Equal(t, "~", diffSign(drift.Diff{}))
-	assert.Equal(t, `aws_s3_bucket.logs\\.example\\.com`, driftignoreEntry(drift.Finding{Type: "aws_s3_bucket", ID: "logs.example.com"}))
+	assert.Equal(t, `aws_s3_bucket.logs\.example\.com`, driftignoreEntry(drift.Finding{Type: "aws_s3_bucket", ID: "logs.example.com"}))
 	assert.NotEmpty(t, compactJSON(func() {}), "an unencodable value falls back to Go syntax")
 }
