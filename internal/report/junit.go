@@ -124,17 +124,18 @@ func junitCase(f drift.Finding) junitTestCase {
 	if f.Kind == drift.Modified {
 		msg = fmt.Sprintf("%s %s: %s has %d attribute(s) changed outside Terraform", f.Severity, string(f.Kind), name, len(f.Diffs))
 	}
-	var text strings.Builder
-	fmt.Fprintf(&text, "resource: %s\nseverity: %s\nprovider: %s\n", name, f.Severity, f.Provider)
+	// Each piece is made printable on its own, so a newline inside an id
+	// cannot fake a line of the failure text.
+	lines := []string{"resource: " + printable(name), "severity: " + printable(string(f.Severity)), "provider: " + printable(f.Provider)}
 	for _, kv := range [][2]string{{"address", f.Address}, {"account", f.Account}, {"region", f.Region}, {"origin", f.Origin}} {
 		if kv[1] != "" {
-			fmt.Fprintf(&text, "%s: %s\n", kv[0], kv[1])
+			lines = append(lines, kv[0]+": "+printable(kv[1]))
 		}
 	}
 	if len(f.Diffs) > 0 {
-		text.WriteString("diffs (state => cloud):\n")
+		lines = append(lines, "diffs (state => cloud):")
 		for _, d := range f.Diffs {
-			text.WriteString("  " + plainDiff(d, maxJUnitValue) + "\n")
+			lines = append(lines, "  "+printable(plainDiff(d, maxJUnitValue)))
 		}
 	}
 	id, _, _, _, _ := ruleFor(f.Kind)
@@ -145,7 +146,7 @@ func junitCase(f drift.Finding) junitTestCase {
 		Failure: &junitFailure{
 			Message: printable(msg),
 			Type:    id,
-			Text:    printableLines(strings.TrimSuffix(text.String(), "\n")),
+			Text:    strings.Join(lines, "\n"),
 		},
 	}
 }

@@ -257,16 +257,6 @@ func printable(s string) string {
 	return b.String()
 }
 
-// printableLines is printable for multi-line text: newlines stay, every
-// other control character is escaped.
-func printableLines(s string) string {
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = printable(l)
-	}
-	return strings.Join(lines, "\n")
-}
-
 func unsafeRune(r rune) bool {
 	return unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) || r == utf8.RuneError
 }

@@ -454,7 +454,6 @@ func TestHelpers(t *testing.T) {
 	assert.True(t, strings.HasSuffix(got, "… (50 chars)"))
 	assert.Equal(t, "é… (50 chars)", truncate(long, 3), "keeps at least one rune")
 	assert.Equal(t, `a\u202eb\tc`, printable("a\u202eb\tc"))
-	assert.Equal(t, "line1\nline\\x1b2", printableLines("line1\nline\x1b2"))
 	assert.Equal(t, "100%", formatCoverage(100))
 	assert.Equal(t, "81.82%", formatCoverage(81.82))
 	assert.Equal(t, "`a`", mdCode("a"))
