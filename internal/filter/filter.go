@@ -55,9 +55,9 @@ var (
 type Filter struct {
 	expr string
 	jp   *jmespath.JMESPath
-	// attr is set when the expression may read driftctl's Attr, which
-	// costs a copy of the attributes to build.
-	attr bool
+	// fields are the document keys the expression may read; the others
+	// are not built, which saves boxing every string of every resource.
+	fields fieldSet
 
 	errs     atomic.Int64
 	firstMu  sync.Mutex
@@ -91,12 +91,8 @@ func Compile(expr string) (f *Filter, err error) {
 		}
 		return nil, fmt.Errorf("%w: %q: %v", ErrSyntax, expr, err)
 	}
-	return &Filter{expr: expr, jp: jp, attr: strings.Contains(expr, "Attr") || mayReadAll(expr)}, nil
+	return &Filter{expr: expr, jp: jp, fields: fieldsOf(expr)}, nil
 }
-
-// mayReadAll reports whether expr can read fields without naming them
-// (@, *, keys(), values(), to_string(@)...).
-func mayReadAll(expr string) bool { return strings.ContainsAny(expr, "@*") }
 
 // String returns the expression.
 func (f *Filter) String() string { return f.expr }
@@ -119,7 +115,7 @@ func (f *Filter) Match(r *resource.Resource) (ok bool) {
 	}
 	d := getDoc()
 	defer putDoc(d)
-	d.fill(r, f.attr)
+	d.fill(r, f.fields)
 	defer func() {
 		if p := recover(); p != nil {
 			f.fail(r, fmt.Errorf("panic in JMESPath: %v", p))
