@@ -31,18 +31,18 @@ func providerName(addr, typ string) (string, error) {
 		rest = rest[len("module."):]
 		i := strings.IndexAny(rest, ".[")
 		if i <= 0 {
-			return "", fmt.Errorf("malformed provider address %q", addr)
+			return "", fmt.Errorf("malformed provider address %q", clip(addr))
 		}
 		rest = rest[i:]
 		if rest[0] == '[' {
 			end := strings.IndexByte(rest, ']')
 			if end < 0 {
-				return "", fmt.Errorf("malformed provider address %q", addr)
+				return "", fmt.Errorf("malformed provider address %q", clip(addr))
 			}
 			rest = rest[end+1:]
 		}
 		if !strings.HasPrefix(rest, ".") {
-			return "", fmt.Errorf("malformed provider address %q", addr)
+			return "", fmt.Errorf("malformed provider address %q", clip(addr))
 		}
 		rest = rest[1:]
 	}
@@ -53,17 +53,17 @@ func providerName(addr, typ string) (string, error) {
 		src := rest[len(`provider["`):]
 		end := strings.Index(src, `"]`)
 		if end < 0 || (len(src) > end+2 && src[end+2] != '.') {
-			return "", fmt.Errorf("malformed provider address %q", addr)
+			return "", fmt.Errorf("malformed provider address %q", clip(addr))
 		}
 		src = src[:end]
 		name = src[strings.LastIndexByte(src, '/')+1:]
 	case strings.HasPrefix(rest, "provider."):
 		name, _, _ = strings.Cut(rest[len("provider."):], ".")
 	default:
-		return "", fmt.Errorf(`malformed provider address %q, expected provider.NAME or provider["SOURCE"]`, addr)
+		return "", fmt.Errorf(`malformed provider address %q, expected provider.NAME or provider["SOURCE"]`, clip(addr))
 	}
 	if name == "" {
-		return "", fmt.Errorf("malformed provider address %q: no provider type", addr)
+		return "", fmt.Errorf("malformed provider address %q: no provider type", clip(addr))
 	}
 	return shortProvider(name), nil
 }
@@ -104,7 +104,7 @@ func indexKey(raw json.RawMessage) (string, error) {
 	case '-', '0', '1', '2', '3', '4', '5', '6', '7', '8', '9':
 		n, err := strconv.Atoi(string(raw))
 		if err != nil || n < 0 {
-			return "", fmt.Errorf("expected a count index (non-negative integer), got %s", raw)
+			return "", fmt.Errorf("expected a count index (non-negative integer), got %s", clip(string(raw)))
 		}
 		return "[" + strconv.Itoa(n) + "]", nil
 	}
@@ -134,7 +134,7 @@ func modulePath(path []string) (string, error) {
 		return "", nil
 	}
 	if path[0] != "root" {
-		return "", fmt.Errorf(`expected the path to start with "root", got %q`, path[0])
+		return "", fmt.Errorf(`expected the path to start with "root", got %q`, clip(path[0]))
 	}
 	var b strings.Builder
 	for i, step := range path[1:] {

@@ -107,6 +107,16 @@ func tokenKind(t json.Token) string {
 	return fmt.Sprintf("%T", t)
 }
 
+// clip shortens a value quoted in an error message: the value comes from
+// the document, and an error must not carry megabytes of it into logs.
+func clip(s string) string {
+	const max = 100
+	if len(s) <= max {
+		return s
+	}
+	return s[:max] + "..."
+}
+
 // isEOF reports whether err means the input ended early.
 func isEOF(err error) bool {
 	return errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF)

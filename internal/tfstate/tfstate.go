@@ -227,11 +227,11 @@ func (d *decoder) decodeTop() error {
 	if _, err := d.dec.Token(); err != nil {
 		return d.readErr("", err)
 	}
-	if _, err := d.dec.Token(); !errors.Is(err, io.EOF) || d.lr.exceeded {
-		if err != nil && !errors.Is(err, io.EOF) {
-			return d.readErr("", err)
-		}
+	switch _, err := d.dec.Token(); {
+	case err == nil:
 		return d.fail(ErrMalformed, "", "unexpected data after the state object")
+	case !errors.Is(err, io.EOF):
+		return d.readErr("", err)
 	}
 	switch {
 	case d.st.Version == 0 && sawFormatVersion:
@@ -257,7 +257,7 @@ func (d *decoder) decodeVersion() error {
 	}
 	v, err := strconv.Atoi(string(raw))
 	if err != nil {
-		return d.fail(ErrMalformed, "version", "expected an integer, got %s", raw)
+		return d.fail(ErrMalformed, "version", "expected an integer, got %s", clip(string(raw)))
 	}
 	if v != 3 && v != 4 {
 		return d.fail(ErrUnsupportedVersion, "version",

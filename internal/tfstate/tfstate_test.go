@@ -462,3 +462,24 @@ func TestEdgeCases(t *testing.T) {
 		assert.Equal(t, []resource.Path{"l[0]"}, st.Resources[0].Sensitive)
 	})
 }
+
+func TestErrorsClipDocumentValues(t *testing.T) {
+	long := strings.Repeat("z", 5000)
+	for _, in := range []string{
+		`{"version":` + strings.Repeat("9", 5000) + `.5}`,
+		`{"version":3,"modules":[{"path":["root"],"resources":{"` + long + `":{}}}]}`,
+		`{"version":4,"resources":[{"mode":"` + long + `"}]}`,
+		`{"version":4,"resources":[{"mode":"managed","type":"a_b","name":"n","provider":"` + long + `"}]}`,
+	} {
+		_, err := Parse("s", []byte(in), Limits{})
+		require.Error(t, err)
+		assert.Less(t, len(err.Error()), 400, err.Error())
+		assert.Contains(t, err.Error(), "...")
+	}
+}
+
+func TestTrailingGarbage(t *testing.T) {
+	_, err := Parse("s", []byte(`{"version":4} x`), Limits{})
+	require.ErrorIs(t, err, ErrMalformed)
+	assert.Contains(t, err.Error(), "read state s: not valid JSON")
+}

@@ -57,15 +57,15 @@ func parseV3Key(k string) (v3Key, error) {
 	case len(parts) == 3:
 		n, err := strconv.Atoi(parts[2])
 		if err != nil || n < 0 {
-			return key, fmt.Errorf("expected TYPE.NAME or TYPE.NAME.INDEX, got %q", k)
+			return key, fmt.Errorf("expected TYPE.NAME or TYPE.NAME.INDEX, got %q", clip(k))
 		}
 		key.index = n
 	case len(parts) != 2:
-		return key, fmt.Errorf("expected TYPE.NAME or TYPE.NAME.INDEX, got %q", k)
+		return key, fmt.Errorf("expected TYPE.NAME or TYPE.NAME.INDEX, got %q", clip(k))
 	}
 	key.typ, key.name = parts[0], parts[1]
 	if key.typ == "" || key.name == "" {
-		return key, fmt.Errorf("expected TYPE.NAME or TYPE.NAME.INDEX, got %q", k)
+		return key, fmt.Errorf("expected TYPE.NAME or TYPE.NAME.INDEX, got %q", clip(k))
 	}
 	return key, nil
 }
@@ -148,7 +148,7 @@ func (d *decoder) v3Module(path string, raw json.RawMessage) error {
 		if key.data {
 			continue
 		}
-		rpath := path + ".resources." + key.raw
+		rpath := path + ".resources." + clip(key.raw)
 		if err := d.countInstance(rpath); err != nil {
 			return err
 		}

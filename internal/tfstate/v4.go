@@ -55,11 +55,6 @@ func (d *decoder) decodeV4Resources() error {
 		return d.readErr("resources", err)
 	}
 	if delim, ok := tok.(json.Delim); !ok || delim != '[' {
-		if delim == '{' {
-			// Token has entered the object; the error ends decoding
-			// anyway, so there is nothing to skip.
-			return d.fail(ErrMalformed, "resources", "expected an array, got an object")
-		}
 		return d.fail(ErrMalformed, "resources", "expected an array, got %s", tokenKind(tok))
 	}
 	for i := 0; d.dec.More(); i++ {
@@ -94,7 +89,7 @@ func (d *decoder) v4Resource(path string, raw json.RawMessage) error {
 		return nil
 	case "managed":
 	default:
-		return d.fail(ErrMalformed, path+".mode", `expected "managed" or "data", got %q`, mode)
+		return d.fail(ErrMalformed, path+".mode", `expected "managed" or "data", got %q`, clip(mode))
 	}
 	typ, err := d.str(path+".type", rs.Type)
 	if err != nil {
@@ -267,7 +262,7 @@ func appendStep(p resource.Path, typ string, raw json.RawMessage) (resource.Path
 	}
 	var v any
 	if err := json.Unmarshal(raw, &v); err != nil || v == nil {
-		return p, fmt.Errorf("step %q has no value", typ)
+		return p, fmt.Errorf("step %q has no value", clip(typ))
 	}
 	switch typ {
 	case "get_attr":
@@ -292,7 +287,7 @@ func appendStep(p resource.Path, typ string, raw json.RawMessage) (resource.Path
 		}
 		return p, fmt.Errorf("index step: expected a number or string key, got %T", v)
 	}
-	return p, fmt.Errorf("unknown step type %q (expected get_attr or index)", typ)
+	return p, fmt.Errorf("unknown step type %q (expected get_attr or index)", clip(typ))
 }
 
 // decodeV4Outputs reads {"name": {"value": V, "type": T, "sensitive": B}}.
