@@ -1,0 +1,11 @@
+terraform {
+  cloud {
+    organization = "acme"
+    workspaces {
+      tags = {
+        layer = "networking"
+        env   = "prod"
+      }
+    }
+  }
+}

@@ -1,0 +1,5 @@
+terraform {
+  backend "consul" {
+    path = "app/state"
+  }
+}

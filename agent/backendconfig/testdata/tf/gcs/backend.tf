@@ -1,0 +1,6 @@
+terraform {
+  backend "gcs" {
+    bucket = "acme-gcs-state"
+    prefix = "envs/app/"
+  }
+}

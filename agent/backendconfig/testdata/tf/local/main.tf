@@ -1,0 +1,6 @@
+terraform {
+  backend "local" {
+    path          = "state/app.tfstate"
+    workspace_dir = "ws"
+  }
+}

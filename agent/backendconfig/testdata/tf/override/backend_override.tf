@@ -1,0 +1,6 @@
+terraform {
+  backend "gcs" {
+    bucket = "override-bucket"
+    prefix = "ov"
+  }
+}

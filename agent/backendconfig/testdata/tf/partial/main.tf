@@ -1,0 +1,5 @@
+terraform {
+  backend "s3" {
+    region = "eu-west-1"
+  }
+}

@@ -1,0 +1,8 @@
+terraform {
+  backend "remote" {
+    organization = "acme"
+    workspaces {
+      name = "networking-prod"
+    }
+  }
+}

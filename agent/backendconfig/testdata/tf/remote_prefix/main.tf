@@ -1,0 +1,9 @@
+terraform {
+  backend "remote" {
+    hostname     = "tfe.example.com"
+    organization = "acme"
+    workspaces {
+      prefix = "app-"
+    }
+  }
+}

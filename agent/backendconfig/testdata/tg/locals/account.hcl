@@ -1,0 +1,3 @@
+locals {
+  name = lower("ACME")
+}
