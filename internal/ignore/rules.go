@@ -122,21 +122,13 @@ func (rs *Rules) Merge(other *Rules) *Rules {
 	return newRules(all)
 }
 
-// walk calls fn on the candidate rules for typ from the last to the first,
-// until fn returns true.
-func walk(ix *typeIndex, typ string, fn func(i int32) bool) {
-	a, b := ix.candidates(typ)
-	for len(a) > 0 || len(b) > 0 {
-		var i int32
-		if len(b) == 0 || len(a) > 0 && a[len(a)-1] > b[len(b)-1] {
-			i, a = a[len(a)-1], a[:len(a)-1]
-		} else {
-			i, b = b[len(b)-1], b[:len(b)-1]
-		}
-		if fn(i) {
-			return
-		}
+// next pops the later of the two candidate lists' last entries, so
+// walking both lists visits rules from the last to the first.
+func next(a, b []int32) (i int32, na, nb []int32) {
+	if len(b) == 0 || len(a) > 0 && a[len(a)-1] > b[len(b)-1] {
+		return a[len(a)-1], a[:len(a)-1], b
 	}
+	return b[len(b)-1], a, b[:len(b)-1]
 }
 
 // decide returns the kinds of finding r is ignored for. The last matching
@@ -146,18 +138,20 @@ func (rs *Rules) decide(r *resource.Resource) kindMask {
 		return 0
 	}
 	undecided, ignored := maskAll, kindMask(0)
-	walk(&rs.res, r.Type, func(i int32) bool {
+	a, b := rs.res.candidates(r.Type)
+	for undecided != 0 && len(a)+len(b) > 0 {
+		var i int32
+		i, a, b = next(a, b)
 		ru := &rs.rules[i]
 		d := ru.kinds & undecided
 		if d == 0 || !ru.matchResource(r) {
-			return false
+			continue
 		}
 		if !ru.neg {
 			ignored |= d
 		}
 		undecided &^= d
-		return undecided == 0
-	})
+	}
 	return ignored
 }
 
@@ -181,28 +175,29 @@ func (rs *Rules) IgnoreAttr(r *resource.Resource, p resource.Path) bool {
 		return false
 	}
 	var (
-		buf     [16]string
-		steps   []string
-		split   bool
-		ignored bool
+		buf   [16]string
+		steps []string
+		split bool
 	)
-	walk(&rs.all, r.Type, func(i int32) bool {
+	a, b := rs.all.candidates(r.Type)
+	for len(a)+len(b) > 0 {
+		var i int32
+		i, a, b = next(a, b)
 		ru := &rs.rules[i]
 		if ru.kinds&maskModified == 0 || !ru.matchResource(r) {
-			return false
+			continue
 		}
 		if len(ru.path) > 0 {
 			if !split {
 				steps, split = pathSteps(string(p), buf[:0]), true
 			}
 			if !ru.matchPath(steps) {
-				return false
+				continue
 			}
 		}
-		ignored = !ru.neg
-		return true
-	})
-	return ignored
+		return !ru.neg
+	}
+	return false
 }
 
 var (
