@@ -103,7 +103,7 @@ func writeTable(w io.Writer, res *drift.Result, opts Options) error {
 	fmt.Fprintf(&b, "\n%s %d resources, %d managed, %d unmanaged, %d missing, %d modified; coverage %s\n",
 		p.paint(ansiBold, "Summary:"), s.Total, s.Managed, s.Unmanaged, s.Missing, s.Modified, formatCoverage(s.Coverage))
 	fmt.Fprintf(&b, "%s to accept a finding, add its resource to .driftignore (e.g. %s), or write rules for all with 'driftmgr gen-driftignore'.\n",
-		p.paint(ansiDim, "Hint:"), printable(driftignoreEntry(res.Findings[0])))
+		p.paint(ansiDim, "Hint:"), printable(hintExample(res.Findings)))
 	_, err := io.WriteString(w, b.String())
 	return err
 }
@@ -141,4 +141,16 @@ func severityLine(fs []drift.Finding) string {
 // dots in the id escaped as the syntax requires.
 func driftignoreEntry(f drift.Finding) string {
 	return f.Type + "." + strings.ReplaceAll(f.ID, ".", `\.`)
+}
+
+// hintExample picks the shortest .driftignore entry among the findings
+// (the first on ties), so the hint stays readable when ids are URLs.
+func hintExample(fs []drift.Finding) string {
+	best := driftignoreEntry(fs[0])
+	for _, f := range fs[1:] {
+		if e := driftignoreEntry(f); len(e) < len(best) {
+			best = e
+		}
+	}
+	return best
 }
