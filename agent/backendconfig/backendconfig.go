@@ -38,6 +38,8 @@ import (
 	"io"
 	"os"
 	"sort"
+
+	"github.com/hashicorp/hcl/v2"
 )
 
 // Sentinel errors. Every error from Discover wraps one of them.
@@ -153,19 +155,49 @@ func Discover(ctx context.Context, dir string, opts Options) ([]Location, error)
 	)
 	tfLocs, found, err := discoverTerraform(dir, opts)
 	locs = append(locs, tfLocs...)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	errs = appendErrs(errs, err)
 
 	tgLocs, tgFound, err := discoverTerragrunt(ctx, dir, opts)
 	locs = append(locs, tgLocs...)
-	if err != nil {
-		errs = append(errs, err)
-	}
+	errs = appendErrs(errs, err)
 	if !found && !tgFound && len(errs) == 0 {
 		return nil, fmt.Errorf("discover backends in %s: %w", dir, ErrNoConfig)
 	}
 	return dedup(locs), errors.Join(errs...)
+}
+
+// appendErrs appends err to errs, flattening errors.Join results so the
+// error Discover returns joins exactly one error per failing configuration.
+func appendErrs(errs []error, err error) []error {
+	if err == nil {
+		return errs
+	}
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range j.Unwrap() {
+			errs = appendErrs(errs, e)
+		}
+		return errs
+	}
+	return append(errs, err)
+}
+
+// diagError turns HCL diagnostics into an error that starts with the
+// file:line of the first error and wraps sentinel.
+func diagError(sentinel error, diags hcl.Diagnostics) error {
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		msg := d.Summary
+		if d.Detail != "" {
+			msg += "; " + d.Detail
+		}
+		if d.Subject != nil {
+			return fmt.Errorf("%s: %w: %s", pos(*d.Subject), sentinel, msg)
+		}
+		return fmt.Errorf("%w: %s", sentinel, msg)
+	}
+	return fmt.Errorf("%w: %s", sentinel, diags.Error())
 }
 
 // dedup sorts locs by Dir then URL and keeps the first Location of each URL.

@@ -118,7 +118,7 @@ func parseConfigFile(parser *hclparse.Parser, name string) (*hcl.File, error) {
 		f, diags = parser.ParseHCL(data, name)
 	}
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("%w: %s", ErrSyntax, diags.Error())
+		return nil, diagError(ErrSyntax, diags)
 	}
 	return f, nil
 }
@@ -131,13 +131,13 @@ func stateBlocks(parser *hclparse.Parser, name string) ([]*hcl.Block, error) {
 	}
 	content, _, diags := f.Body.PartialContent(fileSchema)
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("%w: %s", ErrSyntax, diags.Error())
+		return nil, diagError(ErrSyntax, diags)
 	}
 	var out []*hcl.Block
 	for _, tf := range content.Blocks {
 		inner, _, diags := tf.Body.PartialContent(terraformSchema)
 		if diags.HasErrors() {
-			return nil, fmt.Errorf("%w: %s", ErrSyntax, diags.Error())
+			return nil, diagError(ErrSyntax, diags)
 		}
 		out = append(out, inner.Blocks...)
 	}
@@ -191,7 +191,7 @@ func terraformBackend(block *hcl.Block, dir string, opts Options) (backendSpec, 
 func literalAttrs(body hcl.Body, schema *hcl.BodySchema, typ string) (map[string]cty.Value, error) {
 	content, _, diags := body.PartialContent(schema)
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("%w: %s", ErrSyntax, diags.Error())
+		return nil, diagError(ErrSyntax, diags)
 	}
 	out := make(map[string]cty.Value, len(content.Attributes))
 	for name, attr := range content.Attributes {

@@ -201,7 +201,7 @@ func (w *tgWalker) parseFile(absPath string) (*tgFile, error) {
 	}
 	f, diags := hclsyntax.ParseConfig(data, name, hcl.InitialPos)
 	if diags.HasErrors() {
-		return nil, fmt.Errorf("%w: %s", ErrSyntax, diags.Error())
+		return nil, diagError(ErrSyntax, diags)
 	}
 	body, ok := f.Body.(*hclsyntax.Body)
 	if !ok {
@@ -478,7 +478,7 @@ func (e *tgEval) eval(expr hclsyntax.Expression, s tgScope, locals map[string]ct
 	ctx := &hcl.EvalContext{Variables: vars, Functions: e.functions(s)}
 	v, diags := expr.Value(ctx)
 	if diags.HasErrors() {
-		return cty.NilVal, fmt.Errorf("%w: %s", ErrEval, diags.Error())
+		return cty.NilVal, diagError(ErrEval, diags)
 	}
 	if !v.IsWhollyKnown() {
 		return cty.NilVal, fmt.Errorf("%s: %w: value is not known until apply", pos(expr.Range()), ErrEval)

@@ -141,7 +141,7 @@ func (e *tgEval) functions(s tgScope) map[string]function.Function {
 		if len(args) > 1 {
 			return args[1], nil
 		}
-		return "", fmt.Errorf("%w: no %s in any parent folder of %s", ErrEval, name, e.leaf.path)
+		return "", fmt.Errorf("no %s in any parent folder of %s", name, e.leaf.path)
 	})
 
 	fns["path_relative_to_include"] = stringFunc([]string{"name"}, func(args []string) (string, error) {
@@ -179,7 +179,7 @@ func (e *tgEval) functions(s tgScope) map[string]function.Function {
 			}
 			switch len(args) {
 			case 1:
-				return cty.NilVal, fmt.Errorf("%w: environment variable %s is not set and get_env has no default", ErrEval, name)
+				return cty.NilVal, fmt.Errorf("environment variable %s is not set and get_env has no default", name)
 			case 2:
 				return args[1], nil
 			default:
@@ -219,7 +219,7 @@ func (e *tgEval) include(s tgScope, args []string) (*tgInclude, error) {
 				return &e.includes[i], nil
 			}
 		}
-		return nil, fmt.Errorf("%w: no include block named %q", ErrEval, args[0])
+		return nil, fmt.Errorf("no include block named %q", args[0])
 	}
 	if s.include != nil {
 		return s.include, nil
@@ -234,7 +234,7 @@ func (e *tgEval) include(s tgScope, args []string) (*tgInclude, error) {
 // object {locals = {...}}, evaluated in the current leaf's context.
 func (e *tgEval) readConfig(absPath string, s tgScope) (cty.Value, error) {
 	if s.depth >= maxReadDepth {
-		return cty.NilVal, fmt.Errorf("%w: read_terragrunt_config nested more than %d deep", ErrEval, maxReadDepth)
+		return cty.NilVal, fmt.Errorf("read_terragrunt_config nested more than %d deep", maxReadDepth)
 	}
 	cfg, err := e.w.parse(absPath)
 	if err != nil {
