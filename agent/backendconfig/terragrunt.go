@@ -74,6 +74,8 @@ type tgEval struct {
 	opts     Options
 	leaf     *tgFile
 	includes []tgInclude
+	reading  map[string]bool       // read_terragrunt_config calls in progress
+	reads    map[string]readResult // finished read_terragrunt_config calls
 }
 
 // remoteState is an evaluated remote_state block.

@@ -236,13 +236,41 @@ func (e *tgEval) readConfig(absPath string, s tgScope) (cty.Value, error) {
 	if s.depth >= maxReadDepth {
 		return cty.NilVal, fmt.Errorf("read_terragrunt_config nested more than %d deep", maxReadDepth)
 	}
-	cfg, err := e.w.parse(absPath)
-	if err != nil {
-		return cty.NilVal, err
+	// Results are cached per leaf and the files being read are tracked, so
+	// files reading each other (possibly under try()) cost one evaluation
+	// each instead of growing exponentially with depth.
+	key := absPath
+	if s.include != nil {
+		key += "\x00" + s.include.absPath
 	}
-	locals, err := e.locals(cfg, tgScope{include: s.include, depth: s.depth + 1})
-	if err != nil {
-		return cty.NilVal, err
+	if r, ok := e.reads[key]; ok {
+		return r.v, r.err
 	}
-	return cty.ObjectVal(map[string]cty.Value{"locals": cty.ObjectVal(locals)}), nil
+	if e.reading[key] {
+		return cty.NilVal, fmt.Errorf("read_terragrunt_config cycle through %s", e.w.display(absPath))
+	}
+	if e.reading == nil {
+		e.reading, e.reads = map[string]bool{}, map[string]readResult{}
+	}
+	e.reading[key] = true
+	defer delete(e.reading, key)
+
+	v, err := func() (cty.Value, error) {
+		cfg, err := e.w.parse(absPath)
+		if err != nil {
+			return cty.NilVal, err
+		}
+		locals, err := e.locals(cfg, tgScope{include: s.include, depth: s.depth + 1})
+		if err != nil {
+			return cty.NilVal, err
+		}
+		return cty.ObjectVal(map[string]cty.Value{"locals": cty.ObjectVal(locals)}), nil
+	}()
+	e.reads[key] = readResult{v, err}
+	return v, err
+}
+
+type readResult struct {
+	v   cty.Value
+	err error
 }

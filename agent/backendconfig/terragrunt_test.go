@@ -2,6 +2,7 @@ package backendconfig
 
 import (
 	"context"
+	"fmt"
 	"io/fs"
 	"path/filepath"
 	"testing"
@@ -172,8 +173,9 @@ func TestDiscoverTerragruntErrors(t *testing.T) {
 			files: map[string]string{"terragrunt.hcl": "locals {\nx = read_terragrunt_config(\"a\", {}, {})\n}"}},
 		{name: "read_terragrunt_config missing", is: ErrEval, msg: "missing.hcl",
 			files: map[string]string{"terragrunt.hcl": "locals {\nx = read_terragrunt_config(\"missing.hcl\")\n}"}},
-		{name: "read_terragrunt_config recursion", is: ErrEval, msg: "nested more than 8 deep",
+		{name: "read_terragrunt_config cycle", is: ErrEval, msg: "read_terragrunt_config cycle through",
 			files: map[string]string{"terragrunt.hcl": "locals {\nx = read_terragrunt_config(\"self.hcl\")\n}", "self.hcl": "locals {\nx = read_terragrunt_config(\"self.hcl\")\n}"}},
+		{name: "read_terragrunt_config chain too deep", is: ErrEval, msg: "nested more than 8 deep", files: readChain(10)},
 		{name: "read_terragrunt_config bad file", is: ErrEval, msg: "bad.hcl:1",
 			files: map[string]string{"terragrunt.hcl": "locals {\nx = read_terragrunt_config(\"bad.hcl\")\n}", "bad.hcl": "locals {{"}},
 		{name: "read_terragrunt_config bad locals", is: ErrEval, msg: "bad.hcl:1",
@@ -241,4 +243,33 @@ remote_state {
 		filepath.Join(dir, "states/a/b/../...tfstate"),
 		"s3://b/././alone/x",
 	}, urls(locs))
+}
+
+// readChain builds a leaf reading r0.hcl, which reads r1.hcl, and so on.
+func readChain(n int) map[string]string {
+	files := map[string]string{"terragrunt.hcl": "locals {\nx = read_terragrunt_config(\"r0.hcl\")\n}"}
+	for i := range n {
+		files[fmt.Sprintf("r%d.hcl", i)] = fmt.Sprintf("locals {\nx = read_terragrunt_config(\"r%d.hcl\")\n}", i+1)
+	}
+	files[fmt.Sprintf("r%d.hcl", n)] = "locals {\nx = 1\n}"
+	return files
+}
+
+// Files that read each other under try() are evaluated once each, not
+// exponentially often.
+func TestReadTerragruntConfigCached(t *testing.T) {
+	self := "locals {\n" +
+		"a = try(read_terragrunt_config(\"self.hcl\"), 1)\n" +
+		"b = try(read_terragrunt_config(\"self.hcl\"), 2)\n" +
+		"c = try(read_terragrunt_config(\"self.hcl\"), 3)\n}\n"
+	dir := writeTree(t, map[string]string{
+		"self.hcl": self,
+		"terragrunt.hcl": "locals {\n" +
+			"s = read_terragrunt_config(\"self.hcl\")\n" +
+			"t = read_terragrunt_config(\"self.hcl\")\n}\n" +
+			"remote_state {\nbackend = \"s3\"\nconfig = { bucket = \"b\", key = \"${local.s.locals.c}${local.t.locals.a}\" }\n}",
+	})
+	locs, err := Discover(context.Background(), dir, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"s3://b/31"}, urls(locs))
 }
