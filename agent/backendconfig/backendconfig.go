@@ -37,6 +37,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
@@ -154,16 +155,34 @@ func Discover(ctx context.Context, dir string, opts Options) ([]Location, error)
 		errs []error
 	)
 	tfLocs, found, err := discoverTerraform(dir, opts)
-	locs = append(locs, tfLocs...)
+	errs = appendErrs(errs, err)
+	tgLocs, tgFound, err := discoverTerragrunt(ctx, dir, opts)
 	errs = appendErrs(errs, err)
 
-	tgLocs, tgFound, err := discoverTerragrunt(ctx, dir, opts)
-	locs = append(locs, tgLocs...)
-	errs = appendErrs(errs, err)
+	// A Terragrunt leaf next to its *.tf files usually has Terragrunt
+	// generate backend.tf at run time; the implicit local backend of the
+	// files as they are on disk is then not where state lives.
+	if implicitLocal(tfLocs) && hasDir(tgLocs, filepath.Clean(dir)) {
+		tfLocs = nil
+	}
+	locs = append(tfLocs, tgLocs...)
 	if !found && !tgFound && len(errs) == 0 {
 		return nil, fmt.Errorf("discover backends in %s: %w", dir, ErrNoConfig)
 	}
 	return dedup(locs), errors.Join(errs...)
+}
+
+func implicitLocal(locs []Location) bool {
+	return len(locs) > 0 && locs[0].Backend == BackendLocal && locs[0].File == ""
+}
+
+func hasDir(locs []Location, dir string) bool {
+	for _, l := range locs {
+		if l.Dir == dir {
+			return true
+		}
+	}
+	return false
 }
 
 // appendErrs appends err to errs, flattening errors.Join results so the

@@ -120,3 +120,17 @@ func TestBackendSpecErrors(t *testing.T) {
 		assert.Contains(t, err.Error(), "d:", "names the directory when there is no file")
 	}
 }
+
+func TestDiscoverTerragruntNextToTerraform(t *testing.T) {
+	leaf := "remote_state {\nbackend = \"s3\"\nconfig = { bucket = \"b\", key = \"leaf\" }\n}"
+	dir := writeTree(t, map[string]string{"main.tf": "resource \"x\" \"y\" {}", "terragrunt.hcl": leaf})
+	locs, err := Discover(context.Background(), dir, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"s3://b/leaf"}, urls(locs), "no implicit local backend next to a terragrunt leaf")
+
+	// An explicit backend block is kept: both are reported.
+	dir = writeTree(t, map[string]string{"main.tf": "terraform {\nbackend \"gcs\" {\nbucket = \"g\"\n}\n}", "terragrunt.hcl": leaf})
+	locs, err = Discover(context.Background(), dir, Options{})
+	require.NoError(t, err)
+	assert.Equal(t, []string{"gs://g/default.tfstate", "s3://b/leaf"}, urls(locs))
+}

@@ -61,6 +61,7 @@ func discoverTerraform(dir string, opts Options) (locs []Location, found bool, e
 		return nil, true, errors.Join(errs...)
 	}
 
+	dir = filepath.Clean(dir)
 	spec := backendSpec{typ: BackendLocal, dir: dir, attrs: map[string]cty.Value{}}
 	if backend != nil {
 		spec, err = terraformBackend(backend, dir, opts)
