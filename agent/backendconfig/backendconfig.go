@@ -22,8 +22,23 @@
 //	remote   tfcloud://ORG/NAME or tfcloud://ORG/PREFIX*  (?host=HOST unless app.terraform.io)
 //	cloud    tfcloud://ORG/NAME or, for tags, tfcloud://ORG/* with Location.Tags set
 //
-// Literal parts of object keys are glob-escaped, so a key containing a glob
-// character still names exactly one object.
+// Semantics chosen where Terraform leaves a choice:
+//
+//   - Options.Workspaces adds a glob over the non-default workspaces next to
+//     the default location; for gcs the one glob PREFIX/*.tfstate covers
+//     both, so it replaces default.tfstate.
+//   - A remote/cloud workspaces prefix or tags set has no default workspace,
+//     so it is always a glob (Location.Workspaces is true). statesource
+//     cannot filter by tag: tags give tfcloud://ORG/* and Location.Tags.
+//   - The cloud block falls back to TF_CLOUD_ORGANIZATION, TF_CLOUD_HOSTNAME
+//     and TF_WORKSPACE (read through Options.Getenv) as Terraform does.
+//   - Relative local paths are joined to the configuration directory (for
+//     Terragrunt, the leaf directory, not its .terragrunt-cache copy).
+//   - Literal parts of object keys and workspace names are glob-escaped, so
+//     a key containing a glob character still names exactly one object.
+//   - The implicit local backend of *.tf files is dropped when the same
+//     directory is a Terragrunt leaf with a remote_state (Terragrunt
+//     generates the backend at run time).
 //
 // Discover returns every Location it could determine together with an error
 // joining one error per configuration it could not read (errors.Join), so one
@@ -122,7 +137,8 @@ type Options struct {
 	// BackendConfigFiles.
 	BackendConfigValues map[string]string
 	// Getenv reads environment variables for Terragrunt's get_env() and the
-	// TF_CLOUD_* defaults of the cloud block; nil means os.Getenv.
+	// TF_CLOUD_* defaults of the cloud block; nil means os.LookupEnv. A
+	// Getenv that returns "" reports the variable as unset.
 	Getenv func(string) string
 }
 
