@@ -101,3 +101,22 @@ func TestFetchAzureBlobErrors(t *testing.T) {
 		})
 	}
 }
+
+func TestFetchAzureBlobCredentialFailures(t *testing.T) {
+	t.Run("bad connection string", func(t *testing.T) {
+		azureCreds(t, "not a connection string", "", "")
+		_, err := Fetch(context.Background(), "azurerm://acct/c/app.tfstate", Options{})
+		require.ErrorIs(t, err, ErrAccessDenied)
+		assert.Contains(t, err.Error(), "azurerm://acct/c/app.tfstate")
+	})
+	t.Run("default credential refuses plain http", func(t *testing.T) {
+		// With no key, DefaultAzureCredential is used; azcore refuses to send
+		// a bearer token over http before acquiring one, so this stays offline.
+		azureCreds(t, "", "", "")
+		_, err := Fetch(context.Background(), "azurerm://acct/c/app.tfstate",
+			Options{AzureBlobEndpoint: "http://127.0.0.1:1/acct"})
+		require.ErrorIs(t, err, ErrFetch)
+		assert.Contains(t, err.Error(), "azurerm://acct/c/app.tfstate")
+		assert.Contains(t, err.Error(), "https")
+	})
+}
