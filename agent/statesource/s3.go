@@ -14,9 +14,9 @@ import (
 	"github.com/aws/smithy-go"
 )
 
-// s3FallbackRegion is used when neither AWS_REGION nor the profile names one:
-// the SDK refuses to sign without a region, and us-east-1 is what the
-// Terraform S3 backend documentation assumes for examples.
+// s3FallbackRegion is used when neither AWS_REGION nor the profile names one,
+// because the SDK refuses to sign without a region. Buckets in other regions
+// need AWS_REGION (or the profile's region) set, as Terraform's backend does.
 const s3FallbackRegion = "us-east-1"
 
 // newS3Client builds a client from the default credential chain (AWS_PROFILE,

@@ -266,6 +266,8 @@ func (c *tfcClient) currentState(ctx context.Context, workspaceID, source string
 	if err != nil {
 		return Document{}, fmt.Errorf("read state %s: %w: bad download URL: %w", source, ErrFetch, err)
 	}
+	// The token goes along as go-tfe sends it: the URL came from the API the
+	// token is for, and some Terraform Enterprise installs serve it themselves.
 	data, err := httpGet(ctx, c.http, c.base.ResolveReference(ref).String(), c.header(), source, max)
 	if err != nil {
 		return Document{}, err
