@@ -422,12 +422,12 @@ func TestEdgeCases(t *testing.T) {
 		assert.Equal(t, "github", st.Resources[0].Provider)
 	})
 	t.Run("v3 without primary or path", func(t *testing.T) {
-		st, err := Parse("m", []byte(`{"version":3,"modules":[{"resources":{"aws_vpc.a":{"primary":null},
+		_, err := Parse("m", []byte(`{"version":3,"modules":[{"resources":{"aws_vpc.a":{"primary":null},
 			"aws_vpc.b":{"primary":{"id":"vpc-b"}},"aws_vpc.c":{"primary":{"id":"","attributes":{"id":"vpc-c"}}},
 			"aws_vpc.d":{"primary":{"id":""}}}},{"path":["root"],"resources":null,"outputs":null},null]}`), Limits{})
 		require.Error(t, err, "a null module is malformed")
 		assert.Contains(t, err.Error(), "modules[2]: expected an object, got null")
-		st, err = Parse("m", []byte(`{"version":3,"modules":[{"resources":{"aws_vpc.a":{"primary":null},
+		st, err := Parse("m", []byte(`{"version":3,"modules":[{"resources":{"aws_vpc.a":{"primary":null},
 			"aws_vpc.b":{"primary":{"id":"vpc-b"}},"aws_vpc.c":{"primary":{"id":"","attributes":{"id":"vpc-c"}}},
 			"aws_vpc.d":{"primary":{"id":""}}}},{"path":["root"],"resources":null,"outputs":null}]}`), Limits{})
 		require.NoError(t, err)
