@@ -199,8 +199,16 @@ func (b backendSpec) tfcloud(opts Options) (Location, error) {
 		return Location{}, fmt.Errorf("%s: %w: %s: workspaces needs a name, prefix or tags", b.where(), ErrIncomplete, b.typ)
 	}
 	l.URL = "tfcloud://" + org + "/" + name
+	var q []string
 	if host != defaultTFCloudHost {
-		l.URL += "?host=" + host
+		q = append(q, "host="+host)
+	}
+	if len(l.Tags) > 0 {
+		// statesource selects the workspaces carrying all these tags.
+		q = append(q, "tags="+strings.Join(l.Tags, ","))
+	}
+	if len(q) > 0 {
+		l.URL += "?" + strings.Join(q, "&")
 	}
 	return l, nil
 }

@@ -67,8 +67,8 @@ func TestDiscoverTerraform(t *testing.T) {
 		{dir: "remote_name", opts: Options{Workspaces: true}, want: []string{"tfcloud://acme/networking-prod"}, backend: BackendRemote},
 		{dir: "remote_prefix", want: []string{"tfcloud://acme/app-*?host=tfe.example.com"}, backend: BackendRemote},
 		{dir: "cloud_name", want: []string{"tfcloud://acme/billing"}, backend: BackendCloud},
-		{dir: "cloud_tags", want: []string{"tfcloud://acme/*?host=tfe.example.com"}, backend: BackendCloud},
-		{dir: "cloud_tagmap", want: []string{"tfcloud://acme/*"}, backend: BackendCloud},
+		{dir: "cloud_tags", want: []string{"tfcloud://acme/*?host=tfe.example.com&tags=networking,source:cli"}, backend: BackendCloud},
+		{dir: "cloud_tagmap", want: []string{"tfcloud://acme/*?tags=env:prod,layer:networking"}, backend: BackendCloud},
 		{dir: "cloud_env", backend: BackendCloud, want: []string{"tfcloud://env-org/ci-ws?host=tfe.internal"}, opts: Options{
 			Getenv: env(map[string]string{"TF_CLOUD_ORGANIZATION": "env-org", "TF_CLOUD_HOSTNAME": "tfe.internal", "TF_WORKSPACE": "ci-ws"}),
 		}},

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -46,6 +47,17 @@ func fetchTFCloud(ctx context.Context, src string, opts Options) ([]Document, er
 	if workspace == "" || strings.Contains(workspace, "/") {
 		return nil, fmt.Errorf("%w: %s: expected %s", ErrBadSource, redactURL(src), usage)
 	}
+	var tags []string
+	if t := u.Query().Get("tags"); t != "" {
+		for _, tag := range strings.Split(t, ",") {
+			if tag = strings.TrimSpace(tag); tag != "" {
+				tags = append(tags, tag)
+			}
+		}
+		if !hasMeta(workspace) {
+			return nil, fmt.Errorf("%w: %s: ?tags= selects among workspaces: expected a glob such as tfcloud://ORG/*?tags=...", ErrBadSource, redactURL(src))
+		}
+	}
 	hostParam := u.Query().Get("host")
 	host := hostParam
 	if host == "" {
@@ -60,8 +72,17 @@ func fetchTFCloud(ctx context.Context, src string, opts Options) ([]Document, er
 	}
 	source := func(ws string) string {
 		s := "tfcloud://" + org + "/" + ws
+		// Written out by hand: url.Values would escape the ':' of a
+		// port or an env:prod tag and make names harder to read.
+		var q []string
 		if base.Host != defaultTFCloudHost {
-			s += "?host=" + base.Host
+			q = append(q, "host="+base.Host)
+		}
+		if len(tags) > 0 && hasMeta(ws) {
+			q = append(q, "tags="+strings.Join(tags, ","))
+		}
+		if len(q) > 0 {
+			s += "?" + strings.Join(q, "&")
 		}
 		return s
 	}
@@ -89,7 +110,7 @@ func fetchTFCloud(ctx context.Context, src string, opts Options) ([]Document, er
 	if !doublestar.ValidatePattern(workspace) {
 		return nil, fmt.Errorf("%w: %s: invalid glob %q", ErrBadSource, source(workspace), workspace)
 	}
-	workspaces, err := c.listWorkspaces(ctx, org, workspace, source(workspace))
+	workspaces, err := c.listWorkspaces(ctx, org, workspace, tags, source(workspace))
 	if err != nil {
 		return nil, err
 	}
@@ -186,8 +207,9 @@ type jsonAPIResource struct {
 	ID         string `json:"id"`
 	Type       string `json:"type"`
 	Attributes struct {
-		Name                   string `json:"name"`
-		HostedStateDownloadURL string `json:"hosted-state-download-url"`
+		Name                   string   `json:"name"`
+		HostedStateDownloadURL string   `json:"hosted-state-download-url"`
+		TagNames               []string `json:"tag-names"`
 	} `json:"attributes"`
 }
 
@@ -206,13 +228,19 @@ func (c *tfcClient) workspaceID(ctx context.Context, org, name, source string) (
 }
 
 // listWorkspaces returns id -> name of the organization's workspaces whose
-// name matches pattern. search[name] narrows the listing server-side by the
-// pattern's longest literal run; the glob itself is applied here.
-func (c *tfcClient) listWorkspaces(ctx context.Context, org, pattern, source string) (map[string]string, error) {
+// name matches pattern and that carry every tag (a cloud block's
+// `workspaces { tags = [...] }`). search[name] and search[tags] narrow the
+// listing server-side; the glob and plain tags are checked here too, so a
+// server that ignores a filter cannot widen the scan to other teams'
+// workspaces.
+func (c *tfcClient) listWorkspaces(ctx context.Context, org, pattern string, tags []string, source string) (map[string]string, error) {
 	path := "/api/v2/organizations/" + url.PathEscape(org) + "/workspaces"
 	q := url.Values{"page[size]": {strconv.Itoa(tfcPageSize)}}
 	if lit := longestLiteral(pattern); lit != "" {
 		q.Set("search[name]", lit)
+	}
+	if len(tags) > 0 {
+		q.Set("search[tags]", strings.Join(tags, ","))
 	}
 	found := map[string]string{}
 	for page := 1; page > 0; {
@@ -229,7 +257,7 @@ func (c *tfcClient) listWorkspaces(ctx context.Context, org, pattern, source str
 			return nil, err
 		}
 		for _, ws := range doc.Data {
-			if ok, _ := doublestar.Match(pattern, ws.Attributes.Name); ok && ws.ID != "" {
+			if ok, _ := doublestar.Match(pattern, ws.Attributes.Name); ok && ws.ID != "" && hasTags(ws.Attributes.TagNames, tags) {
 				found[ws.ID] = ws.Attributes.Name
 			}
 		}
@@ -362,4 +390,19 @@ func longestLiteral(pattern string) string {
 	}
 	flush()
 	return best
+}
+
+// hasTags reports whether a workspace's tag names include every plain tag
+// asked for. Key-value tags ("env:prod") live in tag bindings, which the
+// listing does not carry, so those are left to the server's search[tags].
+func hasTags(have, want []string) bool {
+	for _, w := range want {
+		if strings.Contains(w, ":") {
+			continue
+		}
+		if !slices.Contains(have, w) {
+			return false
+		}
+	}
+	return true
 }
