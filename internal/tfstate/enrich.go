@@ -14,6 +14,11 @@ func enrich(r *resource.Resource) {
 	case "aws":
 		r.Tags = stringMap(r.Attrs["tags"])
 		r.Account, r.Region = awsARN(r.Attrs["arn"])
+		if r.Region == "" {
+			// AWS provider v6 records the region on every resource, also
+			// those whose ARN has none (S3 buckets).
+			r.Region, _ = r.Attrs["region"].(string)
+		}
 	case "azurerm":
 		r.Tags = stringMap(r.Attrs["tags"])
 		r.Account = azureSubscription(r.ID)

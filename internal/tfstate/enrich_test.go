@@ -20,6 +20,8 @@ func TestEnrich(t *testing.T) {
 			"111122223333", "us-gov-west-1", map[string]string{"a": "b"}},
 		{"aws iam is global", resource.Resource{Provider: "aws", Attrs: map[string]any{"arn": "arn:aws:iam::111122223333:role/x"}},
 			"111122223333", "", nil},
+		{"aws v6 region attribute", resource.Resource{Provider: "aws", Attrs: map[string]any{"arn": "arn:aws:s3:::bkt", "region": "eu-north-1"}},
+			"", "eu-north-1", nil},
 		{"aws bad arn", resource.Resource{Provider: "aws", Attrs: map[string]any{"arn": "arn:aws:ec2"}}, "", "", nil},
 		{"aws arn not a string", resource.Resource{Provider: "aws", Attrs: map[string]any{"arn": 3.0}}, "", "", nil},
 		{"aws non-string tag value", resource.Resource{Provider: "aws", Attrs: map[string]any{"tags": map[string]any{"a": nil}}}, "", "", nil},
