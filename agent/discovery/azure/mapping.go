@@ -30,7 +30,8 @@ func base(sub, typ string, arm map[string]any) resource.Resource {
 		}
 	}
 	attrs["tags"] = tags
-	return resource.Resource{Provider: Name, Type: typ, ID: id, Account: sub, Region: loc, Attrs: attrs, Tags: flat}
+	region := strings.ToLower(strings.ReplaceAll(loc, " ", ""))
+	return resource.Resource{Provider: Name, Type: typ, ID: id, Account: sub, Region: region, Attrs: attrs, Tags: flat}
 }
 
 func mapSpec(typ string, spec []field) func(string, map[string]any, func(resource.Resource)) {

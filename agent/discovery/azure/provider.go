@@ -64,7 +64,12 @@ func New(opts Options) discovery.Provider {
 	if p.cred == nil {
 		p.cred, p.credErr = azidentity.NewDefaultAzureCredential(nil)
 	}
-	co := &arm.ClientOptions{ClientOptions: policy.ClientOptions{Retry: opts.Retry, Transport: opts.Transport}}
+	co := &arm.ClientOptions{
+		ClientOptions: policy.ClientOptions{Retry: opts.Retry, Transport: opts.Transport},
+		// Discovery only reads: the SDK would otherwise answer an
+		// unregistered namespace by registering it, a write.
+		DisableRPRegistration: true,
+	}
 	if opts.Endpoint != "" {
 		co.Cloud = cloud.Configuration{
 			ActiveDirectoryAuthorityHost: cloud.AzurePublic.ActiveDirectoryAuthorityHost,

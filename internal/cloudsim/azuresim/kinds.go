@@ -97,8 +97,10 @@ func renderResourceGroup(r resource.Resource) map[string]any {
 }
 
 // children merges a parent's inline blocks with the separate resources of
-// childType whose id lies under the parent: ARM has one list for both,
-// and a separate resource wins over an inline block of the same name.
+// childType whose id lies under the parent: ARM has one list for both.
+// A separate resource's attributes are laid over the inline block of the
+// same name (a subnet's NSG comes from the vnet's view, its prefixes from
+// the azurerm_subnet).
 func (h *handler) children(parent resource.Resource, inline []any, childType, seg, armType string,
 	inlineSpec, childSpec []field) []any {
 	byName := map[string]map[string]any{}
@@ -115,7 +117,10 @@ func (h *handler) children(parent resource.Resource, inline []any, childType, se
 		if !strings.HasPrefix(strings.ToLower(c.ID), prefix) {
 			continue
 		}
-		o := map[string]any{}
+		o := byName[nameOf(c)]
+		if o == nil {
+			o = map[string]any{}
+		}
 		render(c.Attrs, childSpec, o)
 		o["name"] = nameOf(c)
 		byName[nameOf(c)] = o
