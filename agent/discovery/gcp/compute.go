@@ -236,7 +236,32 @@ func (p *provider) listDisks(ctx context.Context, project string, emit func(reso
 	if err != nil {
 		return err
 	}
+	// Terraform manages a disk an instance created for itself as the
+	// instance's boot_disk, not as a google_compute_disk: listing it
+	// again would report it UNMANAGED.
+	boot := map[string]bool{}
+	call := svc.Instances.AggregatedList(project)
+	if p.opts.PageSize > 0 {
+		call.MaxResults(p.opts.PageSize)
+	}
+	if err := call.Pages(ctx, func(l *compute.InstanceAggregatedList) error {
+		for _, key := range sortedKeys(l.Items) {
+			for _, in := range l.Items[key].Instances {
+				for _, d := range in.Disks {
+					if d.Boot && d.AutoDelete {
+						boot[d.Source] = true
+					}
+				}
+			}
+		}
+		return nil
+	}); err != nil {
+		return err
+	}
 	return p.allDisks(ctx, svc, project, func(d *compute.Disk) {
+		if boot[d.SelfLink] {
+			return
+		}
 		zone := last(d.Zone)
 		id := "projects/" + project + "/zones/" + zone + "/disks/" + d.Name
 		emit(resource.Resource{Provider: "google", Type: "google_compute_disk", ID: id, Account: project,

@@ -420,8 +420,18 @@ func sqlInstance(project string, in *sqladmin.DatabaseInstance) resource.Resourc
 				"ssl_mode": c.SslMode, "authorized_networks": nets})
 		}
 		if b := s.BackupConfiguration; b != nil {
-			backup = list(map[string]any{"enabled": b.Enabled, "start_time": b.StartTime,
-				"binary_log_enabled": b.BinaryLogEnabled, "point_in_time_recovery_enabled": b.PointInTimeRecoveryEnabled})
+			retention := []any{}
+			if rs := b.BackupRetentionSettings; rs != nil {
+				retention = list(map[string]any{"retained_backups": float64(rs.RetainedBackups), "retention_unit": rs.RetentionUnit})
+			}
+			backup = list(map[string]any{"enabled": b.Enabled, "start_time": b.StartTime, "location": b.Location,
+				"binary_log_enabled": b.BinaryLogEnabled, "point_in_time_recovery_enabled": b.PointInTimeRecoveryEnabled,
+				"transaction_log_retention_days": float64(b.TransactionLogRetentionDays), "backup_retention_settings": retention})
+		}
+		location := []any{}
+		if lp := s.LocationPreference; lp != nil {
+			location = list(map[string]any{"zone": lp.Zone, "secondary_zone": lp.SecondaryZone,
+				"follow_gae_application": lp.FollowGaeApplication})
 		}
 		autoresize := true
 		if s.StorageAutoResize != nil {
@@ -429,7 +439,8 @@ func sqlInstance(project string, in *sqladmin.DatabaseInstance) resource.Resourc
 		}
 		settings = list(map[string]any{"tier": s.Tier, "availability_type": s.AvailabilityType,
 			"disk_size": float64(s.DataDiskSizeGb), "disk_type": s.DataDiskType, "disk_autoresize": autoresize,
-			"activation_policy": s.ActivationPolicy, "edition": s.Edition, "user_labels": labels(s.UserLabels),
+			"activation_policy": s.ActivationPolicy, "edition": s.Edition, "pricing_plan": s.PricingPlan,
+			"version": float64(s.SettingsVersion), "location_preference": location, "user_labels": labels(s.UserLabels),
 			"deletion_protection_enabled": s.DeletionProtectionEnabled,
 			"ip_configuration":            ipc, "backup_configuration": backup})
 	}
@@ -466,7 +477,8 @@ func (p *provider) listClusters(ctx context.Context, project string, emit func(r
 		}
 		if pc := c.PrivateClusterConfig; pc != nil {
 			private = list(map[string]any{"enable_private_nodes": pc.EnablePrivateNodes,
-				"enable_private_endpoint": pc.EnablePrivateEndpoint, "master_ipv4_cidr_block": pc.MasterIpv4CidrBlock})
+				"enable_private_endpoint": pc.EnablePrivateEndpoint, "master_ipv4_cidr_block": pc.MasterIpv4CidrBlock,
+				"private_endpoint": pc.PrivateEndpoint, "public_endpoint": pc.PublicEndpoint})
 		}
 		autopilot := c.Autopilot != nil && c.Autopilot.Enabled
 		emit(resource.Resource{Provider: "google", Type: "google_container_cluster", ID: id, Account: project,

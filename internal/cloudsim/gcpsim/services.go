@@ -356,6 +356,17 @@ func renderSQL(r *resource.Resource) map[string]any {
 		set["storageAutoResize"] = v
 	}
 	put(set, "activationPolicy", str(st, "activation_policy"))
+	put(set, "pricingPlan", str(st, "pricing_plan"))
+	if f := num(st, "version"); f > 0 {
+		set["settingsVersion"] = int64String(f)
+	}
+	if b := block(st, "location_preference"); b != nil {
+		lp := map[string]any{}
+		put(lp, "zone", str(b, "zone"))
+		put(lp, "secondaryZone", str(b, "secondary_zone"))
+		put(lp, "followGaeApplication", str(b, "follow_gae_application"))
+		set["locationPreference"] = lp
+	}
 	put(set, "edition", str(st, "edition"))
 	put(set, "userLabels", st["user_labels"])
 	put(set, "deletionProtectionEnabled", boolean(st, "deletion_protection_enabled"))
@@ -377,6 +388,11 @@ func renderSQL(r *resource.Resource) map[string]any {
 		put(bc, "startTime", str(b, "start_time"))
 		put(bc, "binaryLogEnabled", boolean(b, "binary_log_enabled"))
 		put(bc, "pointInTimeRecoveryEnabled", boolean(b, "point_in_time_recovery_enabled"))
+		put(bc, "transactionLogRetentionDays", num(b, "transaction_log_retention_days"))
+		if rs := block(b, "backup_retention_settings"); rs != nil {
+			bc["backupRetentionSettings"] = map[string]any{"retainedBackups": num(rs, "retained_backups"),
+				"retentionUnit": str(rs, "retention_unit")}
+		}
 		set["backupConfiguration"] = bc
 	}
 	m["settings"] = set
@@ -422,6 +438,8 @@ func renderCluster(r *resource.Resource) map[string]any {
 		pc := map[string]any{"enablePrivateNodes": boolean(b, "enable_private_nodes")}
 		put(pc, "enablePrivateEndpoint", boolean(b, "enable_private_endpoint"))
 		put(pc, "masterIpv4CidrBlock", str(b, "master_ipv4_cidr_block"))
+		put(pc, "privateEndpoint", str(b, "private_endpoint"))
+		put(pc, "publicEndpoint", str(b, "public_endpoint"))
 		m["privateClusterConfig"] = pc
 	}
 	return m
