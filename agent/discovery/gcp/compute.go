@@ -77,7 +77,7 @@ func firewall(project string, f *compute.Firewall) resource.Resource {
 			"source_tags": sortedStrs(f.SourceTags), "target_tags": sortedStrs(f.TargetTags),
 			"source_service_accounts": sortedStrs(f.SourceServiceAccounts),
 			"target_service_accounts": sortedStrs(f.TargetServiceAccounts),
-			"allow": rules(ap, aports), "deny": rules(dp, dports), "log_config": logCfg,
+			"allow":                   rules(ap, aports), "deny": rules(dp, dports), "log_config": logCfg,
 			"self_link": f.SelfLink, "creation_timestamp": f.CreationTimestamp,
 		}}
 }
@@ -203,7 +203,7 @@ func (p *provider) listRouters(ctx context.Context, project string, emit func(re
 						"id": id, "name": r.Name, "project": project, "region": region, "network": r.Network,
 						"description": r.Description, "bgp": bgp,
 						"encrypted_interconnect_router": r.EncryptedInterconnectRouter,
-						"self_link": r.SelfLink, "creation_timestamp": r.CreationTimestamp,
+						"self_link":                     r.SelfLink, "creation_timestamp": r.CreationTimestamp,
 					}})
 			}
 		}

@@ -89,7 +89,7 @@ func bucket(project string, b *storage.Bucket) resource.Resource {
 					age = float64(*c.Age)
 				}
 				cond = map[string]any{"age": age, "created_before": c.CreatedBefore, "with_state": state,
-					"num_newer_versions": float64(c.NumNewerVersions),
+					"num_newer_versions":    float64(c.NumNewerVersions),
 					"matches_storage_class": strs(c.MatchesStorageClass), "matches_prefix": strs(c.MatchesPrefix)}
 			}
 			act := map[string]any{}
