@@ -45,6 +45,11 @@ func identity(r *resource.Resource) string {
 			return k
 		}
 	}
+	if r.Provider == "azurerm" {
+		// ARM ids are case-insensitive, and the API often returns a
+		// resource group's name in another case than the config used.
+		return strings.ToLower(r.ID)
+	}
 	return r.ID
 }
 

@@ -39,6 +39,8 @@ type relation struct {
 	// synth builds a live child from the live parent's atoms the state
 	// child claims, or nil when none of them exists.
 	synth func(state *resource.Resource, found []atom) *resource.Resource
+	// foldIDs compares parent ids case-insensitively (Azure resource ids).
+	foldIDs bool
 }
 
 // atom is one indivisible managed thing: key identifies it, fields carry
@@ -50,7 +52,9 @@ type atom struct {
 
 var relations = []relation{sgRelation, routeRelation, iamRelation("aws_iam_role", "aws_iam_role_policy_attachment", "role"),
 	iamRelation("aws_iam_user", "aws_iam_user_policy_attachment", "user"),
-	iamRelation("aws_iam_group", "aws_iam_group_policy_attachment", "group")}
+	iamRelation("aws_iam_group", "aws_iam_group_policy_attachment", "group"),
+	azureChildRelation("azurerm_network_security_group", "security_rule", "azurerm_network_security_rule", "/securityRules/"),
+	azureChildRelation("azurerm_virtual_network", "subnet", "azurerm_subnet", "/subnets/")}
 
 func reconcile(st, lv []*resource.Resource) ([]*resource.Resource, []*resource.Resource) {
 	for i := range relations {
@@ -74,8 +78,8 @@ func (rel *relation) apply(st, lv []*resource.Resource) ([]*resource.Resource, [
 	if len(stChildren) == 0 && len(lvChildren) == 0 {
 		return st, lv
 	}
-	stParents := parentsByID(st, rel.parentType)
-	lvParents := parentsByID(lv, rel.parentType)
+	stParents := rel.parentsByID(st)
+	lvParents := rel.parentsByID(lv)
 	liveKeys := make(map[mkey]bool, len(lvChildren))
 	for _, i := range lvChildren {
 		liveKeys[matchKey(lv[i])] = true
@@ -95,7 +99,7 @@ func (rel *relation) apply(st, lv []*resource.Resource) ([]*resource.Resource, [
 	var synthesized []*resource.Resource
 	for _, i := range stChildren {
 		c := st[i]
-		pid := rel.parentOf(c)
+		pid := rel.parentID(c)
 		atoms := rel.childAtoms(c)
 		if claimed[pid] == nil {
 			claimed[pid] = map[string]bool{}
@@ -130,7 +134,7 @@ func (rel *relation) apply(st, lv []*resource.Resource) ([]*resource.Resource, [
 		if stateKeys[matchKey(c)] {
 			continue
 		}
-		pid := rel.parentOf(c)
+		pid := rel.parentID(c)
 		pi, ok := stParents[pid]
 		if !ok {
 			continue
@@ -195,14 +199,25 @@ func (rel *relation) strip(rs []*resource.Resource, parents map[string]int, clai
 	return out
 }
 
-func parentsByID(rs []*resource.Resource, typ string) map[string]int {
+func (rel *relation) parentsByID(rs []*resource.Resource) map[string]int {
 	m := map[string]int{}
 	for i, r := range rs {
-		if r.Type == typ {
-			m[r.ID] = i
+		if r.Type == rel.parentType {
+			m[rel.normID(r.ID)] = i
 		}
 	}
 	return m
+}
+
+func (rel *relation) parentID(child *resource.Resource) string {
+	return rel.normID(rel.parentOf(child))
+}
+
+func (rel *relation) normID(id string) string {
+	if rel.foldIDs {
+		return strings.ToLower(id)
+	}
+	return id
 }
 
 func atomMap(as []atom) map[string]atom {
@@ -516,6 +531,62 @@ func iamRelation(parent, child, field string) relation {
 				return nil
 			}
 			return synthetic(s, copyAttrs(s.Attrs))
+		},
+	}
+}
+
+// ---- Azure child resources (NSG rules, subnets) ----
+
+// azureChildRelation links an ARM parent whose Terraform resource lists
+// its children inline (security_rule, subnet) with the child resources,
+// whose ARM ids are the parent's id + segment + name.
+func azureChildRelation(parent, attr, child, segment string) relation {
+	return relation{
+		parentType: parent,
+		childTypes: map[string]bool{child: true},
+		foldIDs:    true,
+		parentOf: func(c *resource.Resource) string {
+			i := strings.Index(strings.ToLower(c.ID), strings.ToLower(segment))
+			if i < 0 {
+				return ""
+			}
+			return c.ID[:i]
+		},
+		childAtoms: func(c *resource.Resource) []atom {
+			name := str(c.Attrs["name"])
+			if name == "" {
+				name = c.ID[strings.LastIndex(c.ID, "/")+1:]
+			}
+			return []atom{{key: strings.ToLower(name), fields: c.Attrs}}
+		},
+		parentAtoms: func(p map[string]any) []atom {
+			l, _ := p[attr].([]any)
+			out := make([]atom, 0, len(l))
+			for _, e := range l {
+				if m, ok := e.(map[string]any); ok {
+					out = append(out, atom{key: strings.ToLower(str(m["name"])), fields: m})
+				}
+			}
+			return out
+		},
+		rebuild: func(p map[string]any, left []atom) map[string]any {
+			out := copyAttrs(p)
+			l := make([]any, len(left))
+			for i, a := range left {
+				l[i] = a.fields
+			}
+			out[attr] = l
+			return out
+		},
+		synth: func(s *resource.Resource, found []atom) *resource.Resource {
+			if len(found) == 0 {
+				return nil
+			}
+			attrs := copyAttrs(s.Attrs)
+			for k, v := range found[0].fields {
+				attrs[k] = v
+			}
+			return synthetic(s, attrs)
 		},
 	}
 }

@@ -1,6 +1,7 @@
 package drift
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -150,4 +151,54 @@ func TestIAMAttachmentsVersusManagedPolicyArns(t *testing.T) {
 	assert.Equal(t, Unmanaged, k["aws_iam_role_policy_attachment.app/admin"])
 	assert.Len(t, r.Findings, 1)
 	assert.Equal(t, High, r.Findings[0].Severity)
+}
+
+func TestAzureNSGRulesAsSeparateResources(t *testing.T) {
+	nsg := "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/networkSecurityGroups/web"
+	rule := `{"name":"ssh","priority":100,"direction":"Inbound","access":"Allow","protocol":"Tcp","destination_port_range":"22","source_address_prefix":"10.0.0.0/8"}`
+	opened := `{"name":"ssh","priority":100,"direction":"Inbound","access":"Allow","protocol":"Tcp","destination_port_range":"22","source_address_prefix":"*"}`
+	state := []resource.Resource{
+		res(t, "azurerm_network_security_group", nsg, `{"name":"web","security_rule":[`+rule+`]}`),
+		res(t, "azurerm_network_security_rule", nsg+"/securityRules/ssh", rule),
+	}
+	// ARM lists the rule inside the NSG and on its own; the resource
+	// group's case differs in the child's id.
+	liveChild := strings.Replace(nsg, "resourceGroups/rg", "resourceGroups/RG", 1) + "/securityRules/ssh"
+	live := []resource.Resource{
+		res(t, "azurerm_network_security_group", nsg, `{"name":"web","security_rule":[`+rule+`]}`),
+		res(t, "azurerm_network_security_rule", liveChild, rule),
+	}
+	r := Compare(state, live, Options{})
+	assert.False(t, r.HasDrift(), "%+v", r.Findings)
+
+	// Opened in the portal: reported once, on the rule.
+	live[0] = res(t, "azurerm_network_security_group", nsg, `{"name":"web","security_rule":[`+opened+`]}`)
+	live[1] = res(t, "azurerm_network_security_rule", nsg+"/securityRules/ssh", opened)
+	r = Compare(state, live, Options{})
+	require.Len(t, r.Findings, 1, "%+v", r.Findings)
+	assert.Equal(t, "azurerm_network_security_rule", r.Findings[0].Type)
+	assert.Equal(t, Critical, r.Findings[0].Severity)
+
+	// Rules managed inline on the NSG, listed on their own live: managed.
+	state = state[:1]
+	live[0] = res(t, "azurerm_network_security_group", nsg, `{"name":"web","security_rule":[`+rule+`]}`)
+	live[1] = res(t, "azurerm_network_security_rule", nsg+"/securityRules/ssh", rule)
+	r = Compare(state, live, Options{})
+	assert.False(t, r.HasDrift(), "%+v", r.Findings)
+	assert.Equal(t, 0, r.Summary.Unmanaged)
+}
+
+func TestAzureSubnetsAsSeparateResources(t *testing.T) {
+	vnet := "/subscriptions/s1/resourceGroups/rg/providers/Microsoft.Network/virtualNetworks/main"
+	state := []resource.Resource{
+		res(t, "azurerm_virtual_network", vnet, `{"name":"main","subnet":[{"name":"b","address_prefixes":["10.0.2.0/24"]},{"name":"a","address_prefixes":["10.0.1.0/24"]}]}`),
+		res(t, "azurerm_subnet", vnet+"/subnets/a", `{"name":"a","address_prefixes":["10.0.1.0/24"]}`),
+	}
+	live := []resource.Resource{
+		res(t, "azurerm_virtual_network", vnet, `{"name":"main","subnet":[{"name":"a","address_prefixes":["10.0.1.0/24"]},{"name":"b","address_prefixes":["10.0.2.0/24"]}]}`),
+		res(t, "azurerm_subnet", vnet+"/subnets/a", `{"name":"a","address_prefixes":["10.0.1.0/24"]}`),
+		res(t, "azurerm_subnet", vnet+"/subnets/b", `{"name":"b","address_prefixes":["10.0.2.0/24"]}`),
+	}
+	r := Compare(state, live, Options{})
+	assert.False(t, r.HasDrift(), "subnet b is managed inline, a on its own: %+v", r.Findings)
 }

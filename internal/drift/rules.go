@@ -163,6 +163,9 @@ var typeRules = map[string]*Rules{
 	"azurerm_network_security_group": {
 		Sets: map[string][]string{"security_rule": {"name"}},
 	},
+	"azurerm_virtual_network": {
+		Sets: map[string][]string{"subnet": {"name"}},
+	},
 }
 
 // rulesFor merges global and per-type rules once per type.

@@ -42,7 +42,6 @@ func TestExample(t *testing.T) {
 	assert.Equal(t, []string{
 		"MISSING azurerm_public_ip pip-bastion",
 		"MODIFIED azurerm_linux_virtual_machine vm-web-01 tags.owner=team-payments",
-		"MODIFIED azurerm_network_security_group nsg-web security_rule[1].source_address_prefix=*",
 		"MODIFIED azurerm_network_security_rule allow-ssh source_address_prefix=*",
 		"UNMANAGED azurerm_managed_disk disk-debug-snapshot",
 	}, found)
