@@ -160,18 +160,45 @@ type limitedTransport struct {
 }
 
 func (t *limitedTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	k := t.key(req)
-	if err := t.l.Wait(req.Context(), k); err != nil {
+	return t.l.do(req, t.key, t.base.RoundTrip)
+}
+
+// Doer is what SDKs call an HTTP client: the AWS SDK's aws.HTTPClient.
+type Doer interface {
+	Do(*http.Request) (*http.Response, error)
+}
+
+// Doer wraps an SDK's own HTTP client the way Transport wraps a
+// RoundTripper. The AWS SDK needs this: it installs a custom CA bundle
+// (AWS_CA_BUNDLE) only into the client it builds itself, so the limiter
+// must wrap that client rather than replace it.
+func (l *Limiter) Doer(inner Doer, key KeyFunc) Doer {
+	return limitedDoer{l: l, inner: inner, key: key}
+}
+
+type limitedDoer struct {
+	l     *Limiter
+	inner Doer
+	key   KeyFunc
+}
+
+func (d limitedDoer) Do(req *http.Request) (*http.Response, error) {
+	return d.l.do(req, d.key, d.inner.Do)
+}
+
+func (l *Limiter) do(req *http.Request, key KeyFunc, send func(*http.Request) (*http.Response, error)) (*http.Response, error) {
+	k := key(req)
+	if err := l.Wait(req.Context(), k); err != nil {
 		return nil, err
 	}
-	resp, err := t.base.RoundTrip(req)
+	resp, err := send(req)
 	if err != nil {
 		return nil, err
 	}
 	if isThrottle(resp) {
-		t.l.Throttled(k)
+		l.Throttled(k)
 	} else {
-		t.l.Succeeded(k)
+		l.Succeeded(k)
 	}
 	return resp, nil
 }

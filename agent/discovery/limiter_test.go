@@ -106,3 +106,24 @@ func TestRequestKeys(t *testing.T) {
 	assert.Equal(t, "compute.googleapis.com/compute/v1", HostPathKey(2)(g))
 	assert.True(t, strings.HasPrefix(HostPathKey(9)(g), "compute.googleapis.com/compute/v1/projects"))
 }
+
+func TestDoerWrapsSDKClient(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `<Error><Code>SlowDown</Code></Error>`)
+	}))
+	defer srv.Close()
+	l := NewLimiter(LimiterOptions{Rate: 1000, Burst: 100})
+	d := l.Doer(http.DefaultClient, func(*http.Request) string { return "s3" })
+	req, _ := http.NewRequest("GET", srv.URL, nil)
+	resp, err := d.Do(req)
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, 1, l.Stats()["s3"].Throttled)
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	req, _ = http.NewRequestWithContext(ctx, "GET", srv.URL, nil)
+	_, err = d.Do(req)
+	assert.ErrorIs(t, err, context.Canceled)
+}

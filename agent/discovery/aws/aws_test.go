@@ -291,3 +291,40 @@ func TestClassify(t *testing.T) {
 	}
 	assert.Equal(t, discovery.Failed, p.Classify(errors.New("boom")))
 }
+
+// TestLimiterWithCABundle: with AWS_CA_BUNDLE set (as on many corporate
+// machines and on this one), the SDK accepts only its own HTTP client; the
+// limiter must wrap that client, not replace it, and still see throttling.
+func TestLimiterWithCABundle(t *testing.T) {
+	w := world.New(awssim.Fixtures(account, "us-east-1"))
+	url := sim(t, w)
+	bundle := filepath.Join(t.TempDir(), "ca.pem")
+	require.NoError(t, os.WriteFile(bundle, []byte(testCAPEM), 0o600))
+	t.Setenv("AWS_CA_BUNDLE", bundle)
+	w.SetFaults(world.Faults{ThrottleRate: 0.3})
+	lim := discovery.NewLimiter(discovery.LimiterOptions{Rate: 1000, Burst: 100})
+	res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}, Limiter: lim})
+	assert.Empty(t, res.Skipped)
+	assert.Len(t, res.Resources, len(awssim.Fixtures(account, "us-east-1")))
+	throttled := 0
+	for k, s := range lim.Stats() {
+		assert.Contains(t, k, "aws:")
+		throttled += s.Throttled
+	}
+	assert.Positive(t, throttled, "the limiter saw the throttling answers")
+}
+
+// testCAPEM is a throwaway self-signed certificate: the SDK only needs a
+// parseable bundle.
+const testCAPEM = `-----BEGIN CERTIFICATE-----
+MIIBhTCCASugAwIBAgIQIRi6zePL6mKjOipn+dNuaTAKBggqhkjOPQQDAjASMRAw
+DgYDVQQKEwdBY21lIENvMB4XDTE3MTAyMDE5NDMwNloXDTE4MTAyMDE5NDMwNlow
+EjEQMA4GA1UEChMHQWNtZSBDbzBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABD0d
+7VNhbWvZLWPuj/RtHFjvtJBEwOkhbN/BnnE8rnZR8+sbwnc/KhCk3FhnpHZnQz7B
+5aETbbIgmuvewdjvSBSjYzBhMA4GA1UdDwEB/wQEAwICpDATBgNVHSUEDDAKBggr
+BgEFBQcDATAPBgNVHRMBAf8EBTADAQH/MCkGA1UdEQQiMCCCDmxvY2FsaG9zdDo1
+NDUzgg4xMjcuMC4wLjE6NTQ1MzAKBggqhkjOPQQDAgNIADBFAiEA2zpJEPQyz6/l
+Wf86aX6PepsntZv2GYlA5UpabfT2EZICICpJ5h/iI+i341gBmLiAFQOyTDT+/wQc
+6MF9+Yw1Yy0t
+-----END CERTIFICATE-----
+`

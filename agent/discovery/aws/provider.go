@@ -53,9 +53,12 @@ type Options struct {
 	// Endpoint overrides the base URL of every service (the simulated
 	// cloud in tests and dev mode).
 	Endpoint string
-	// HTTPClient carries every call; the runner passes one whose transport
-	// rate-limits. Default http.DefaultClient.
+	// HTTPClient carries every call. Nil lets the SDK build its own,
+	// which is the only client it installs AWS_CA_BUNDLE into.
 	HTTPClient *http.Client
+	// Limiter, when set, paces every call per service and region and
+	// slows down on throttling (it wraps whichever client carries them).
+	Limiter *discovery.Limiter
 	// MaxAttempts bounds the attempts per call, retries included
 	// (default 10).
 	MaxAttempts int
@@ -68,9 +71,6 @@ type Options struct {
 
 // New returns the AWS discovery provider.
 func New(opts Options) discovery.Provider {
-	if opts.HTTPClient == nil {
-		opts.HTTPClient = http.DefaultClient
-	}
 	if opts.MaxAttempts <= 0 {
 		opts.MaxAttempts = 10
 	}
@@ -93,7 +93,6 @@ func (p *provider) Name() string { return "aws" }
 // config loads the SDK configuration for one account entry.
 func (p *provider) config(ctx context.Context, a Account) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
-		config.WithHTTPClient(p.opts.HTTPClient),
 		config.WithRetryer(func() aws.Retryer {
 			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
 				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
@@ -104,6 +103,9 @@ func (p *provider) config(ctx context.Context, a Account) (aws.Config, error) {
 				})
 			})
 		}),
+	}
+	if p.opts.HTTPClient != nil {
+		opts = append(opts, config.WithHTTPClient(p.opts.HTTPClient))
 	}
 	if p.opts.Endpoint != "" {
 		opts = append(opts, config.WithBaseEndpoint(p.opts.Endpoint))
@@ -117,6 +119,9 @@ func (p *provider) config(ctx context.Context, a Account) (aws.Config, error) {
 	}
 	if cfg.Region == "" {
 		cfg.Region = "us-east-1"
+	}
+	if p.opts.Limiter != nil {
+		cfg.HTTPClient = p.opts.Limiter.Doer(cfg.HTTPClient, discovery.AWSKey)
 	}
 	if a.RoleARN != "" {
 		prov := stscreds.NewAssumeRoleProvider(sts.NewFromConfig(cfg), a.RoleARN, func(o *stscreds.AssumeRoleOptions) {
