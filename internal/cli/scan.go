@@ -23,6 +23,7 @@ import (
 // feed the same list of live resources.
 type scanFlags struct {
 	sourceFlags
+	discover    discoverFlags
 	states      []string
 	live        []string
 	driftignore string
@@ -35,7 +36,7 @@ type scanFlags struct {
 func newScanCmd(s Streams) *cobra.Command {
 	f := &scanFlags{}
 	c := &cobra.Command{
-		Use:   "scan --state SOURCE... --live FILE [flags]",
+		Use:   "scan [--state SOURCE...] (--provider aws|azure|gcp | --live FILE) [flags]",
 		Short: "Compare Terraform state with the live cloud and report drift",
 		Long: `Compare Terraform state with the live cloud and report drift.
 
@@ -51,6 +52,8 @@ sarif, junit, html, markdown, plan. Without PATH (or with -) to stdout.
 Exit code: 0 in sync, 1 drift found, 2 error.`,
 		Example: `  driftmgr scan --state examples/terraform.tfstate --live examples/live.json
   driftmgr scan --state s3://acme-tfstate/**/*.tfstate --live inventory.json --output json=drift.json --output html=drift.html
+  driftmgr scan --provider aws --region all --state s3://acme-tfstate/**/*.tfstate
+  driftmgr scan --provider aws --simulate examples/aws/world.json --state examples/aws/terraform.tfstate
   driftmgr scan --live live.json --filter "type=='aws_s3_bucket'"`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runScan(cmd.Context(), s, f) },
@@ -64,6 +67,7 @@ Exit code: 0 in sync, 1 drift found, 2 error.`,
 	fl.StringArrayVarP(&f.outputs, "output", "o", nil, "output FORMAT[=PATH] (repeatable)")
 	fl.BoolVar(&f.noColor, "no-color", false, "never colour the table output")
 	f.sourceFlags.register(fl)
+	f.discover.register(fl)
 	return c
 }
 
@@ -160,8 +164,8 @@ func runScan(ctx context.Context, s Streams, f *scanFlags) error {
 	if err != nil {
 		return err
 	}
-	if len(f.live) == 0 {
-		return errors.New("scan: no live inventory: pass --live FILE (a JSON array of resources, as 'driftmgr state list --output json' prints)")
+	if len(f.live) == 0 && !f.discover.enabled() {
+		return errors.New("scan: nothing to compare with: pass --provider aws|azure|gcp to discover the cloud, or --live FILE (a JSON array of resources)")
 	}
 	rules, err := loadIgnore(f)
 	if err != nil {
@@ -199,6 +203,15 @@ func runScan(ctx context.Context, s Streams, f *scanFlags) error {
 	live, err := loadLive(f.live)
 	if err != nil {
 		return err
+	}
+	if f.discover.enabled() {
+		found, err := f.discover.discoverLive(ctx, prog)
+		if err != nil {
+			return err
+		}
+		prog.stop()
+		reportSkips(s.Err, found.Skipped)
+		live = append(live, found.Resources...)
 	}
 	prog.set("comparing %d state resources with %d live resources", len(loaded.Resources), len(live))
 	res := drift.Compare(loaded.Resources, live, opts)

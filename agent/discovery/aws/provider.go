@@ -56,6 +56,9 @@ type Options struct {
 	// HTTPClient carries every call. Nil lets the SDK build its own,
 	// which is the only client it installs AWS_CA_BUNDLE into.
 	HTTPClient *http.Client
+	// Credentials, when set, replace the SDK's default credential chain
+	// for every account entry (the simulated cloud takes any static key).
+	Credentials aws.CredentialsProvider
 	// Limiter, when set, paces every call per service and region and
 	// slows down on throttling (it wraps whichever client carries them).
 	Limiter *discovery.Limiter
@@ -106,6 +109,9 @@ func (p *provider) config(ctx context.Context, a Account) (aws.Config, error) {
 	}
 	if p.opts.HTTPClient != nil {
 		opts = append(opts, config.WithHTTPClient(p.opts.HTTPClient))
+	}
+	if p.opts.Credentials != nil {
+		opts = append(opts, config.WithCredentialsProvider(p.opts.Credentials))
 	}
 	if p.opts.Endpoint != "" {
 		opts = append(opts, config.WithBaseEndpoint(p.opts.Endpoint))

@@ -48,6 +48,9 @@ type Options struct {
 	PageSize int64
 	// MaxAttempts bounds the tries of a throttled call (default 8).
 	MaxAttempts int
+	// Limiter, when set, paces calls per API and slows down on
+	// throttling; it wraps whichever client carries the calls.
+	Limiter *discovery.Limiter
 	// Backoff is the first retry delay; it doubles up to MaxBackoff,
 	// with jitter (defaults 200ms and 10s).
 	Backoff, MaxBackoff time.Duration
@@ -200,6 +203,11 @@ func (p *provider) httpClient(ctx context.Context) (*http.Client, error) {
 		rt := base.Transport
 		if rt == nil {
 			rt = http.DefaultTransport
+		}
+		if p.opts.Limiter != nil {
+			// Under the retries, so every attempt waits for a token and
+			// every throttled answer slows its API down.
+			rt = p.opts.Limiter.Transport(rt, discovery.HostPathKey(2))
 		}
 		cp.Transport = &retryTransport{base: rt, attempts: p.opts.MaxAttempts,
 			backoff: p.opts.Backoff, maxBackoff: p.opts.MaxBackoff}
