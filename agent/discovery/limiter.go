@@ -241,7 +241,8 @@ func isThrottle(resp *http.Response) bool {
 }
 
 // AWSKey keys AWS requests by the service and region of their SigV4
-// credential scope, and the access key's account.
+// credential scope and by the access key: AWS throttles per account, per
+// region and per API, so one busy account never slows another.
 func AWSKey(req *http.Request) string {
 	auth := req.Header.Get("Authorization")
 	i := strings.Index(auth, "Credential=")
@@ -257,7 +258,7 @@ func AWSKey(req *http.Request) string {
 	if len(parts) < 5 {
 		return "aws"
 	}
-	return "aws:" + parts[3] + ":" + parts[2]
+	return "aws:" + parts[3] + ":" + parts[2] + ":" + parts[0]
 }
 
 // HostPathKey keys requests by host and the first path segments that name

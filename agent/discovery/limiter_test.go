@@ -93,7 +93,7 @@ func TestTransportRecognizesThrottling(t *testing.T) {
 func TestRequestKeys(t *testing.T) {
 	req := httptest.NewRequest("POST", "https://ec2.us-east-1.amazonaws.com/", nil)
 	req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/20240101/eu-west-1/ec2/aws4_request, SignedHeaders=host, Signature=abc")
-	assert.Equal(t, "aws:ec2:eu-west-1", AWSKey(req))
+	assert.Equal(t, "aws:ec2:eu-west-1:AKIDEXAMPLE", AWSKey(req))
 	assert.Equal(t, "aws", AWSKey(httptest.NewRequest("GET", "/", nil)))
 	bad := httptest.NewRequest("GET", "/", nil)
 	bad.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=short")

@@ -25,7 +25,7 @@ const account = "123456789012"
 
 // sim starts awssim on 127.0.0.1 over w and points the SDK's default
 // chain at static test credentials (the access key id is the account).
-func sim(t *testing.T, w *world.World) string {
+func sim(t testing.TB, w *world.World) string {
 	t.Helper()
 	srv := httptest.NewServer(awssim.NewHandler(w))
 	t.Cleanup(srv.Close)

@@ -13,6 +13,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	awshttp "github.com/aws/aws-sdk-go-v2/aws/transport/http"
 	"net/http"
 	"sync"
 	"time"
@@ -127,6 +128,10 @@ func (p *provider) config(ctx context.Context, a Account) (aws.Config, error) {
 		cfg.Region = "us-east-1"
 	}
 	if p.opts.Limiter != nil {
+		if cfg.HTTPClient == nil {
+			// What each service client would build for itself.
+			cfg.HTTPClient = awshttp.NewBuildableClient()
+		}
 		cfg.HTTPClient = p.opts.Limiter.Doer(cfg.HTTPClient, discovery.AWSKey)
 	}
 	if a.RoleARN != "" {
