@@ -27,6 +27,9 @@ type Progress struct {
 	Skipped     int
 	Scope       Scope
 	Service     string
+	// ScopeDone and ScopeTotal count the listers of Scope alone, for a
+	// progress bar per account and region.
+	ScopeDone, ScopeTotal int
 }
 
 // Result is what Run found.
@@ -64,11 +67,16 @@ func Run(ctx context.Context, providers []Provider, opts Options) (*Result, erro
 		conc = 8
 	}
 	var (
-		mu   sync.Mutex
-		res  = &Result{}
-		seen = map[scopedKey]bool{}
-		prog = Progress{Total: len(jobs)}
+		mu         sync.Mutex
+		res        = &Result{}
+		seen       = map[scopedKey]bool{}
+		prog       = Progress{Total: len(jobs)}
+		scopeTotal = map[Scope]int{}
+		scopeDone  = map[Scope]int{}
 	)
+	for _, j := range jobs {
+		scopeTotal[j.scope]++
+	}
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(conc)
 	for _, j := range jobs {
@@ -107,6 +115,8 @@ func Run(ctx context.Context, providers []Provider, opts Options) (*Result, erro
 			prog.Resources = len(res.Resources)
 			prog.Skipped = len(res.Skipped)
 			prog.Scope, prog.Service = j.scope, j.lister.Service()
+			scopeDone[j.scope]++
+			prog.ScopeDone, prog.ScopeTotal = scopeDone[j.scope], scopeTotal[j.scope]
 			if opts.Progress != nil {
 				opts.Progress(prog)
 			}

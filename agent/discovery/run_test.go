@@ -111,6 +111,13 @@ func TestRunFansOutAndReportsSkips(t *testing.T) {
 	assert.Equal(t, 6, progress[5].Done)
 	assert.Equal(t, 6, progress[5].Total)
 	assert.Equal(t, 2, progress[5].Skipped)
+	perScope := map[Scope]int{}
+	for _, pr := range progress {
+		assert.LessOrEqual(t, pr.ScopeDone, pr.ScopeTotal)
+		perScope[pr.Scope] = pr.ScopeTotal
+	}
+	assert.Equal(t, 1, perScope[Scope{Provider: "fake", Account: "a1", Region: "r1"}], "one regional lister per region")
+	assert.Equal(t, 1, perScope[Scope{Provider: "fake", Account: "a1"}], "one global lister per account")
 }
 
 func TestRunDeduplicatesAndStampsOrigin(t *testing.T) {
