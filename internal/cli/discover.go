@@ -67,17 +67,49 @@ func (f *discoverFlags) discoverLive(ctx context.Context, prog *progress) (*disc
 	if err != nil {
 		return nil, err
 	}
+	scopes := map[discovery.Scope][2]int{}
 	return discovery.Run(ctx, providers, discovery.Options{
 		Concurrency: f.concurrency,
 		Progress: func(p discovery.Progress) {
-			where := p.Scope.Account
-			if p.Scope.Region != "" {
-				where += "/" + p.Scope.Region
-			}
-			prog.set("discovering %s: %d/%d listers, %d resources, %d skipped (last: %s %s)",
-				strings.Join(f.providers, ","), p.Done, p.Total, p.Resources, p.Skipped, where, p.Service)
+			prog.set("discovering %s: %d/%d listers, %d resources, %d skipped",
+				strings.Join(f.providers, ","), p.Done, p.Total, p.Resources, p.Skipped)
+			scopes[p.Scope] = [2]int{p.ScopeDone, p.ScopeTotal}
+			prog.setLines(scopeLines(scopes, 12))
 		},
 	})
+}
+
+// scopeLines renders a bar per account and region, the busiest first
+// when there are more than fit.
+func scopeLines(scopes map[discovery.Scope][2]int, limit int) []string {
+	keys := make([]discovery.Scope, 0, len(scopes))
+	for k := range scopes {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		a, b := keys[i], keys[j]
+		if a.Provider != b.Provider {
+			return a.Provider < b.Provider
+		}
+		if a.Account != b.Account {
+			return a.Account < b.Account
+		}
+		return a.Region < b.Region
+	})
+	var lines []string
+	for i, k := range keys {
+		if i == limit {
+			lines = append(lines, fmt.Sprintf("… and %d more", len(keys)-limit))
+			break
+		}
+		c := scopes[k]
+		region := k.Region
+		if region == "" {
+			region = "global"
+		}
+		lines = append(lines, fmt.Sprintf("%-7s %-36s %-16s %s %d/%d", k.Provider, k.Account, region, bar(c[0], c[1], 20), c[0], c[1]))
+	}
+	return lines
 }
 
 func newDiscoverCmd(s Streams) *cobra.Command {

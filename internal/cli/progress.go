@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"strings"
 	"sync"
 	"time"
 )
@@ -19,7 +20,8 @@ type progress struct {
 
 	mu     sync.Mutex
 	msg    string
-	drawn  bool
+	lines  []string // shown under msg, one per account/region
+	drawn  int      // lines on screen now
 	done   chan struct{}
 	wg     sync.WaitGroup
 	frames []string
@@ -66,11 +68,36 @@ func (p *progress) set(format string, args ...any) {
 	p.mu.Unlock()
 }
 
+// setLines shows one line per item (a bar per account and region) under
+// the message.
+func (p *progress) setLines(lines []string) {
+	if !p.enabled {
+		return
+	}
+	p.mu.Lock()
+	p.lines = lines
+	p.mu.Unlock()
+}
+
 func (p *progress) draw(frame string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	fmt.Fprintf(p.w, "\r\033[K%s %s", frame, p.msg)
-	p.drawn = true
+	var b strings.Builder
+	p.rewind(&b)
+	fmt.Fprintf(&b, "\033[K%s %s", frame, p.msg)
+	for _, l := range p.lines {
+		fmt.Fprintf(&b, "\n\033[K  %s", l)
+	}
+	p.drawn = 1 + len(p.lines)
+	io.WriteString(p.w, b.String())
+}
+
+// rewind moves the cursor back to the start of what was drawn.
+func (p *progress) rewind(b *strings.Builder) {
+	b.WriteString("\r")
+	for range max(0, p.drawn-1) {
+		b.WriteString("\033[1A")
+	}
 }
 
 // stop ends drawing and clears the line.
@@ -83,8 +110,20 @@ func (p *progress) stop() {
 	p.done = nil
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if p.drawn {
-		fmt.Fprint(p.w, "\r\033[K")
-		p.drawn = false
+	if p.drawn > 0 {
+		var b strings.Builder
+		p.rewind(&b)
+		b.WriteString("\033[J") // clear to the end of the screen
+		io.WriteString(p.w, b.String())
+		p.drawn = 0
 	}
+}
+
+// bar renders done/total as a fixed-width bar.
+func bar(done, total, width int) string {
+	if total <= 0 {
+		return strings.Repeat("░", width)
+	}
+	n := min(width, done*width/total)
+	return strings.Repeat("█", n) + strings.Repeat("░", width-n)
 }

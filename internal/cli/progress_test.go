@@ -8,6 +8,9 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/driftmgr/driftmgr/agent/discovery"
 )
 
 type syncBuffer struct {
@@ -59,10 +62,50 @@ func TestProgressDrawsAndClears(t *testing.T) {
 	p.stop()
 	out := buf.String()
 	assert.Contains(t, out, "reading states: 1/2")
-	assert.True(t, strings.HasSuffix(out, "\r\033[K"), "the line is cleared at the end: %q", out)
+	assert.True(t, strings.HasSuffix(out, "\r\033[J"), "the line is cleared at the end: %q", out)
 	p.stop() // a second stop is harmless
 }
 
 func TestIsTerminal(t *testing.T) {
 	assert.False(t, isTerminal(&bytes.Buffer{}))
+}
+
+func TestProgressLinesPerScope(t *testing.T) {
+	var buf syncBuffer
+	p := newProgress(&buf, true)
+	p.delay, p.tick = time.Millisecond, time.Millisecond
+	p.set("discovering")
+	p.setLines([]string{"aws 1/us-east-1 " + bar(1, 2, 4), "aws 1/eu-west-1 " + bar(2, 2, 4)})
+	p.start()
+	deadline := time.Now().Add(5 * time.Second)
+	for strings.Count(buf.String(), "eu-west-1") < 2 && time.Now().Before(deadline) {
+		time.Sleep(time.Millisecond)
+	}
+	p.stop()
+	out := buf.String()
+	assert.Contains(t, out, "aws 1/us-east-1 ██░░")
+	assert.Contains(t, out, "aws 1/eu-west-1 ████")
+	assert.Contains(t, out, "\033[1A", "redraws move back up over the bars")
+	assert.True(t, strings.HasSuffix(out, "\033[J"), "everything drawn is cleared")
+}
+
+func TestBar(t *testing.T) {
+	assert.Equal(t, "░░░░", bar(0, 0, 4))
+	assert.Equal(t, "██░░", bar(1, 2, 4))
+	assert.Equal(t, "████", bar(9, 2, 4), "never wider than the bar")
+}
+
+func TestScopeLines(t *testing.T) {
+	scopes := map[discovery.Scope][2]int{
+		{Provider: "aws", Account: "111", Region: "us-east-1"}: {3, 11},
+		{Provider: "aws", Account: "111"}:                      {7, 7},
+		{Provider: "aws", Account: "222", Region: "us-east-1"}: {0, 11},
+	}
+	lines := scopeLines(scopes, 2)
+	require.Len(t, lines, 3)
+	assert.Contains(t, lines[0], "global")
+	assert.Contains(t, lines[0], "7/7")
+	assert.Contains(t, lines[1], "us-east-1")
+	assert.Contains(t, lines[1], "3/11")
+	assert.Equal(t, "… and 1 more", lines[2])
 }
