@@ -34,6 +34,9 @@ func (p *provider) ec2Listers() []discovery.Lister {
 		l([]string{"aws_ebs_volume"}, p.listVolumes),
 		l([]string{"aws_network_acl", "aws_default_network_acl"}, p.listNetworkACLs),
 		l([]string{"aws_key_pair"}, p.listKeyPairs),
+		l([]string{"aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"}, p.listSecurityGroupRules),
+		l([]string{"aws_vpc_endpoint"}, p.listVpcEndpoints),
+		l([]string{"aws_launch_template"}, p.listLaunchTemplates),
 	}
 }
 

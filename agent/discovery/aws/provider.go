@@ -224,14 +224,16 @@ var errUnknownAccount = errors.New("aws: account not among the discovered scopes
 
 // Listers implements discovery.Provider.
 func (p *provider) Listers() []discovery.Lister {
-	return append(p.ec2Listers(), p.iamListers()...)
+	ls := append(p.ec2Listers(), p.iamListers()...)
+	ls = append(ls, p.dataListers()...)
+	return ls
 }
 
 // Error codes by what they mean for a scan.
 var (
 	deniedCodes = set("AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
 		"UnauthorizedAccess", "AuthorizationError", "AllAccessDisabled", "InvalidClientTokenId")
-	disabledCodes = set("OptInRequired", "SubscriptionRequiredException", "AuthFailure",
+	disabledCodes = set("OptInRequired", "NotSignedUp", "SubscriptionRequiredException", "AuthFailure",
 		"UnrecognizedClientException", "InvalidAction")
 	throttledCodes = set("Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded",
 		"SlowDown", "TooManyRequestsException", "RequestThrottled", "RequestThrottledException",

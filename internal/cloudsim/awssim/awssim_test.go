@@ -181,7 +181,7 @@ func TestRawRequests(t *testing.T) {
 		status        int
 	}{
 		{"unknown service", "lambda", http.StatusBadRequest},
-		{"s3 not yet", "s3", http.StatusNotImplemented},
+		{"s3 write", "s3", http.StatusMethodNotAllowed},
 		{"no scope", "", http.StatusBadRequest},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -64,6 +64,9 @@ func (h *handler) ec2(rw http.ResponseWriter, c *call) {
 	case "DescribeRegions":
 		h.describeRegions(rw, c)
 	default:
+		if h.ec2More(rw, c, action) {
+			return
+		}
 		ec2Error(rw, http.StatusBadRequest, "InvalidAction", "The action "+action+" is not valid for this web service.")
 	}
 }

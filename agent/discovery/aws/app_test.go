@@ -1,0 +1,95 @@
+package aws
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/driftmgr/driftmgr/internal/cloudsim/awssim"
+	"github.com/driftmgr/driftmgr/internal/cloudsim/world"
+	"github.com/driftmgr/driftmgr/internal/drift"
+	"github.com/driftmgr/driftmgr/internal/resource"
+)
+
+// appChanges are TestRoundTrip's change cases for the types of
+// awssim's appFixtures.
+var appChanges = map[string]struct {
+	attr  string
+	value any
+}{
+	"aws_vpc_security_group_ingress_rule": {"cidr_ipv4", "10.0.0.0/8"},
+	"aws_vpc_security_group_egress_rule":  {"ip_protocol", "tcp"},
+	"aws_vpc_endpoint":                    {"route_table_ids", []any{}},
+	"aws_launch_template":                 {"instance_type", "t3.large"},
+}
+
+// appTypes are the types of appFixtures; TestDenied counts the EC2 types
+// it knew before them.
+var appTypes = func() map[string]bool {
+	m := map[string]bool{}
+	for t := range appChanges {
+		m[t] = true
+	}
+	return m
+}()
+
+// globalApp are the services of appFixtures listed once per account.
+var globalApp = map[string]bool{"route53": true, "cloudfront": true}
+
+// TestAppPaging lists many resources of each app type with tiny pages:
+// every one comes back exactly once.
+func TestAppPaging(t *testing.T) {
+	var rs []resource.Resource
+	const n = 7
+	for i := range n {
+		for _, f := range awssim.Fixtures(account, "us-east-1") {
+			if !appTypes[f.Type] {
+				continue
+			}
+			f.ID = fmt.Sprintf("%s-%02d", f.ID, i)
+			f.Attrs["id"] = f.ID
+			pageRename(&f, i)
+			rs = append(rs, f)
+		}
+	}
+	w := world.New(rs)
+	url := sim(t, w)
+	for _, size := range []int32{1, 3} {
+		t.Run(fmt.Sprint(size), func(t *testing.T) {
+			res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}, PageSize: size})
+			require.Empty(t, res.Skipped)
+			count := map[string]int{}
+			seen := map[resource.Key]bool{}
+			for _, r := range res.Resources {
+				assert.False(t, seen[r.Key()], "listed twice: %s", r.Key())
+				seen[r.Key()] = true
+				count[r.Type]++
+			}
+			for typ := range appTypes {
+				assert.Equal(t, n, count[typ], typ)
+			}
+		})
+	}
+}
+
+// pageRename gives the i-th copy of a fixture the names its API keys it
+// by, where that is not the id.
+func pageRename(f *resource.Resource, i int) {
+	switch f.Type {
+	case "aws_launch_template":
+		f.Attrs["name"] = fmt.Sprintf("app-%02d", i)
+	}
+}
+
+// TestAppWholeState compares every fixture at once: rules managed on
+// their own and inline on their group are reconciled, not reported.
+func TestAppWholeState(t *testing.T) {
+	fixtures := awssim.Fixtures(account, "us-east-1")
+	url := sim(t, world.New(fixtures))
+	res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}})
+	require.Empty(t, res.Skipped)
+	r := drift.Compare(fixtures, res.Resources, drift.Options{})
+	assert.Empty(t, r.Findings)
+}
