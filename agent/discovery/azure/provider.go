@@ -79,7 +79,7 @@ func New(opts Options) discovery.Provider {
 		}
 	}
 	p.client = co
-	p.listers = newListers(p)
+	p.listers = append(newListers(p), platformListers(p)...)
 	return p
 }
 

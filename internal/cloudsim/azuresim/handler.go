@@ -217,10 +217,9 @@ func parseRoute(p string) (route, error) {
 	case 0:
 	case 1:
 		rt.name = rest[0]
-	case 2:
-		rt.name, rt.child = rest[0], rest[1]
 	default:
-		return rt, bad
+		// Deeper paths are nested collections (blobServices/default/containers).
+		rt.name, rt.child = rest[0], strings.Join(rest[1:], "/")
 	}
 	return rt, nil
 }
@@ -246,6 +245,9 @@ func (h *handler) resolve(rt route) ([]any, map[string]any, *apiError) {
 			return nil, out[0].(map[string]any), nil
 		}
 		return out, nil, nil
+	}
+	if n, name, ok := nestedOf(rt); ok {
+		return h.resolveNested(n, rt, name)
 	}
 	k, ok := kindOf(rt.ns, rt.coll)
 	if !ok {

@@ -41,6 +41,14 @@ var kinds = []kind{
 		}, extra: renderVM},
 	{ns: "Microsoft.Storage", coll: "storageAccounts", types: []string{"azurerm_storage_account"},
 		spec: fixed(storageAccountSpec), extra: renderStorageAccount},
+	{ns: "Microsoft.KeyVault", coll: "vaults", types: []string{"azurerm_key_vault"},
+		spec: fixed(keyVaultSpec), extra: renderKeyVault},
+	{ns: "Microsoft.Sql", coll: "servers", types: []string{"azurerm_mssql_server"},
+		spec: fixed(mssqlServerSpec), extra: renderMSSQLServer},
+	{ns: "Microsoft.ContainerService", coll: "managedClusters", types: []string{"azurerm_kubernetes_cluster"},
+		spec: fixed(aksSpec), extra: renderAKS},
+	{ns: "Microsoft.Authorization", coll: "roleAssignments", types: []string{"azurerm_role_assignment"},
+		spec: fixed(roleAssignmentSpec)},
 }
 
 func kindOf(ns, coll string) (kind, bool) {
