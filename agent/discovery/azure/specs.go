@@ -230,5 +230,8 @@ var storageAccountSpec = []field{
 	blk("network_rules", "properties.networkAcls",
 		f("default_action", "defaultAction"),
 		strs("ip_rules", "ipRules", "value"),
-		strs("virtual_network_subnet_ids", "virtualNetworkRules", "id")),
+		strs("virtual_network_subnet_ids", "virtualNetworkRules", "id"),
+		lst("private_link_access", "resourceAccessRules",
+			f("endpoint_resource_id", "resourceId"),
+			f("endpoint_tenant_id", "tenantId"))),
 }
