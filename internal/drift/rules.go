@@ -166,6 +166,21 @@ var typeRules = map[string]*Rules{
 	"azurerm_virtual_network": {
 		Sets: map[string][]string{"subnet": {"name"}},
 	},
+	"azurerm_key_vault": {
+		// Vaults made by the portal or CLI hold permissions in lower case
+		// ("get"), the provider writes "Get"; Key Vault treats them alike.
+		Fold: set("access_policy.key_permissions", "access_policy.secret_permissions",
+			"access_policy.certificate_permissions", "access_policy.storage_permissions"),
+		Sets: map[string][]string{"network_acls.ip_rules": nil, "network_acls.virtual_network_subnet_ids": nil,
+			"access_policy.key_permissions": nil, "access_policy.secret_permissions": nil,
+			"access_policy.certificate_permissions": nil, "access_policy.storage_permissions": nil},
+	},
+	"azurerm_role_assignment": {Fold: set("scope", "role_definition_id", "principal_id")},
+	"azurerm_storage_container": {Fold: set("storage_account_id", "resource_manager_id")},
+	"azurerm_kubernetes_cluster": {
+		Fold: set("default_node_pool.vnet_subnet_id", "default_node_pool.pod_subnet_id", "node_resource_group"),
+		Sets: map[string][]string{"default_node_pool.zones": nil},
+	},
 }
 
 // rulesFor merges global and per-type rules once per type.

@@ -89,6 +89,9 @@ func TestRoundTrip(t *testing.T) {
 		"aws_iam_group":                   {"path", "/admins/"},
 		"aws_iam_account_password_policy": {"minimum_password_length", float64(8)},
 	}
+	for typ, c := range dataChanges {
+		changes[typ] = c
+	}
 	for typ, c := range appChanges {
 		changes[typ] = c
 	}

@@ -217,8 +217,3 @@ func lifecycleRule(r types.LifecycleRule) map[string]any {
 	}
 	return rule
 }
-
-// dataListers are the storage, key, queue, table and log listers.
-func (p *provider) dataListers() []discovery.Lister {
-	return p.s3Listers()
-}

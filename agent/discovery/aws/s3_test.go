@@ -37,6 +37,8 @@ var dataChanges = map[string]struct {
 		"apply_server_side_encryption_by_default": []any{map[string]any{"sse_algorithm": "AES256", "kms_master_key_id": ""}}}}},
 	"aws_s3_bucket_policy":                  {"policy", `{"Version":"2012-10-17","Statement":[]}`},
 	"aws_s3_bucket_lifecycle_configuration": {"rule", []any{}},
+	"aws_kms_key":                           {"enable_key_rotation", false},
+	"aws_kms_alias":                         {"target_key_id", "0000abcd-12ab-34cd-56ef-1234567890ab"},
 }
 
 // dataTypes are the types the data listers emit.

@@ -12,6 +12,9 @@ func dataFixtures(account, region string) []resource.Resource {
 		`"Resource":["arn:aws:s3:::` + bucket + `","arn:aws:s3:::` + bucket + `/*"],` +
 		`"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
 	empty := []any{}
+	keyID := "1234abcd-12ab-34cd-56ef-1234567890ab"
+	keyPolicy := `{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions",` +
+		`"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"}]}`
 	fixtures := []struct {
 		typ, id string
 		attrs   map[string]any
@@ -41,6 +44,15 @@ func dataFixtures(account, region string) []resource.Resource {
 					"noncurrent_version_transition":     empty,
 					"abort_incomplete_multipart_upload": []any{map[string]any{"days_after_initiation": float64(7)}}},
 			}}},
+		{"aws_kms_key", keyID, map[string]any{"arn": "arn:aws:kms:" + region + ":" + account + ":key/" + keyID,
+			"key_id": keyID, "description": "app data", "key_usage": "ENCRYPT_DECRYPT",
+			"customer_master_key_spec": "SYMMETRIC_DEFAULT", "policy": keyPolicy, "is_enabled": true,
+			"enable_key_rotation": true, "rotation_period_in_days": float64(365), "multi_region": false,
+			"deletion_window_in_days": float64(30), "bypass_policy_lockout_safety_check": false,
+			"tags": map[string]any{"Name": "app-data", "env": "prod"}}},
+		{"aws_kms_alias", "alias/app-data", map[string]any{"name": "alias/app-data",
+			"arn": "arn:aws:kms:" + region + ":" + account + ":alias/app-data", "target_key_id": keyID,
+			"target_key_arn": "arn:aws:kms:" + region + ":" + account + ":key/" + keyID, "name_prefix": ""}},
 	}
 	out := make([]resource.Resource, 0, len(fixtures))
 	for _, f := range fixtures {

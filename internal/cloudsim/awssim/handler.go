@@ -73,6 +73,10 @@ func (h *handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	if accountKey.MatchString(akid) {
 		c.account = akid
 	}
+	if serve, ok := h.dataServices()[service]; ok {
+		serve(rw, c)
+		return
+	}
 	switch service {
 	case "ec2":
 		h.ec2(rw, c)
