@@ -221,7 +221,7 @@ func TestDenied(t *testing.T) {
 	ec2 := 0
 	for _, r := range res.Resources {
 		assert.NotContains(t, r.Type, "aws_iam_")
-		if !appTypes[r.Type] {
+		if !dataTypes[r.Type] && !appTypes[r.Type] {
 			ec2++
 		}
 	}
@@ -278,7 +278,7 @@ func TestListerOutsideScopes(t *testing.T) {
 	p := New(Options{})
 	for _, l := range p.Listers() {
 		assert.NotEmpty(t, l.Types())
-		assert.Equal(t, l.Service() == "iam" || globalApp[l.Service()], l.Global())
+		assert.Equal(t, l.Service() == "iam" || globalData[l.Service()] || globalApp[l.Service()], l.Global())
 		err := l.List(context.Background(), discovery.Scope{Provider: "aws", Account: "999999999999"}, func(resource.Resource) {})
 		assert.ErrorIs(t, err, errUnknownAccount)
 	}

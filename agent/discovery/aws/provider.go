@@ -233,7 +233,7 @@ func (p *provider) Listers() []discovery.Lister {
 var (
 	deniedCodes = set("AccessDenied", "AccessDeniedException", "UnauthorizedOperation",
 		"UnauthorizedAccess", "AuthorizationError", "AllAccessDisabled", "InvalidClientTokenId")
-	disabledCodes = set("OptInRequired", "NotSignedUp", "NotSignedUp", "SubscriptionRequiredException", "AuthFailure",
+	disabledCodes = set("OptInRequired", "NotSignedUp", "SubscriptionRequiredException", "AuthFailure",
 		"UnrecognizedClientException", "InvalidAction")
 	throttledCodes = set("Throttling", "ThrottlingException", "ThrottledException", "RequestLimitExceeded",
 		"SlowDown", "TooManyRequestsException", "RequestThrottled", "RequestThrottledException",

@@ -115,6 +115,7 @@ func Fixtures(account, region string) []resource.Resource {
 		out = append(out, resource.Resource{Provider: "aws", Type: r.typ, ID: r.id, Account: account,
 			Region: region, Attrs: jsonShape(r.attrs), Tags: flatTags(r.attrs)})
 	}
+	out = append(out, dataFixtures(account, region)...)
 	out = append(out, appFixtures(account, region)...)
 	for _, r := range global {
 		r.attrs["id"] = r.id
