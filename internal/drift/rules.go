@@ -175,7 +175,7 @@ var typeRules = map[string]*Rules{
 			"access_policy.key_permissions": nil, "access_policy.secret_permissions": nil,
 			"access_policy.certificate_permissions": nil, "access_policy.storage_permissions": nil},
 	},
-	"azurerm_role_assignment": {Fold: set("scope", "role_definition_id", "principal_id")},
+	"azurerm_role_assignment":   {Fold: set("scope", "role_definition_id", "principal_id")},
 	"azurerm_storage_container": {Fold: set("storage_account_id", "resource_manager_id")},
 	"azurerm_kubernetes_cluster": {
 		Fold: set("default_node_pool.vnet_subnet_id", "default_node_pool.pod_subnet_id", "node_resource_group"),
