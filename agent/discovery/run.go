@@ -69,7 +69,7 @@ func Run(ctx context.Context, providers []Provider, opts Options) (*Result, erro
 	var (
 		mu         sync.Mutex
 		res        = &Result{}
-		seen       = map[scopedKey]bool{}
+		seen       = map[scopedKey]int{} // index in res.Resources
 		prog       = Progress{Total: len(jobs)}
 		scopeTotal = map[Scope]int{}
 		scopeDone  = map[Scope]int{}
@@ -99,9 +99,15 @@ func Run(ctx context.Context, providers []Provider, opts Options) (*Result, erro
 			defer mu.Unlock()
 			for _, r := range found {
 				k := scopedKey{r.Key(), r.Account, r.Region}
-				if !seen[k] {
-					seen[k] = true
+				i, dup := seen[k]
+				switch {
+				case !dup:
+					seen[k] = len(res.Resources)
 					res.Resources = append(res.Resources, r)
+				case richer(r, res.Resources[i]):
+					// Two listers saw it (typed and generic tier): keep
+					// the fuller one, whichever finished first.
+					res.Resources[i] = r
 				}
 			}
 			if err != nil {

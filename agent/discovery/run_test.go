@@ -143,3 +143,57 @@ func TestRunCancelled(t *testing.T) {
 	_, err := Run(ctx, []Provider{&fakeProvider{scopes: scopes([]string{"a"}, []string{"r"}), listers: []Lister{l}}}, Options{})
 	assert.Error(t, err)
 }
+
+// staticLister emits fixed resources.
+type staticLister struct {
+	service string
+	out     []resource.Resource
+}
+
+func (s *staticLister) Service() string { return s.service }
+func (s *staticLister) Types() []string { return []string{"fake_thing"} }
+func (s *staticLister) Global() bool    { return false }
+func (s *staticLister) List(_ context.Context, _ Scope, emit func(resource.Resource)) error {
+	for _, r := range s.out {
+		emit(r)
+	}
+	return nil
+}
+
+// TestRunKeepsRicherDuplicate: the typed and the generic tier both emit a
+// resource; whichever lister runs first, the one with more attributes is
+// kept, and a tie is broken the same way every time.
+func TestRunKeepsRicherDuplicate(t *testing.T) {
+	thing := func(attrs map[string]any, tags map[string]string) resource.Resource {
+		return resource.Resource{Provider: "fake", Type: "fake_thing", ID: "t1", Attrs: attrs, Tags: tags}
+	}
+	typed := &staticLister{service: "typed", out: []resource.Resource{thing(map[string]any{"id": "t1", "size": 3.0, "tags": map[string]any{}}, nil)}}
+	generic := &staticLister{service: "generic", out: []resource.Resource{thing(map[string]any{"id": "t1"}, nil)}}
+	tieA := &staticLister{service: "a", out: []resource.Resource{thing(map[string]any{"id": "t1", "x": "a"}, nil)}}
+	tieB := &staticLister{service: "b", out: []resource.Resource{thing(map[string]any{"id": "t1", "x": "b"}, nil)}}
+	tagged := &staticLister{service: "tagged", out: []resource.Resource{thing(map[string]any{"id": "t1", "x": "z"}, map[string]string{"k": "v"})}}
+	for _, tc := range []struct {
+		name    string
+		listers []Lister
+		want    map[string]any
+	}{
+		{"typed first", []Lister{typed, generic}, typed.out[0].Attrs},
+		{"generic first", []Lister{generic, typed}, typed.out[0].Attrs},
+		{"tie a first", []Lister{tieA, tieB}, tieA.out[0].Attrs},
+		{"tie b first", []Lister{tieB, tieA}, tieA.out[0].Attrs},
+		{"more tags", []Lister{tieA, tagged}, tagged.out[0].Attrs},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			p := &fakeProvider{scopes: scopes([]string{"a1"}, []string{"r1"}), listers: tc.listers}
+			res, err := Run(context.Background(), []Provider{p}, Options{Concurrency: 1})
+			require.NoError(t, err)
+			require.Len(t, res.Resources, 1)
+			assert.Equal(t, tc.want, res.Resources[0].Attrs)
+		})
+	}
+	same := thing(map[string]any{"id": "t1"}, nil)
+	other := same
+	other.Origin = "z"
+	assert.True(t, richer(same, other))
+	assert.False(t, richer(other, same))
+}

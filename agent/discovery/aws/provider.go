@@ -71,6 +71,11 @@ type Options struct {
 	// PageSize asks list calls for pages of this many items (0: the API's
 	// default). Small pages exist for tests.
 	PageSize int32
+	// GenericTypes chooses what the generic tier (Cloud Control API)
+	// lists: CloudFormation or Terraform type names of its table,
+	// GenericAll for the whole table, GenericNone for nothing. Empty means
+	// every table type no typed lister emits.
+	GenericTypes []string
 }
 
 // New returns the AWS discovery provider.
@@ -226,7 +231,7 @@ var errUnknownAccount = errors.New("aws: account not among the discovered scopes
 func (p *provider) Listers() []discovery.Lister {
 	ls := append(p.ec2Listers(), p.iamListers()...)
 	ls = append(ls, p.dataListers()...)
-	return ls
+	return append(ls, p.cloudControlListers(ls)...)
 }
 
 // Error codes by what they mean for a scan.

@@ -86,6 +86,8 @@ func (h *handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		h.sts(rw, c)
 	case "s3":
 		h.s3(rw, c)
+	case "cloudcontrolapi":
+		h.cloudControl(rw, c)
 	default:
 		http.Error(rw, "awssim: unknown service "+service, http.StatusBadRequest)
 	}
