@@ -80,6 +80,7 @@ func New(opts Options) discovery.Provider {
 	}
 	p.client = co
 	p.listers = append(newListers(p), platformListers(p)...)
+	p.listers = append(p.listers, newGraphLister(p, p.listers))
 	return p
 }
 

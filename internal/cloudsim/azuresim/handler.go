@@ -76,6 +76,9 @@ func writeJSON(rw http.ResponseWriter, v any) {
 
 func (h *handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 	rw.Header().Set("x-ms-request-id", h.w.NextID("req-"))
+	if h.resourceGraph(rw, r) {
+		return
+	}
 	if r.Method != http.MethodGet {
 		writeError(rw, apiError{http.StatusMethodNotAllowed, "MethodNotAllowed",
 			fmt.Sprintf("The requested method %s is not supported by the simulated cloud.", r.Method)})
