@@ -67,6 +67,7 @@ var hosts = map[string]string{
 	"sqladmin":             "/sqladmin.googleapis.com/",
 	"container":            "/container.googleapis.com/",
 	"cloudresourcemanager": "/cloudresourcemanager.googleapis.com/",
+	"cloudasset":           "/cloudasset.googleapis.com/",
 }
 
 const readOnlyScope = "https://www.googleapis.com/auth/cloud-platform.read-only"
@@ -154,7 +155,7 @@ func (p *provider) Listers() []discovery.Lister {
 	for _, l := range p.serviceListers() {
 		out = append(out, l)
 	}
-	return out
+	return append(out, p.assetLister(out))
 }
 
 // Classify maps a Google API error onto a skip reason.

@@ -53,6 +53,7 @@ func NewHandler(w *world.World) http.Handler {
 	mux := http.NewServeMux()
 	s.routeCompute(mux)
 	s.routeServices(mux)
+	s.routeAssets(mux)
 	mux.HandleFunc("/", func(rw http.ResponseWriter, r *http.Request) {
 		writeError(rw, http.StatusNotFound, "NOT_FOUND", "notFound",
 			"The requested URL "+r.URL.Path+" was not found on this server.")
