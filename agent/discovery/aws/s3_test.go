@@ -38,6 +38,7 @@ var dataChanges = map[string]struct {
 	"aws_s3_bucket_policy":                  {"policy", `{"Version":"2012-10-17","Statement":[]}`},
 	"aws_s3_bucket_lifecycle_configuration": {"rule", []any{}},
 	"aws_kms_key":                           {"enable_key_rotation", false},
+	"aws_sqs_queue":                         {"visibility_timeout_seconds", float64(30)},
 	"aws_kms_alias":                         {"target_key_id", "0000abcd-12ab-34cd-56ef-1234567890ab"},
 }
 

@@ -7,5 +7,6 @@ import "net/http"
 func (h *handler) dataServices() map[string]func(http.ResponseWriter, *call) {
 	return map[string]func(http.ResponseWriter, *call){
 		"kms": h.kms,
+		"sqs": h.sqs,
 	}
 }

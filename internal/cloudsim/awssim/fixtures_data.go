@@ -12,6 +12,7 @@ func dataFixtures(account, region string) []resource.Resource {
 		`"Resource":["arn:aws:s3:::` + bucket + `","arn:aws:s3:::` + bucket + `/*"],` +
 		`"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}`
 	empty := []any{}
+	queueURL := "https://sqs." + region + ".amazonaws.com/" + account + "/jobs"
 	keyID := "1234abcd-12ab-34cd-56ef-1234567890ab"
 	keyPolicy := `{"Version":"2012-10-17","Id":"key-default-1","Statement":[{"Sid":"Enable IAM User Permissions",` +
 		`"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::` + account + `:root"},"Action":"kms:*","Resource":"*"}]}`
@@ -53,6 +54,14 @@ func dataFixtures(account, region string) []resource.Resource {
 		{"aws_kms_alias", "alias/app-data", map[string]any{"name": "alias/app-data",
 			"arn": "arn:aws:kms:" + region + ":" + account + ":alias/app-data", "target_key_id": keyID,
 			"target_key_arn": "arn:aws:kms:" + region + ":" + account + ":key/" + keyID, "name_prefix": ""}},
+		{"aws_sqs_queue", queueURL, map[string]any{"name": "jobs", "url": queueURL,
+			"arn": "arn:aws:sqs:" + region + ":" + account + ":jobs", "fifo_queue": false,
+			"content_based_deduplication": false, "deduplication_scope": "", "fifo_throughput_limit": "",
+			"delay_seconds": float64(0), "max_message_size": float64(262144), "message_retention_seconds": float64(345600),
+			"receive_wait_time_seconds": float64(20), "visibility_timeout_seconds": float64(60),
+			"policy": "", "redrive_policy": `{"deadLetterTargetArn":"arn:aws:sqs:` + region + `:` + account + `:jobs-dlq","maxReceiveCount":5}`,
+			"redrive_allow_policy": "", "kms_master_key_id": "", "kms_data_key_reuse_period_seconds": float64(300),
+			"sqs_managed_sse_enabled": true, "name_prefix": "", "tags": map[string]any{"env": "prod"}}},
 	}
 	out := make([]resource.Resource, 0, len(fixtures))
 	for _, f := range fixtures {
