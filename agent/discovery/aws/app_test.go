@@ -23,6 +23,9 @@ var appChanges = map[string]struct {
 	"aws_vpc_security_group_egress_rule":  {"ip_protocol", "tcp"},
 	"aws_vpc_endpoint":                    {"route_table_ids", []any{}},
 	"aws_launch_template":                 {"instance_type", "t3.large"},
+	"aws_db_instance":                     {"instance_class", "db.t3.large"},
+	"aws_rds_cluster":                     {"deletion_protection", false},
+	"aws_db_subnet_group":                 {"subnet_ids", []any{"subnet-0a1"}},
 }
 
 // appTypes are the types of appFixtures; TestDenied counts the EC2 types
@@ -42,7 +45,7 @@ var globalApp = map[string]bool{"route53": true, "cloudfront": true}
 // every one comes back exactly once.
 func TestAppPaging(t *testing.T) {
 	var rs []resource.Resource
-	const n = 7
+	const n = 45 // more than two of RDS's smallest pages (20)
 	for i := range n {
 		for _, f := range awssim.Fixtures(account, "us-east-1") {
 			if !appTypes[f.Type] {
@@ -80,6 +83,8 @@ func pageRename(f *resource.Resource, i int) {
 	switch f.Type {
 	case "aws_launch_template":
 		f.Attrs["name"] = fmt.Sprintf("app-%02d", i)
+	case "aws_db_instance":
+		f.Attrs["identifier"] = fmt.Sprintf("app-db-%02d", i)
 	}
 }
 

@@ -231,6 +231,7 @@ var errUnknownAccount = errors.New("aws: account not among the discovered scopes
 func (p *provider) Listers() []discovery.Lister {
 	ls := append(p.ec2Listers(), p.iamListers()...)
 	ls = append(ls, p.dataListers()...)
+	ls = append(ls, p.appListers()...)
 	return append(ls, p.cloudControlListers(ls)...)
 }
 

@@ -8,6 +8,9 @@ import "github.com/driftmgr/driftmgr/internal/resource"
 // and CloudFront are global.
 func appFixtures(account, region string) []resource.Resource {
 	arn := func(kind, id string) string { return "arn:aws:ec2:" + region + ":" + account + ":" + kind + "/" + id }
+	rdsArn := func(kind, name string) string {
+		return "arn:aws:rds:" + region + ":" + account + ":" + kind + ":" + name
+	}
 	tags := func(name string) map[string]any { return map[string]any{"Name": name, "env": "prod"} }
 	endpointPolicy := `{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
 	regional := []struct {
@@ -35,8 +38,8 @@ func appFixtures(account, region string) []resource.Resource {
 			"vpc_security_group_ids": []any{"sg-0a1"}, "security_group_names": []any{}, "ebs_optimized": "true",
 			"disable_api_termination": false, "disable_api_stop": false, "instance_initiated_shutdown_behavior": "",
 			"update_default_version": nil,
-			"iam_instance_profile": []any{map[string]any{"arn": "", "name": "app"}},
-			"monitoring":           []any{map[string]any{"enabled": true}},
+			"iam_instance_profile":   []any{map[string]any{"arn": "", "name": "app"}},
+			"monitoring":             []any{map[string]any{"enabled": true}},
 			"metadata_options": []any{map[string]any{"http_endpoint": "enabled", "http_tokens": "required",
 				"http_put_response_hop_limit": float64(1), "http_protocol_ipv6": "disabled",
 				"instance_metadata_tags": "disabled"}},
@@ -46,6 +49,41 @@ func appFixtures(account, region string) []resource.Resource {
 					"snapshot_id": ""}}}},
 			"tag_specifications": []any{map[string]any{"resource_type": "instance", "tags": map[string]any{"Name": "app"}}},
 			"tags":               tags("app")}},
+		{"aws_db_instance", "db-ABCDEFGHIJKLMNOPQRSTUVWXY1", map[string]any{"arn": rdsArn("db", "app-db"),
+			"identifier": "app-db", "resource_id": "db-ABCDEFGHIJKLMNOPQRSTUVWXY1", "instance_class": "db.t3.micro",
+			"engine": "postgres", "engine_version": "16.3", "username": "app", "db_name": "app", "password": nil,
+			"allocated_storage": float64(20), "max_allocated_storage": float64(100), "storage_type": "gp3",
+			"iops": float64(3000), "storage_throughput": float64(125), "storage_encrypted": true,
+			"kms_key_id": "arn:aws:kms:" + region + ":" + account + ":key/1234", "multi_az": false,
+			"availability_zone": region + "a", "publicly_accessible": false, "vpc_security_group_ids": []any{"sg-0a1"},
+			"db_subnet_group_name": "app", "parameter_group_name": "default.postgres16",
+			"backup_retention_period": float64(7), "backup_window": "03:00-04:00",
+			"maintenance_window": "sun:05:00-sun:06:00", "auto_minor_version_upgrade": true,
+			"deletion_protection": true, "copy_tags_to_snapshot": true, "monitoring_interval": float64(0),
+			"iam_database_authentication_enabled": false, "performance_insights_enabled": false,
+			"ca_cert_identifier": "rds-ca-rsa2048-g1", "license_model": "postgresql-license",
+			"cluster_identifier": "", "network_type": "IPV4", "status": "available",
+			"enabled_cloudwatch_logs_exports": []any{"postgresql"}, "port": float64(5432),
+			"address":  "app-db.c0awssim." + region + ".rds.amazonaws.com",
+			"endpoint": "app-db.c0awssim." + region + ".rds.amazonaws.com:5432", "hosted_zone_id": "Z2R2ITUGPM61AM",
+			"skip_final_snapshot": true, "tags": tags("app-db")}},
+		{"aws_rds_cluster", "app-aurora", map[string]any{"arn": rdsArn("cluster", "app-aurora"),
+			"cluster_identifier": "app-aurora", "cluster_resource_id": "cluster-ABCDEFGHIJKLMNOPQRSTUVWXY1",
+			"engine": "aurora-postgresql", "engine_version": "16.2", "engine_mode": "provisioned",
+			"database_name": "app", "master_username": "app", "master_password": nil, "port": float64(5432),
+			"db_subnet_group_name": "app", "db_cluster_parameter_group_name": "default.aurora-postgresql16",
+			"vpc_security_group_ids": []any{"sg-0a1"}, "availability_zones": []any{region + "a", region + "b", region + "c"},
+			"backup_retention_period": float64(7), "preferred_backup_window": "03:00-04:00",
+			"preferred_maintenance_window": "sun:05:00-sun:06:00", "storage_encrypted": true,
+			"kms_key_id": "arn:aws:kms:" + region + ":" + account + ":key/1234", "storage_type": "aurora",
+			"deletion_protection": true, "copy_tags_to_snapshot": true, "iam_database_authentication_enabled": true,
+			"endpoint":        "app-aurora.cluster-c0awssim." + region + ".rds.amazonaws.com",
+			"reader_endpoint": "app-aurora.cluster-ro-c0awssim." + region + ".rds.amazonaws.com",
+			"hosted_zone_id":  "Z2R2ITUGPM61AM", "network_type": "IPV4", "cluster_members": []any{"app-aurora-1"},
+			"enabled_cloudwatch_logs_exports": []any{"postgresql"}, "tags": tags("app-aurora")}},
+		{"aws_db_subnet_group", "app", map[string]any{"arn": rdsArn("subgrp", "app"), "name": "app",
+			"description": "app databases", "vpc_id": "vpc-0a1", "subnet_ids": []any{"subnet-0a1", "subnet-0b1"},
+			"supported_network_types": []any{"IPV4"}, "tags": tags("app")}},
 	}
 	global := []struct {
 		typ, id string

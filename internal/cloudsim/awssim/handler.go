@@ -86,6 +86,8 @@ func (h *handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		h.sts(rw, c)
 	case "s3":
 		h.s3(rw, c)
+	case "rds":
+		h.rds(rw, c)
 	case "cloudcontrolapi":
 		h.cloudControl(rw, c)
 	default:
