@@ -14,6 +14,7 @@ import (
 func (p *provider) appListers() []discovery.Lister {
 	var out []discovery.Lister
 	out = append(out, p.rdsListers()...)
+	out = append(out, p.snsListers()...)
 	return out
 }
 

@@ -26,6 +26,8 @@ var appChanges = map[string]struct {
 	"aws_db_instance":                     {"instance_class", "db.t3.large"},
 	"aws_rds_cluster":                     {"deletion_protection", false},
 	"aws_db_subnet_group":                 {"subnet_ids", []any{"subnet-0a1"}},
+	"aws_sns_topic":                       {"display_name", "changed"},
+	"aws_sns_topic_subscription":          {"raw_message_delivery", false},
 }
 
 // appTypes are the types of appFixtures; TestDenied counts the EC2 types
@@ -97,4 +99,25 @@ func TestAppWholeState(t *testing.T) {
 	require.Empty(t, res.Skipped)
 	r := drift.Compare(fixtures, res.Resources, drift.Options{})
 	assert.Empty(t, r.Findings)
+}
+
+// TestSNSPaging: SNS pages are a fixed 100 items; 205 topics take three.
+func TestSNSPaging(t *testing.T) {
+	var rs []resource.Resource
+	for _, f := range awssim.Fixtures(account, "us-east-1") {
+		if f.Type != "aws_sns_topic" {
+			continue
+		}
+		for i := range 205 {
+			c := f
+			c.ID = fmt.Sprintf("%s-%03d", f.ID, i)
+			c.Attrs = map[string]any{"id": c.ID, "display_name": "t"}
+			rs = append(rs, c)
+		}
+	}
+	w := world.New(rs)
+	url := sim(t, w)
+	res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}})
+	require.Empty(t, res.Skipped)
+	assert.Len(t, res.Resources, 205)
 }

@@ -11,6 +11,10 @@ func appFixtures(account, region string) []resource.Resource {
 	rdsArn := func(kind, name string) string {
 		return "arn:aws:rds:" + region + ":" + account + ":" + kind + ":" + name
 	}
+	topicArn := "arn:aws:sns:" + region + ":" + account + ":alerts"
+	topicPolicy := `{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{"Sid":"owner","Effect":"Allow",` +
+		`"Principal":{"AWS":"*"},"Action":"SNS:Publish","Resource":"` + topicArn + `",` +
+		`"Condition":{"StringEquals":{"AWS:SourceOwner":"` + account + `"}}}]}`
 	tags := func(name string) map[string]any { return map[string]any{"Name": name, "env": "prod"} }
 	endpointPolicy := `{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
 	regional := []struct {
@@ -84,6 +88,16 @@ func appFixtures(account, region string) []resource.Resource {
 		{"aws_db_subnet_group", "app", map[string]any{"arn": rdsArn("subgrp", "app"), "name": "app",
 			"description": "app databases", "vpc_id": "vpc-0a1", "subnet_ids": []any{"subnet-0a1", "subnet-0b1"},
 			"supported_network_types": []any{"IPV4"}, "tags": tags("app")}},
+		{"aws_sns_topic", topicArn, map[string]any{"arn": topicArn, "name": "alerts", "display_name": "Alerts",
+			"policy": topicPolicy, "delivery_policy": "", "kms_master_key_id": "alias/aws/sns",
+			"signature_version": float64(0), "tracing_config": "", "fifo_topic": false,
+			"content_based_deduplication": false, "owner": account, "tags": tags("alerts")}},
+		{"aws_sns_topic_subscription", topicArn + ":5f2a1c3e-0000-4000-8000-000000000001", map[string]any{
+			"arn": topicArn + ":5f2a1c3e-0000-4000-8000-000000000001", "topic_arn": topicArn, "protocol": "sqs",
+			"endpoint": "arn:aws:sqs:" + region + ":" + account + ":alerts", "owner_id": account,
+			"raw_message_delivery": true, "filter_policy": `{"severity":["high"]}`, "filter_policy_scope": "MessageAttributes",
+			"redrive_policy": "", "subscription_role_arn": "", "confirmation_was_authenticated": true,
+			"pending_confirmation": false, "endpoint_auto_confirms": false}},
 	}
 	global := []struct {
 		typ, id string

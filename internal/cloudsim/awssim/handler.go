@@ -88,6 +88,8 @@ func (h *handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		h.s3(rw, c)
 	case "rds":
 		h.rds(rw, c)
+	case "sns":
+		h.sns(rw, c)
 	case "cloudcontrolapi":
 		h.cloudControl(rw, c)
 	default:
