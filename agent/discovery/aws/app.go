@@ -15,6 +15,8 @@ func (p *provider) appListers() []discovery.Lister {
 	var out []discovery.Lister
 	out = append(out, p.rdsListers()...)
 	out = append(out, p.snsListers()...)
+	out = append(out, p.elbListers()...)
+	out = append(out, p.autoscalingListers()...)
 	return out
 }
 

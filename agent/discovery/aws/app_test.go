@@ -28,6 +28,10 @@ var appChanges = map[string]struct {
 	"aws_db_subnet_group":                 {"subnet_ids", []any{"subnet-0a1"}},
 	"aws_sns_topic":                       {"display_name", "changed"},
 	"aws_sns_topic_subscription":          {"raw_message_delivery", false},
+	"aws_lb":                              {"idle_timeout", float64(120)},
+	"aws_lb_target_group":                 {"port", float64(80)},
+	"aws_lb_listener":                     {"ssl_policy", "ELBSecurityPolicy-2016-08"},
+	"aws_autoscaling_group":               {"max_size", float64(10)},
 }
 
 // appTypes are the types of appFixtures; TestDenied counts the EC2 types
@@ -85,6 +89,8 @@ func pageRename(f *resource.Resource, i int) {
 	switch f.Type {
 	case "aws_launch_template":
 		f.Attrs["name"] = fmt.Sprintf("app-%02d", i)
+	case "aws_lb_listener":
+		f.Attrs["load_balancer_arn"] = fmt.Sprintf("%s-%02d", f.Attrs["load_balancer_arn"], i)
 	case "aws_db_instance":
 		f.Attrs["identifier"] = fmt.Sprintf("app-db-%02d", i)
 	}

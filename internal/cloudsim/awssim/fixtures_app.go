@@ -15,6 +15,8 @@ func appFixtures(account, region string) []resource.Resource {
 	topicPolicy := `{"Version":"2008-10-17","Id":"__default_policy_ID","Statement":[{"Sid":"owner","Effect":"Allow",` +
 		`"Principal":{"AWS":"*"},"Action":"SNS:Publish","Resource":"` + topicArn + `",` +
 		`"Condition":{"StringEquals":{"AWS:SourceOwner":"` + account + `"}}}]}`
+	lbArn := "arn:aws:elasticloadbalancing:" + region + ":" + account + ":loadbalancer/app/web/50dc6c495c0c9188"
+	tgArn := "arn:aws:elasticloadbalancing:" + region + ":" + account + ":targetgroup/web/73e2d6bc24d8a067"
 	tags := func(name string) map[string]any { return map[string]any{"Name": name, "env": "prod"} }
 	endpointPolicy := `{"Version":"2008-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"*","Resource":"*"}]}`
 	regional := []struct {
@@ -98,6 +100,32 @@ func appFixtures(account, region string) []resource.Resource {
 			"raw_message_delivery": true, "filter_policy": `{"severity":["high"]}`, "filter_policy_scope": "MessageAttributes",
 			"redrive_policy": "", "subscription_role_arn": "", "confirmation_was_authenticated": true,
 			"pending_confirmation": false, "endpoint_auto_confirms": false}},
+		{"aws_lb", lbArn, map[string]any{"arn": lbArn, "name": "web", "internal": false,
+			"load_balancer_type": "application", "security_groups": []any{"sg-0a1"},
+			"subnets": []any{"subnet-0a1", "subnet-0b1"}, "ip_address_type": "ipv4", "vpc_id": "vpc-0a1",
+			"dns_name": "web-1234567890." + region + ".elb.amazonaws.com", "zone_id": "Z35SXDOTRQ7X7K",
+			"enable_deletion_protection": true, "enable_http2": true, "enable_cross_zone_load_balancing": true,
+			"idle_timeout": float64(60), "tags": tags("web")}},
+		{"aws_lb_target_group", tgArn, map[string]any{"arn": tgArn, "name": "web", "port": float64(8080),
+			"protocol": "HTTP", "protocol_version": "HTTP1", "vpc_id": "vpc-0a1", "target_type": "instance",
+			"ip_address_type": "ipv4", "load_balancer_arns": []any{lbArn},
+			"health_check": []any{map[string]any{"enabled": true, "protocol": "HTTP", "port": "traffic-port",
+				"path": "/healthz", "interval": float64(30), "timeout": float64(5), "healthy_threshold": float64(3),
+				"unhealthy_threshold": float64(3), "matcher": "200"}}, "tags": tags("web")}},
+		{"aws_lb_listener", lbArn[:len(lbArn)-len("loadbalancer/app/web/50dc6c495c0c9188")] + "listener/app/web/50dc6c495c0c9188/f2f7dc8efc522ab2",
+			map[string]any{"load_balancer_arn": lbArn, "port": float64(443), "protocol": "HTTPS",
+				"ssl_policy":      "ELBSecurityPolicy-TLS13-1-2-2021-06",
+				"certificate_arn": "arn:aws:acm:" + region + ":" + account + ":certificate/1234",
+				"default_action":  []any{map[string]any{"type": "forward", "target_group_arn": tgArn, "order": float64(1)}},
+				"tags":            map[string]any{}}},
+		{"aws_autoscaling_group", "app", map[string]any{"name": "app", "min_size": float64(2), "max_size": float64(6),
+			"desired_capacity": float64(2), "default_cooldown": float64(300), "availability_zones": []any{region + "a"},
+			"vpc_zone_identifier": []any{"subnet-0a1"}, "load_balancers": []any{}, "target_group_arns": []any{tgArn},
+			"health_check_type": "ELB", "health_check_grace_period": float64(300),
+			"termination_policies": []any{"Default"}, "protect_from_scale_in": false, "capacity_rebalance": false,
+			"service_linked_role_arn": "", "max_instance_lifetime": float64(0),
+			"launch_template": []any{map[string]any{"id": "lt-0a1", "name": "app", "version": "$Latest"}},
+			"tag":             []any{map[string]any{"key": "Name", "value": "app", "propagate_at_launch": true}}}},
 	}
 	global := []struct {
 		typ, id string

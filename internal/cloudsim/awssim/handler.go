@@ -90,6 +90,10 @@ func (h *handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		h.rds(rw, c)
 	case "sns":
 		h.sns(rw, c)
+	case "elasticloadbalancing":
+		h.elbv2(rw, c)
+	case "autoscaling":
+		h.autoscaling(rw, c)
 	case "cloudcontrolapi":
 		h.cloudControl(rw, c)
 	default:
