@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"strings"
 
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/service/cloudcontrol"
 	"github.com/aws/smithy-go"
 
@@ -137,7 +139,20 @@ func (l *cloudControlLister) List(ctx context.Context, scope discovery.Scope, em
 	if err != nil {
 		return err
 	}
-	client := cloudcontrol.NewFromConfig(cfg)
+	// The standard retry mode, not the adaptive one the typed listers
+	// use: after one throttle the adaptive mode paces its client from a
+	// floor of 0.5 calls/s upwards, which crawls through a hundred short
+	// lists; the runner's Limiter paces the service as a whole. No retry
+	// quota either, for the same reason: one lister makes many calls.
+	client := cloudcontrol.NewFromConfig(cfg, func(o *cloudcontrol.Options) {
+		o.Retryer = retry.NewStandard(func(so *retry.StandardOptions) {
+			so.MaxAttempts = l.p.opts.MaxAttempts
+			if l.p.opts.MaxBackoff > 0 {
+				so.MaxBackoff = l.p.opts.MaxBackoff
+			}
+			so.RateLimiter = ratelimit.None
+		})
+	})
 	var denied []error
 	for _, t := range l.types {
 		err := l.listType(ctx, client, t, scope, emit)
