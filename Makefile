@@ -7,8 +7,12 @@ LDFLAGS   := -s -w -X github.com/driftmgr/driftmgr/internal/cli.Version=$(VERSIO
 PKGS      := ./...
 FUZZTIME  ?= 10s
 STATICCHECK_VERSION := v0.8.2
+BUF_VERSION         := v1.75.0
+PROTOC_GEN_GO       := v1.36.12
+PROTOC_GEN_CONNECT  := v1.21.1
+TOOLS               := $(CURDIR)/bin/tools
 
-.PHONY: all build run test emulators bench lint fuzz cover clean
+.PHONY: all build run test emulators bench lint fuzz cover clean proto proto-check
 
 all: build
 
@@ -48,6 +52,22 @@ fuzz:
 # Statement coverage per package.
 cover: emulators
 	$(GO) test -count=1 -cover $(PKGS)
+
+# The Connect contract: pinned generators from the Go module proxy, local
+# plugins only (works offline once installed). Generated code is committed.
+$(TOOLS)/buf:
+	GOBIN=$(TOOLS) $(GO) install github.com/bufbuild/buf/cmd/buf@$(BUF_VERSION)
+$(TOOLS)/protoc-gen-go:
+	GOBIN=$(TOOLS) $(GO) install google.golang.org/protobuf/cmd/protoc-gen-go@$(PROTOC_GEN_GO)
+$(TOOLS)/protoc-gen-connect-go:
+	GOBIN=$(TOOLS) $(GO) install connectrpc.com/connect/cmd/protoc-gen-connect-go@$(PROTOC_GEN_CONNECT)
+
+proto: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-connect-go
+	cd proto && PATH=$(TOOLS):$$PATH buf lint && PATH=$(TOOLS):$$PATH buf generate
+
+# Lint and check for breaking changes against main.
+proto-check: $(TOOLS)/buf
+	cd proto && $(TOOLS)/buf lint && $(TOOLS)/buf breaking --against '$(CURDIR)/.git#branch=main,subdir=proto'
 
 clean:
 	rm -rf bin
