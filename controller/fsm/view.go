@@ -1,0 +1,315 @@
+package fsm
+
+import (
+	"cmp"
+	"encoding/base64"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
+	"github.com/driftmgr/driftmgr/storage/state"
+)
+
+// View is the in-memory read model of findings: every node keeps one,
+// updated after each committed apply, so listing, sorting and counting
+// 100,000 findings never touches the disk. bbolt stays the source of
+// truth; the view is rebuilt from it on start and after a restore.
+type View struct {
+	mu      sync.RWMutex
+	tenants map[string]map[string]*pb.Finding
+	rev     uint64
+}
+
+func newView() *View { return &View{tenants: map[string]map[string]*pb.Finding{}} }
+
+func (v *View) load(s *state.Store) error {
+	return s.View(func(tx *state.Tx) error {
+		v.rev = tx.AppliedIndex()
+		for _, t := range tx.Tenants() {
+			tt, err := tx.Tenant(t)
+			if err != nil {
+				return err
+			}
+			m := map[string]*pb.Finding{}
+			if err := tt.ForEachFinding(func(f *pb.Finding) error { m[f.GetId()] = f; return nil }); err != nil {
+				return fmt.Errorf("load findings of %s: %w", t, err)
+			}
+			v.tenants[t] = m
+		}
+		return nil
+	})
+}
+
+func (v *View) replace(o *View) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.tenants, v.rev = o.tenants, o.rev
+}
+
+func (v *View) apply(c Change) {
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	v.rev = c.Index
+	for _, f := range c.Findings {
+		m := v.tenants[f.GetTenant()]
+		if m == nil {
+			m = map[string]*pb.Finding{}
+			v.tenants[f.GetTenant()] = m
+		}
+		m[f.GetId()] = f
+	}
+}
+
+// Revision is the raft index the view reflects.
+func (v *View) Revision() uint64 {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.rev
+}
+
+// Finding returns one finding of a tenant. The result is shared: callers
+// must not modify it.
+func (v *View) Finding(tenant, id string) (*pb.Finding, bool) {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	f, ok := v.tenants[tenant][id]
+	return f, ok
+}
+
+// Counts are a tenant's findings by status, kind and severity.
+func (v *View) Counts(tenant string) *pb.FindingCounts {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	c := &pb.FindingCounts{}
+	for _, f := range v.tenants[tenant] {
+		switch f.GetStatus() {
+		case pb.FindingStatus_FINDING_STATUS_RESOLVED:
+			continue
+		case pb.FindingStatus_FINDING_STATUS_ACKNOWLEDGED:
+			c.Acknowledged++
+		default:
+			c.Open++
+		}
+		switch f.GetKind() {
+		case pb.DriftKind_DRIFT_KIND_MISSING:
+			c.Missing++
+		case pb.DriftKind_DRIFT_KIND_UNMANAGED:
+			c.Unmanaged++
+		case pb.DriftKind_DRIFT_KIND_MODIFIED:
+			c.Modified++
+		}
+		switch f.GetSeverity() {
+		case pb.Severity_SEVERITY_CRITICAL:
+			c.Critical++
+		case pb.Severity_SEVERITY_HIGH:
+			c.High++
+		}
+	}
+	return c
+}
+
+// Page limits.
+const (
+	DefaultPageSize = 100
+	MaxPageSize     = 1000
+)
+
+// facetFields are the fields a listing can count values of.
+var facetFields = map[string]func(*pb.Finding) string{
+	"provider": func(f *pb.Finding) string { return f.GetResource().GetProvider() },
+	"account":  func(f *pb.Finding) string { return f.GetResource().GetAccount() },
+	"region":   func(f *pb.Finding) string { return f.GetResource().GetRegion() },
+	"type":     func(f *pb.Finding) string { return f.GetResource().GetType() },
+	"kind":     func(f *pb.Finding) string { return f.GetKind().String() },
+	"severity": func(f *pb.Finding) string { return f.GetSeverity().String() },
+	"status":   func(f *pb.Finding) string { return f.GetStatus().String() },
+	"agent_id": func(f *pb.Finding) string { return f.GetAgentId() },
+}
+
+// orderings are the sort keys a listing accepts, each ascending; ties
+// break by id so pages are stable.
+var orderings = map[string]func(a, b *pb.Finding) int{
+	"severity":    func(a, b *pb.Finding) int { return cmp.Compare(a.GetSeverity(), b.GetSeverity()) },
+	"last_seen":   func(a, b *pb.Finding) int { return a.GetLastSeen().AsTime().Compare(b.GetLastSeen().AsTime()) },
+	"first_seen":  func(a, b *pb.Finding) int { return a.GetFirstSeen().AsTime().Compare(b.GetFirstSeen().AsTime()) },
+	"type":        func(a, b *pb.Finding) int { return cmp.Compare(a.GetResource().GetType(), b.GetResource().GetType()) },
+	"kind":        func(a, b *pb.Finding) int { return cmp.Compare(a.GetKind(), b.GetKind()) },
+	"resource_id": func(a, b *pb.Finding) int { return cmp.Compare(a.GetResource().GetId(), b.GetResource().GetId()) },
+	"account":     func(a, b *pb.Finding) int { return cmp.Compare(a.GetResource().GetAccount(), b.GetResource().GetAccount()) },
+	"region":      func(a, b *pb.Finding) int { return cmp.Compare(a.GetResource().GetRegion(), b.GetResource().GetRegion()) },
+}
+
+// InvalidArgumentError names the request field that is wrong.
+type InvalidArgumentError struct{ Field, Msg string }
+
+func (e *InvalidArgumentError) Error() string { return e.Field + ": " + e.Msg }
+
+// List answers a findings listing for one tenant: filter, facet counts over
+// the filtered set, sort, and one page. The page token is an offset bound
+// to the query's order, so a token from another order is refused.
+func (v *View) List(tenant string, req *pb.ListFindingsRequest) (*pb.ListFindingsResponse, error) {
+	size := int(req.GetPageSize())
+	switch {
+	case size < 0:
+		return nil, &InvalidArgumentError{"page_size", fmt.Sprintf("%d is negative", size)}
+	case size == 0:
+		size = DefaultPageSize
+	case size > MaxPageSize:
+		size = MaxPageSize
+	}
+	order := strings.TrimSpace(req.GetOrderBy())
+	if order == "" {
+		order = "severity desc"
+	}
+	key, desc := order, false
+	if k, ok := strings.CutSuffix(order, " desc"); ok {
+		key, desc = strings.TrimSpace(k), true
+	} else if k, ok := strings.CutSuffix(order, " asc"); ok {
+		key = strings.TrimSpace(k)
+	}
+	less, ok := orderings[key]
+	if !ok {
+		return nil, &InvalidArgumentError{"order_by", fmt.Sprintf("%q is not a sort key; want one of %s", key, keys(orderings))}
+	}
+	for _, f := range req.GetFacets() {
+		if _, ok := facetFields[f]; !ok {
+			return nil, &InvalidArgumentError{"facets", fmt.Sprintf("%q is not a facet; want one of %s", f, keys(facetFields))}
+		}
+	}
+	offset, err := decodeToken(req.GetPageToken(), order)
+	if err != nil {
+		return nil, err
+	}
+	match := compileFilter(req.GetFilter())
+
+	v.mu.RLock()
+	rev := v.rev
+	all := make([]*pb.Finding, 0, len(v.tenants[tenant]))
+	for _, f := range v.tenants[tenant] {
+		if match(f) {
+			all = append(all, f)
+		}
+	}
+	v.mu.RUnlock()
+
+	resp := &pb.ListFindingsResponse{TotalSize: int64(len(all)), Revision: rev}
+	for _, field := range req.GetFacets() {
+		get := facetFields[field]
+		counts := map[string]int64{}
+		for _, f := range all {
+			counts[get(f)]++
+		}
+		facet := &pb.Facet{Field: field}
+		for val, n := range counts {
+			facet.Values = append(facet.Values, &pb.FacetValue{Value: val, Count: n})
+		}
+		slices.SortFunc(facet.Values, func(a, b *pb.FacetValue) int {
+			return cmp.Or(cmp.Compare(b.GetCount(), a.GetCount()), cmp.Compare(a.GetValue(), b.GetValue()))
+		})
+		resp.Facets = append(resp.Facets, facet)
+	}
+	slices.SortFunc(all, func(a, b *pb.Finding) int {
+		c := less(a, b)
+		if desc {
+			c = -c
+		}
+		return cmp.Or(c, cmp.Compare(a.GetId(), b.GetId()))
+	})
+	if offset > len(all) {
+		offset = len(all)
+	}
+	end := min(offset+size, len(all))
+	resp.Findings = all[offset:end]
+	if end < len(all) {
+		resp.NextPageToken = encodeToken(end, order)
+	}
+	return resp, nil
+}
+
+func keys[V any](m map[string]V) string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return strings.Join(ks, ", ")
+}
+
+func encodeToken(offset int, order string) string {
+	return base64.RawURLEncoding.EncodeToString([]byte(strconv.Itoa(offset) + "|" + order))
+}
+
+func decodeToken(tok, order string) (int, error) {
+	if tok == "" {
+		return 0, nil
+	}
+	raw, err := base64.RawURLEncoding.DecodeString(tok)
+	if err != nil {
+		return 0, &InvalidArgumentError{"page_token", "not a token this server issued"}
+	}
+	n, o, ok := strings.Cut(string(raw), "|")
+	off, err := strconv.Atoi(n)
+	if !ok || err != nil || off < 0 {
+		return 0, &InvalidArgumentError{"page_token", "not a token this server issued"}
+	}
+	if o != order {
+		return 0, &InvalidArgumentError{"page_token", "was issued for order_by " + strconv.Quote(o) + ", not " + strconv.Quote(order)}
+	}
+	return off, nil
+}
+
+func compileFilter(flt *pb.FindingFilter) func(*pb.Finding) bool {
+	in := func(vals []string) func(string) bool {
+		if len(vals) == 0 {
+			return func(string) bool { return true }
+		}
+		set := map[string]bool{}
+		for _, v := range vals {
+			set[v] = true
+		}
+		return func(s string) bool { return set[s] }
+	}
+	provider, account, region, typ, agent := in(flt.GetProvider()), in(flt.GetAccount()), in(flt.GetRegion()), in(flt.GetType()), in(flt.GetAgentId())
+	kinds := map[pb.DriftKind]bool{}
+	for _, k := range flt.GetKind() {
+		kinds[k] = true
+	}
+	sevs := map[pb.Severity]bool{}
+	for _, s := range flt.GetSeverity() {
+		sevs[s] = true
+	}
+	statuses := map[pb.FindingStatus]bool{}
+	for _, s := range flt.GetStatus() {
+		statuses[s] = true
+	}
+	text := strings.ToLower(flt.GetText())
+	return func(f *pb.Finding) bool {
+		r := f.GetResource()
+		if !provider(r.GetProvider()) || !account(r.GetAccount()) || !region(r.GetRegion()) || !typ(r.GetType()) || !agent(f.GetAgentId()) {
+			return false
+		}
+		if len(kinds) > 0 && !kinds[f.GetKind()] {
+			return false
+		}
+		if len(sevs) > 0 && !sevs[f.GetSeverity()] {
+			return false
+		}
+		if len(statuses) > 0 && !statuses[f.GetStatus()] {
+			return false
+		}
+		if flt.GetSince() != nil && f.GetLastSeen().AsTime().Before(flt.GetSince().AsTime()) {
+			return false
+		}
+		if flt.GetUntil() != nil && f.GetLastSeen().AsTime().After(flt.GetUntil().AsTime()) {
+			return false
+		}
+		if text != "" && !strings.Contains(strings.ToLower(r.GetId()), text) &&
+			!strings.Contains(strings.ToLower(r.GetAddress()), text) && !strings.Contains(r.GetType(), text) {
+			return false
+		}
+		return true
+	}
+}
