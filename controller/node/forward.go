@@ -1,0 +1,285 @@
+package node
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/google/uuid"
+	"github.com/hashicorp/raft"
+	"golang.org/x/net/http2"
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/types/known/timestamppb"
+
+	"github.com/driftmgr/driftmgr/controller/fsm"
+	"github.com/driftmgr/driftmgr/controller/pki"
+	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
+	"github.com/driftmgr/driftmgr/proto/driftmgr/v1/driftmgrv1connect"
+)
+
+// leaderWait is how long a write waits for a leader during an election
+// before it fails (DESIGN.md section 5).
+const leaderWait = 5 * time.Second
+
+// ErrNoLeader means no leader was elected within the wait.
+var ErrNoLeader = errors.New("no cluster leader")
+
+// ApplyError is a command's own failure (unknown object, used-up token),
+// as opposed to a failure to reach the cluster.
+type ApplyError struct{ Code, Message string }
+
+func (e *ApplyError) Error() string { return e.Message }
+
+// Apply commits a command through raft and returns the FSM's result
+// (*pb.ApplyResult, or *pb.IngestResult for ingest). On a follower it is
+// forwarded to the leader. A request ID is set if missing and kept across
+// retries, so a write retried after a lost leadership applies once.
+func (n *Node) Apply(ctx context.Context, c *pb.RaftCommand) (proto.Message, error) {
+	if c.RequestId == "" {
+		c.RequestId = uuid.NewString()
+	}
+	ctx, cancel := context.WithTimeout(ctx, leaderWait+5*time.Second)
+	defer cancel()
+	deadline := time.Now().Add(leaderWait)
+	for {
+		var (
+			res proto.Message
+			err error
+		)
+		if n.IsLeader() {
+			res, err = n.applyLocal(ctx, c)
+		} else {
+			res, err = n.fwd.apply(ctx, c)
+		}
+		if err == nil {
+			if r, ok := res.(*pb.ApplyResult); ok && r.GetCode() != "" {
+				return r, &ApplyError{Code: r.GetCode(), Message: r.GetMessage()}
+			}
+			return res, nil
+		}
+		if !retryable(err) || time.Now().After(deadline) {
+			return nil, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, fmt.Errorf("apply %s: %w", c.GetRequestId(), ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+func retryable(err error) bool {
+	return errors.Is(err, raft.ErrNotLeader) || errors.Is(err, raft.ErrLeadershipLost) ||
+		errors.Is(err, ErrNoLeader) || errors.Is(err, raft.ErrLeadershipTransferInProgress) ||
+		connect.CodeOf(err) == connect.CodeUnavailable
+}
+
+// applyLocal proposes on this node, which believes it leads.
+func (n *Node) applyLocal(ctx context.Context, c *pb.RaftCommand) (proto.Message, error) {
+	if ing := c.GetIngest(); ing != nil && len(ing.GetBatches()) == 1 {
+		out, err := n.ing.submit(ctx, ing.GetBatches()[0])
+		if err != nil {
+			return nil, err
+		}
+		return &pb.IngestResult{Outcomes: []*pb.IngestOutcome{out}}, nil
+	}
+	if c.At == nil {
+		c.At = timestamppb.Now()
+	}
+	data, err := fsm.Encode(c)
+	if err != nil {
+		return nil, err
+	}
+	f := n.raft.Apply(data, leaderWait)
+	if err := f.Error(); err != nil {
+		return nil, err
+	}
+	switch r := f.Response().(type) {
+	case proto.Message:
+		return r, nil
+	case nil:
+		return &pb.ApplyResult{}, nil
+	default:
+		// Entries at or below the applied index are not re-applied; the
+		// request ID's stored result is the answer.
+		return &pb.ApplyResult{}, nil
+	}
+}
+
+// ReadBarrier waits until this node has applied everything the leader had
+// committed when it was asked: a consistent read after it sees every write
+// acknowledged before it.
+func (n *Node) ReadBarrier(ctx context.Context) error {
+	var target uint64
+	if n.IsLeader() {
+		if err := n.raft.VerifyLeader().Error(); err != nil {
+			return fmt.Errorf("consistent read: %w", err)
+		}
+		target = commitIndex(n.raft)
+	} else {
+		resp, err := n.fwd.readIndex(ctx)
+		if err != nil {
+			return fmt.Errorf("consistent read: %w", err)
+		}
+		target = resp
+	}
+	for n.fsm.View().Revision() < target && n.fsm.AppliedIndex() < target {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("consistent read: waiting for index %d: %w", target, ctx.Err())
+		case <-time.After(5 * time.Millisecond):
+		}
+	}
+	return nil
+}
+
+// HasLeader reports whether a leader is known.
+func (n *Node) HasLeader() bool {
+	addr, _ := n.raft.LeaderWithID()
+	return addr != ""
+}
+
+func commitIndex(r *raft.Raft) uint64 {
+	i, _ := strconv.ParseUint(r.Stats()["commit_index"], 10, 64)
+	return i
+}
+
+// forwarder sends writes to the leader over the internal Connect service,
+// authenticated with this controller's certificate.
+type forwarder struct {
+	n      *Node
+	http   *http.Client
+	mu     sync.Mutex
+	byAddr map[string]driftmgrv1connect.InternalServiceClient
+}
+
+func newForwarder(n *Node) *forwarder {
+	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: n.cfg.CA.Pool(), Certificates: []tls.Certificate{n.cfg.Cert},
+		InsecureSkipVerify: true, VerifyConnection: verifyController(n.cfg.CA), NextProtos: []string{"h2"}}
+	tr := &http2.Transport{TLSClientConfig: tlsCfg, DialTLSContext: func(ctx context.Context, network, addr string, cfg *tls.Config) (net.Conn, error) {
+		d := &tls.Dialer{Config: cfg}
+		return d.DialContext(ctx, network, addr)
+	}}
+	return &forwarder{n: n, http: &http.Client{Transport: tr}, byAddr: map[string]driftmgrv1connect.InternalServiceClient{}}
+}
+
+func (f *forwarder) client() (driftmgrv1connect.InternalServiceClient, error) {
+	name, api := f.n.Leader()
+	if name == "" {
+		return nil, ErrNoLeader
+	}
+	if api == "" {
+		return nil, fmt.Errorf("%w: leader %s has not gossiped its API address yet", ErrNoLeader, name)
+	}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	c, ok := f.byAddr[api]
+	if !ok {
+		c = driftmgrv1connect.NewInternalServiceClient(f.http, "https://"+api)
+		f.byAddr[api] = c
+	}
+	return c, nil
+}
+
+func (f *forwarder) apply(ctx context.Context, c *pb.RaftCommand) (proto.Message, error) {
+	cl, err := f.client()
+	if err != nil {
+		return nil, err
+	}
+	data, err := fsm.Encode(c)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := cl.Apply(ctx, connect.NewRequest(&pb.ApplyRequest{Command: data}))
+	if err != nil {
+		return nil, fmt.Errorf("forward to leader: %w", err)
+	}
+	var out proto.Message = &pb.ApplyResult{}
+	if c.GetIngest() != nil {
+		out = &pb.IngestResult{}
+	}
+	if err := proto.Unmarshal(resp.Msg.GetResult(), out); err != nil {
+		return nil, fmt.Errorf("forward to leader: decode result: %w", err)
+	}
+	return out, nil
+}
+
+func (f *forwarder) readIndex(ctx context.Context) (uint64, error) {
+	cl, err := f.client()
+	if err != nil {
+		return 0, err
+	}
+	resp, err := cl.Apply(ctx, connect.NewRequest(&pb.ApplyRequest{}))
+	if err != nil {
+		return 0, err
+	}
+	return resp.Msg.GetIndex(), nil
+}
+
+// InternalHandler serves InternalService for peers. Only controllers may
+// call it: the caller's certificate must carry a controller identity.
+func (n *Node) InternalHandler(deliver func(ctx context.Context, r *pb.DeliverRequest) bool) (string, http.Handler) {
+	return driftmgrv1connect.NewInternalServiceHandler(&internal{n: n, deliver: deliver})
+}
+
+type internal struct {
+	n       *Node
+	deliver func(ctx context.Context, r *pb.DeliverRequest) bool
+}
+
+func (s *internal) Apply(ctx context.Context, req *connect.Request[pb.ApplyRequest]) (*connect.Response[pb.ApplyResponse], error) {
+	if !s.n.IsLeader() {
+		return nil, connect.NewError(connect.CodeUnavailable, raft.ErrNotLeader)
+	}
+	if len(req.Msg.GetCommand()) == 0 {
+		if err := s.n.raft.VerifyLeader().Error(); err != nil {
+			return nil, connect.NewError(connect.CodeUnavailable, err)
+		}
+		return connect.NewResponse(&pb.ApplyResponse{Index: commitIndex(s.n.raft)}), nil
+	}
+	_, c, err := fsm.Decode(req.Msg.GetCommand())
+	if err != nil {
+		return nil, connect.NewError(connect.CodeInvalidArgument, err)
+	}
+	res, err := s.n.applyLocal(ctx, c)
+	if err != nil {
+		if retryable(err) {
+			return nil, connect.NewError(connect.CodeUnavailable, err)
+		}
+		return nil, connect.NewError(connect.CodeInternal, err)
+	}
+	b, err := proto.Marshal(res)
+	if err != nil {
+		return nil, connect.NewError(connect.CodeInternal, err)
+	}
+	return connect.NewResponse(&pb.ApplyResponse{Result: b}), nil
+}
+
+func (s *internal) Deliver(ctx context.Context, req *connect.Request[pb.DeliverRequest]) (*connect.Response[pb.DeliverResponse], error) {
+	ok := s.deliver != nil && s.deliver(ctx, req.Msg)
+	return connect.NewResponse(&pb.DeliverResponse{Delivered: ok}), nil
+}
+
+// RequireController wraps a handler so only callers presenting a
+// controller certificate reach it.
+func RequireController(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 {
+			http.Error(w, "internal API: controller certificate required", http.StatusUnauthorized)
+			return
+		}
+		id, err := pki.IdentityFromCert(r.TLS.VerifiedChains[0][0])
+		if err != nil || id.Kind != pki.KindController {
+			http.Error(w, "internal API: controller certificate required", http.StatusForbidden)
+			return
+		}
+		h.ServeHTTP(w, r)
+	})
+}
