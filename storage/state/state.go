@@ -11,6 +11,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"os"
 	"regexp"
@@ -131,6 +132,12 @@ func (s *Store) Replace(r io.Reader) error {
 		return fmt.Errorf("restore state: %w", err)
 	}
 	f.Close()
+	// bbolt trusts the meta page: opening a file shorter than the pages
+	// it names faults in the mmap and kills the process, so check first.
+	if err := checkComplete(tmp); err != nil {
+		os.Remove(tmp)
+		return fmt.Errorf("restore state: snapshot is not a state file: %w", err)
+	}
 	check, err := bolt.Open(tmp, 0o600, &bolt.Options{Timeout: time.Second, ReadOnly: true})
 	if err != nil {
 		os.Remove(tmp)
@@ -148,6 +155,55 @@ func (s *Store) Replace(r io.Reader) error {
 		return fmt.Errorf("restore state: reopen %s: %w", s.path, err)
 	}
 	s.db = db
+	return nil
+}
+
+// checkComplete reads the bbolt meta pages of the file at path and
+// checks that the file holds every page the newest valid meta names.
+func checkComplete(path string) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	if err != nil {
+		return err
+	}
+	const (
+		magic   = 0xED0CDAED
+		version = 2
+		hdr     = 16 // page header before the meta
+		sumAt   = 56 // meta bytes covered by the checksum
+	)
+	var need uint64
+	found := false
+	// Meta page 0 is at offset 0, meta page 1 one page size later.
+	for _, off := range []int64{0, 1 << 10, 2 << 10, 4 << 10, 8 << 10, 16 << 10, 32 << 10, 64 << 10} {
+		buf := make([]byte, hdr+sumAt+8)
+		if _, err := f.ReadAt(buf, off); err != nil {
+			continue
+		}
+		m := buf[hdr:]
+		ne := binary.NativeEndian
+		pageSize := int64(ne.Uint32(m[8:]))
+		if ne.Uint32(m[0:]) != magic || ne.Uint32(m[4:]) != version || (off != 0 && off != pageSize) {
+			continue
+		}
+		h := fnv.New64a()
+		h.Write(m[:sumAt])
+		if h.Sum64() != ne.Uint64(m[sumAt:]) {
+			continue
+		}
+		found = true
+		need = max(need, ne.Uint64(m[40:])*uint64(pageSize)) // pgid: the high-water page
+	}
+	if !found {
+		return errors.New("no valid bbolt meta page")
+	}
+	if uint64(info.Size()) < need {
+		return fmt.Errorf("truncated: %d bytes, its meta names %d", info.Size(), need)
+	}
 	return nil
 }
 
