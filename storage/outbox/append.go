@@ -16,7 +16,9 @@ import (
 // leave nothing behind and the caller can keep and retry its records: a record over
 // MaxRecordSize (ErrRecordTooLarge, naming the record's index and size), MaxBytes exceeded
 // (ErrFull: the outbox never drops data to make room), a cancelled ctx. Only a disk error can
-// stop Append part way; the returned count then says how many batches are durable.
+// stop Append part way; the returned count then says how many batches are durable. Because
+// admission is all or nothing, one Append must stay well below MaxBytes: the agent appends per
+// chunk of scan results, not a whole scan at once.
 func (o *Outbox) Append(ctx context.Context, records [][]byte) (int, error) {
 	if err := ctx.Err(); err != nil {
 		return 0, fmt.Errorf("outbox: append: %w", err)

@@ -567,7 +567,7 @@ func TestPruneDropsOnlyAPrefix(t *testing.T) {
 	c.Add(10 * 24 * time.Hour)
 	_, err := o.Append(ctx, records("young", 1, 10)) // seq 1, day 10
 	require.NoError(t, err)
-	c.Add(-10 * 24 * time.Hour) // the clock jumps back
+	c.Add(-10 * 24 * time.Hour)                   // the clock jumps back
 	_, err = o.Append(ctx, records("old", 1, 10)) // seq 2, day 0
 	require.NoError(t, err)
 
