@@ -19,7 +19,6 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	"github.com/driftmgr/driftmgr/controller/fsm"
-	"github.com/driftmgr/driftmgr/controller/pki"
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
 	"github.com/driftmgr/driftmgr/proto/driftmgr/v1/driftmgrv1connect"
 )
@@ -178,6 +177,10 @@ func (f *forwarder) client() (driftmgrv1connect.InternalServiceClient, error) {
 	if api == "" {
 		return nil, fmt.Errorf("%w: leader %s has not gossiped its API address yet", ErrNoLeader, name)
 	}
+	return f.clientAt(api), nil
+}
+
+func (f *forwarder) clientAt(api string) driftmgrv1connect.InternalServiceClient {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	c, ok := f.byAddr[api]
@@ -185,7 +188,7 @@ func (f *forwarder) client() (driftmgrv1connect.InternalServiceClient, error) {
 		c = driftmgrv1connect.NewInternalServiceClient(f.http, "https://"+api)
 		f.byAddr[api] = c
 	}
-	return c, nil
+	return c
 }
 
 func (f *forwarder) apply(ctx context.Context, c *pb.RaftCommand) (proto.Message, error) {
@@ -223,10 +226,11 @@ func (f *forwarder) readIndex(ctx context.Context) (uint64, error) {
 	return resp.Msg.GetIndex(), nil
 }
 
-// InternalHandler serves InternalService for peers. Only controllers may
-// call it: the caller's certificate must carry a controller identity.
-func (n *Node) InternalHandler(deliver func(ctx context.Context, r *pb.DeliverRequest) bool) (string, http.Handler) {
-	return driftmgrv1connect.NewInternalServiceHandler(&internal{n: n, deliver: deliver})
+// InternalService is the handler of InternalService for peers; the
+// server's authorizer admits only controller certificates to it. deliver
+// hands a command to an agent stream held by this node.
+func (n *Node) InternalService(deliver func(ctx context.Context, r *pb.DeliverRequest) bool) driftmgrv1connect.InternalServiceHandler {
+	return &internal{n: n, deliver: deliver}
 }
 
 type internal struct {
@@ -267,19 +271,17 @@ func (s *internal) Deliver(ctx context.Context, req *connect.Request[pb.DeliverR
 	return connect.NewResponse(&pb.DeliverResponse{Delivered: ok}), nil
 }
 
-// RequireController wraps a handler so only callers presenting a
-// controller certificate reach it.
-func RequireController(h http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.TLS == nil || len(r.TLS.VerifiedChains) == 0 {
-			http.Error(w, "internal API: controller certificate required", http.StatusUnauthorized)
-			return
+// Deliver asks every other controller to hand a command to an agent whose
+// stream it holds; it reports whether one did.
+func (n *Node) Deliver(ctx context.Context, r *pb.DeliverRequest) bool {
+	for _, m := range n.Members() {
+		if m.Name == n.cfg.Name || m.APIAddr == "" || m.Status != "alive" {
+			continue
 		}
-		id, err := pki.IdentityFromCert(r.TLS.VerifiedChains[0][0])
-		if err != nil || id.Kind != pki.KindController {
-			http.Error(w, "internal API: controller certificate required", http.StatusForbidden)
-			return
+		resp, err := n.fwd.clientAt(m.APIAddr).Deliver(ctx, connect.NewRequest(r))
+		if err == nil && resp.Msg.GetDelivered() {
+			return true
 		}
-		h.ServeHTTP(w, r)
-	})
+	}
+	return false
 }

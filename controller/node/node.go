@@ -98,17 +98,18 @@ func (c *Config) validate() error {
 
 // Node is a running controller node.
 type Node struct {
-	cfg   Config
-	log   *slog.Logger
-	raft  *raft.Raft
-	fsm   *fsm.FSM
-	store *state.Store
-	logs  *raftboltdb.BoltStore
-	snaps *raft.FileSnapshotStore
-	trans *raft.NetworkTransport
-	ml    *memberlist.Memberlist
-	fwd   *forwarder
-	ing   *ingester
+	cfg        Config
+	log        *slog.Logger
+	raft       *raft.Raft
+	fsm        *fsm.FSM
+	store      *state.Store
+	logs       *raftboltdb.BoltStore
+	snaps      *raft.FileSnapshotStore
+	trans      *raft.NetworkTransport
+	raftStream *tlsStream
+	ml         *memberlist.Memberlist
+	fwd        *forwarder
+	ing        *ingester
 
 	events chan struct{}
 	stop   chan struct{}
@@ -208,6 +209,7 @@ func (n *Node) startRaft() error {
 	if err != nil {
 		return err
 	}
+	n.raftStream = stream
 	n.trans = raft.NewNetworkTransportWithConfig(&raft.NetworkTransportConfig{
 		Stream: stream, MaxPool: 3, Timeout: 10 * time.Second, Logger: hlog})
 
@@ -473,6 +475,10 @@ func (n *Node) removeServer(id raft.ServerID, why string) {
 	}
 }
 
+// Partition cuts this node's raft traffic with the given hosts (tests give
+// each node its own 127.0.0.N); nil heals it.
+func (n *Node) Partition(hosts []string) { n.raftStream.partition(hosts) }
+
 // FSM is the node's state machine.
 func (n *Node) FSM() *fsm.FSM { return n.fsm }
 
@@ -594,3 +600,6 @@ func trimNL(p []byte) []byte {
 }
 
 var _ io.Writer = slogWriter{}
+
+// Stopped is closed when the node shuts down.
+func (n *Node) Stopped() <-chan struct{} { return n.stop }

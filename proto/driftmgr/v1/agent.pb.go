@@ -810,7 +810,12 @@ type UploadRequest struct {
 	Seq       uint64                 `protobuf:"varint,2,opt,name=seq,proto3" json:"seq,omitempty"`
 	Sha256    []byte                 `protobuf:"bytes,3,opt,name=sha256,proto3" json:"sha256,omitempty"`
 	// Length-prefixed Record messages (storage/outbox format).
-	Payload       []byte `protobuf:"bytes,4,opt,name=payload,proto3" json:"payload,omitempty"`
+	Payload []byte `protobuf:"bytes,4,opt,name=payload,proto3" json:"payload,omitempty"`
+	// Set when the agent's outbox dropped batches past their maximum age
+	// before they were delivered: every sequence up to it is lost, and the
+	// controller moves its high-water mark past them (counting the loss)
+	// instead of waiting for them forever.
+	LostThrough   uint64 `protobuf:"varint,5,opt,name=lost_through,json=lostThrough,proto3" json:"lost_through,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -871,6 +876,13 @@ func (x *UploadRequest) GetPayload() []byte {
 		return x.Payload
 	}
 	return nil
+}
+
+func (x *UploadRequest) GetLostThrough() uint64 {
+	if x != nil {
+		return x.LostThrough
+	}
+	return 0
 }
 
 type UploadResponse struct {
@@ -1328,13 +1340,14 @@ const file_driftmgr_v1_agent_proto_rawDesc = "" +
 	"\x04kind\"!\n" +
 	"\aScanNow\x12\x16\n" +
 	"\x06reason\x18\x01 \x01(\tR\x06reason\"\x0e\n" +
-	"\fHeartbeatAck\"r\n" +
+	"\fHeartbeatAck\"\x95\x01\n" +
 	"\rUploadRequest\x12\x1d\n" +
 	"\n" +
 	"boot_epoch\x18\x01 \x01(\x04R\tbootEpoch\x12\x10\n" +
 	"\x03seq\x18\x02 \x01(\x04R\x03seq\x12\x16\n" +
 	"\x06sha256\x18\x03 \x01(\fR\x06sha256\x12\x18\n" +
-	"\apayload\x18\x04 \x01(\fR\apayload\"K\n" +
+	"\apayload\x18\x04 \x01(\fR\apayload\x12!\n" +
+	"\flost_through\x18\x05 \x01(\x04R\vlostThrough\"K\n" +
 	"\x0eUploadResponse\x12\x1b\n" +
 	"\tacked_seq\x18\x01 \x01(\x04R\backedSeq\x12\x1c\n" +
 	"\tduplicate\x18\x02 \x01(\bR\tduplicate\"\x88\x01\n" +

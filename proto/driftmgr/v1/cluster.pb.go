@@ -23,6 +23,104 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type BootstrapRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The tenant the key administers; empty means "default".
+	Tenant        string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BootstrapRequest) Reset() {
+	*x = BootstrapRequest{}
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BootstrapRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BootstrapRequest) ProtoMessage() {}
+
+func (x *BootstrapRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BootstrapRequest.ProtoReflect.Descriptor instead.
+func (*BootstrapRequest) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *BootstrapRequest) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+type BootstrapResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// dm_<id>_<secret>, shown once; only its hash is stored.
+	ApiKey        string `protobuf:"bytes,1,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
+	Tenant        string `protobuf:"bytes,2,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *BootstrapResponse) Reset() {
+	*x = BootstrapResponse{}
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BootstrapResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BootstrapResponse) ProtoMessage() {}
+
+func (x *BootstrapResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BootstrapResponse.ProtoReflect.Descriptor instead.
+func (*BootstrapResponse) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *BootstrapResponse) GetApiKey() string {
+	if x != nil {
+		return x.ApiKey
+	}
+	return ""
+}
+
+func (x *BootstrapResponse) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
 type ListMembersRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -31,7 +129,7 @@ type ListMembersRequest struct {
 
 func (x *ListMembersRequest) Reset() {
 	*x = ListMembersRequest{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[0]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -43,7 +141,7 @@ func (x *ListMembersRequest) String() string {
 func (*ListMembersRequest) ProtoMessage() {}
 
 func (x *ListMembersRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[0]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -56,7 +154,7 @@ func (x *ListMembersRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMembersRequest.ProtoReflect.Descriptor instead.
 func (*ListMembersRequest) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{0}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{2}
 }
 
 type Member struct {
@@ -74,7 +172,7 @@ type Member struct {
 
 func (x *Member) Reset() {
 	*x = Member{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[1]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -86,7 +184,7 @@ func (x *Member) String() string {
 func (*Member) ProtoMessage() {}
 
 func (x *Member) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[1]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -99,7 +197,7 @@ func (x *Member) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Member.ProtoReflect.Descriptor instead.
 func (*Member) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{1}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *Member) GetName() string {
@@ -154,7 +252,7 @@ type ListMembersResponse struct {
 
 func (x *ListMembersResponse) Reset() {
 	*x = ListMembersResponse{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[2]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -166,7 +264,7 @@ func (x *ListMembersResponse) String() string {
 func (*ListMembersResponse) ProtoMessage() {}
 
 func (x *ListMembersResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[2]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -179,7 +277,7 @@ func (x *ListMembersResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListMembersResponse.ProtoReflect.Descriptor instead.
 func (*ListMembersResponse) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{2}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ListMembersResponse) GetMembers() []*Member {
@@ -204,7 +302,7 @@ type GetHealthRequest struct {
 
 func (x *GetHealthRequest) Reset() {
 	*x = GetHealthRequest{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[3]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -216,7 +314,7 @@ func (x *GetHealthRequest) String() string {
 func (*GetHealthRequest) ProtoMessage() {}
 
 func (x *GetHealthRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[3]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -229,7 +327,7 @@ func (x *GetHealthRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetHealthRequest.ProtoReflect.Descriptor instead.
 func (*GetHealthRequest) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{3}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{5}
 }
 
 type GetHealthResponse struct {
@@ -250,7 +348,7 @@ type GetHealthResponse struct {
 
 func (x *GetHealthResponse) Reset() {
 	*x = GetHealthResponse{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[4]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -262,7 +360,7 @@ func (x *GetHealthResponse) String() string {
 func (*GetHealthResponse) ProtoMessage() {}
 
 func (x *GetHealthResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[4]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -275,7 +373,7 @@ func (x *GetHealthResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use GetHealthResponse.ProtoReflect.Descriptor instead.
 func (*GetHealthResponse) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{4}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *GetHealthResponse) GetNode() string {
@@ -364,7 +462,7 @@ type Agent struct {
 
 func (x *Agent) Reset() {
 	*x = Agent{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[5]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -376,7 +474,7 @@ func (x *Agent) String() string {
 func (*Agent) ProtoMessage() {}
 
 func (x *Agent) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[5]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -389,7 +487,7 @@ func (x *Agent) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use Agent.ProtoReflect.Descriptor instead.
 func (*Agent) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{5}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *Agent) GetId() string {
@@ -499,7 +597,7 @@ type ListAgentsRequest struct {
 
 func (x *ListAgentsRequest) Reset() {
 	*x = ListAgentsRequest{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[6]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[8]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -511,7 +609,7 @@ func (x *ListAgentsRequest) String() string {
 func (*ListAgentsRequest) ProtoMessage() {}
 
 func (x *ListAgentsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[6]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[8]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -524,7 +622,7 @@ func (x *ListAgentsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAgentsRequest.ProtoReflect.Descriptor instead.
 func (*ListAgentsRequest) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{6}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{8}
 }
 
 func (x *ListAgentsRequest) GetConsistency() Consistency {
@@ -543,7 +641,7 @@ type ListAgentsResponse struct {
 
 func (x *ListAgentsResponse) Reset() {
 	*x = ListAgentsResponse{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[7]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[9]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -555,7 +653,7 @@ func (x *ListAgentsResponse) String() string {
 func (*ListAgentsResponse) ProtoMessage() {}
 
 func (x *ListAgentsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[7]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[9]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -568,7 +666,7 @@ func (x *ListAgentsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListAgentsResponse.ProtoReflect.Descriptor instead.
 func (*ListAgentsResponse) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{7}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{9}
 }
 
 func (x *ListAgentsResponse) GetAgents() []*Agent {
@@ -587,7 +685,7 @@ type TriggerScanRequest struct {
 
 func (x *TriggerScanRequest) Reset() {
 	*x = TriggerScanRequest{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[8]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[10]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -599,7 +697,7 @@ func (x *TriggerScanRequest) String() string {
 func (*TriggerScanRequest) ProtoMessage() {}
 
 func (x *TriggerScanRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[8]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[10]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -612,7 +710,7 @@ func (x *TriggerScanRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TriggerScanRequest.ProtoReflect.Descriptor instead.
 func (*TriggerScanRequest) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{8}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{10}
 }
 
 func (x *TriggerScanRequest) GetAgentId() string {
@@ -633,7 +731,7 @@ type TriggerScanResponse struct {
 
 func (x *TriggerScanResponse) Reset() {
 	*x = TriggerScanResponse{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[9]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[11]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -645,7 +743,7 @@ func (x *TriggerScanResponse) String() string {
 func (*TriggerScanResponse) ProtoMessage() {}
 
 func (x *TriggerScanResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[9]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[11]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -658,7 +756,7 @@ func (x *TriggerScanResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use TriggerScanResponse.ProtoReflect.Descriptor instead.
 func (*TriggerScanResponse) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{9}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{11}
 }
 
 func (x *TriggerScanResponse) GetCommandId() string {
@@ -684,7 +782,7 @@ type RevokeAgentRequest struct {
 
 func (x *RevokeAgentRequest) Reset() {
 	*x = RevokeAgentRequest{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[10]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[12]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -696,7 +794,7 @@ func (x *RevokeAgentRequest) String() string {
 func (*RevokeAgentRequest) ProtoMessage() {}
 
 func (x *RevokeAgentRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[10]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[12]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -709,7 +807,7 @@ func (x *RevokeAgentRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeAgentRequest.ProtoReflect.Descriptor instead.
 func (*RevokeAgentRequest) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{10}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{12}
 }
 
 func (x *RevokeAgentRequest) GetAgentId() string {
@@ -727,7 +825,7 @@ type RevokeAgentResponse struct {
 
 func (x *RevokeAgentResponse) Reset() {
 	*x = RevokeAgentResponse{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[11]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[13]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -739,7 +837,7 @@ func (x *RevokeAgentResponse) String() string {
 func (*RevokeAgentResponse) ProtoMessage() {}
 
 func (x *RevokeAgentResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[11]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[13]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -752,7 +850,7 @@ func (x *RevokeAgentResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use RevokeAgentResponse.ProtoReflect.Descriptor instead.
 func (*RevokeAgentResponse) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{11}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{13}
 }
 
 type JoinToken struct {
@@ -769,7 +867,7 @@ type JoinToken struct {
 
 func (x *JoinToken) Reset() {
 	*x = JoinToken{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[12]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[14]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -781,7 +879,7 @@ func (x *JoinToken) String() string {
 func (*JoinToken) ProtoMessage() {}
 
 func (x *JoinToken) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[12]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[14]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -794,7 +892,7 @@ func (x *JoinToken) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use JoinToken.ProtoReflect.Descriptor instead.
 func (*JoinToken) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{12}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{14}
 }
 
 func (x *JoinToken) GetId() string {
@@ -852,7 +950,7 @@ type CreateJoinTokenRequest struct {
 
 func (x *CreateJoinTokenRequest) Reset() {
 	*x = CreateJoinTokenRequest{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[13]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[15]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -864,7 +962,7 @@ func (x *CreateJoinTokenRequest) String() string {
 func (*CreateJoinTokenRequest) ProtoMessage() {}
 
 func (x *CreateJoinTokenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[13]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[15]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -877,7 +975,7 @@ func (x *CreateJoinTokenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateJoinTokenRequest.ProtoReflect.Descriptor instead.
 func (*CreateJoinTokenRequest) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{13}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{15}
 }
 
 func (x *CreateJoinTokenRequest) GetTtlSeconds() int64 {
@@ -914,7 +1012,7 @@ type CreateJoinTokenResponse struct {
 
 func (x *CreateJoinTokenResponse) Reset() {
 	*x = CreateJoinTokenResponse{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[14]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[16]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -926,7 +1024,7 @@ func (x *CreateJoinTokenResponse) String() string {
 func (*CreateJoinTokenResponse) ProtoMessage() {}
 
 func (x *CreateJoinTokenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[14]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[16]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -939,7 +1037,7 @@ func (x *CreateJoinTokenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use CreateJoinTokenResponse.ProtoReflect.Descriptor instead.
 func (*CreateJoinTokenResponse) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{14}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{16}
 }
 
 func (x *CreateJoinTokenResponse) GetToken() *JoinToken {
@@ -971,7 +1069,7 @@ type ListJoinTokensRequest struct {
 
 func (x *ListJoinTokensRequest) Reset() {
 	*x = ListJoinTokensRequest{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[15]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[17]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -983,7 +1081,7 @@ func (x *ListJoinTokensRequest) String() string {
 func (*ListJoinTokensRequest) ProtoMessage() {}
 
 func (x *ListJoinTokensRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[15]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[17]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -996,7 +1094,7 @@ func (x *ListJoinTokensRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListJoinTokensRequest.ProtoReflect.Descriptor instead.
 func (*ListJoinTokensRequest) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{15}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{17}
 }
 
 type ListJoinTokensResponse struct {
@@ -1008,7 +1106,7 @@ type ListJoinTokensResponse struct {
 
 func (x *ListJoinTokensResponse) Reset() {
 	*x = ListJoinTokensResponse{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[16]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[18]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1020,7 +1118,7 @@ func (x *ListJoinTokensResponse) String() string {
 func (*ListJoinTokensResponse) ProtoMessage() {}
 
 func (x *ListJoinTokensResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[16]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[18]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1033,7 +1131,7 @@ func (x *ListJoinTokensResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ListJoinTokensResponse.ProtoReflect.Descriptor instead.
 func (*ListJoinTokensResponse) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{16}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{18}
 }
 
 func (x *ListJoinTokensResponse) GetTokens() []*JoinToken {
@@ -1052,7 +1150,7 @@ type DeleteJoinTokenRequest struct {
 
 func (x *DeleteJoinTokenRequest) Reset() {
 	*x = DeleteJoinTokenRequest{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[17]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1064,7 +1162,7 @@ func (x *DeleteJoinTokenRequest) String() string {
 func (*DeleteJoinTokenRequest) ProtoMessage() {}
 
 func (x *DeleteJoinTokenRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[17]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1077,7 +1175,7 @@ func (x *DeleteJoinTokenRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteJoinTokenRequest.ProtoReflect.Descriptor instead.
 func (*DeleteJoinTokenRequest) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{17}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *DeleteJoinTokenRequest) GetId() string {
@@ -1095,7 +1193,7 @@ type DeleteJoinTokenResponse struct {
 
 func (x *DeleteJoinTokenResponse) Reset() {
 	*x = DeleteJoinTokenResponse{}
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[18]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1107,7 +1205,7 @@ func (x *DeleteJoinTokenResponse) String() string {
 func (*DeleteJoinTokenResponse) ProtoMessage() {}
 
 func (x *DeleteJoinTokenResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_cluster_proto_msgTypes[18]
+	mi := &file_driftmgr_v1_cluster_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1120,14 +1218,19 @@ func (x *DeleteJoinTokenResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeleteJoinTokenResponse.ProtoReflect.Descriptor instead.
 func (*DeleteJoinTokenResponse) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{18}
+	return file_driftmgr_v1_cluster_proto_rawDescGZIP(), []int{20}
 }
 
 var File_driftmgr_v1_cluster_proto protoreflect.FileDescriptor
 
 const file_driftmgr_v1_cluster_proto_rawDesc = "" +
 	"\n" +
-	"\x19driftmgr/v1/cluster.proto\x12\vdriftmgr.v1\x1a\x18driftmgr/v1/common.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x14\n" +
+	"\x19driftmgr/v1/cluster.proto\x12\vdriftmgr.v1\x1a\x18driftmgr/v1/common.proto\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"*\n" +
+	"\x10BootstrapRequest\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\"D\n" +
+	"\x11BootstrapResponse\x12\x17\n" +
+	"\aapi_key\x18\x01 \x01(\tR\x06apiKey\x12\x16\n" +
+	"\x06tenant\x18\x02 \x01(\tR\x06tenant\"\x14\n" +
 	"\x12ListMembersRequest\"\xa6\x01\n" +
 	"\x06Member\x12\x12\n" +
 	"\x04name\x18\x01 \x01(\tR\x04name\x12!\n" +
@@ -1206,10 +1309,11 @@ const file_driftmgr_v1_cluster_proto_rawDesc = "" +
 	"\x06tokens\x18\x01 \x03(\v2\x16.driftmgr.v1.JoinTokenR\x06tokens\"(\n" +
 	"\x16DeleteJoinTokenRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\"\x19\n" +
-	"\x17DeleteJoinTokenResponse2\xef\x01\n" +
+	"\x17DeleteJoinTokenResponse2\xd9\x02\n" +
 	"\x0eClusterService\x12q\n" +
 	"\vListMembers\x12\x1f.driftmgr.v1.ListMembersRequest\x1a .driftmgr.v1.ListMembersResponse\"\x1f\x82\xd3\xe4\x93\x02\x19\x12\x17/api/v1/cluster/members\x12j\n" +
-	"\tGetHealth\x12\x1d.driftmgr.v1.GetHealthRequest\x1a\x1e.driftmgr.v1.GetHealthResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/api/v1/cluster/health2\xe8\x05\n" +
+	"\tGetHealth\x12\x1d.driftmgr.v1.GetHealthRequest\x1a\x1e.driftmgr.v1.GetHealthResponse\"\x1e\x82\xd3\xe4\x93\x02\x18\x12\x16/api/v1/cluster/health\x12h\n" +
+	"\tBootstrap\x12\x1d.driftmgr.v1.BootstrapRequest\x1a\x1e.driftmgr.v1.BootstrapResponse\"\x1c\x82\xd3\xe4\x93\x02\x16:\x01*\"\x11/api/v1/bootstrap2\xe8\x05\n" +
 	"\rAgentsService\x12e\n" +
 	"\n" +
 	"ListAgents\x12\x1e.driftmgr.v1.ListAgentsRequest\x1a\x1f.driftmgr.v1.ListAgentsResponse\"\x16\x82\xd3\xe4\x93\x02\x10\x12\x0e/api/v1/agents\x12{\n" +
@@ -1231,58 +1335,62 @@ func file_driftmgr_v1_cluster_proto_rawDescGZIP() []byte {
 	return file_driftmgr_v1_cluster_proto_rawDescData
 }
 
-var file_driftmgr_v1_cluster_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_driftmgr_v1_cluster_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_driftmgr_v1_cluster_proto_goTypes = []any{
-	(*ListMembersRequest)(nil),      // 0: driftmgr.v1.ListMembersRequest
-	(*Member)(nil),                  // 1: driftmgr.v1.Member
-	(*ListMembersResponse)(nil),     // 2: driftmgr.v1.ListMembersResponse
-	(*GetHealthRequest)(nil),        // 3: driftmgr.v1.GetHealthRequest
-	(*GetHealthResponse)(nil),       // 4: driftmgr.v1.GetHealthResponse
-	(*Agent)(nil),                   // 5: driftmgr.v1.Agent
-	(*ListAgentsRequest)(nil),       // 6: driftmgr.v1.ListAgentsRequest
-	(*ListAgentsResponse)(nil),      // 7: driftmgr.v1.ListAgentsResponse
-	(*TriggerScanRequest)(nil),      // 8: driftmgr.v1.TriggerScanRequest
-	(*TriggerScanResponse)(nil),     // 9: driftmgr.v1.TriggerScanResponse
-	(*RevokeAgentRequest)(nil),      // 10: driftmgr.v1.RevokeAgentRequest
-	(*RevokeAgentResponse)(nil),     // 11: driftmgr.v1.RevokeAgentResponse
-	(*JoinToken)(nil),               // 12: driftmgr.v1.JoinToken
-	(*CreateJoinTokenRequest)(nil),  // 13: driftmgr.v1.CreateJoinTokenRequest
-	(*CreateJoinTokenResponse)(nil), // 14: driftmgr.v1.CreateJoinTokenResponse
-	(*ListJoinTokensRequest)(nil),   // 15: driftmgr.v1.ListJoinTokensRequest
-	(*ListJoinTokensResponse)(nil),  // 16: driftmgr.v1.ListJoinTokensResponse
-	(*DeleteJoinTokenRequest)(nil),  // 17: driftmgr.v1.DeleteJoinTokenRequest
-	(*DeleteJoinTokenResponse)(nil), // 18: driftmgr.v1.DeleteJoinTokenResponse
-	(*timestamppb.Timestamp)(nil),   // 19: google.protobuf.Timestamp
-	(Consistency)(0),                // 20: driftmgr.v1.Consistency
+	(*BootstrapRequest)(nil),        // 0: driftmgr.v1.BootstrapRequest
+	(*BootstrapResponse)(nil),       // 1: driftmgr.v1.BootstrapResponse
+	(*ListMembersRequest)(nil),      // 2: driftmgr.v1.ListMembersRequest
+	(*Member)(nil),                  // 3: driftmgr.v1.Member
+	(*ListMembersResponse)(nil),     // 4: driftmgr.v1.ListMembersResponse
+	(*GetHealthRequest)(nil),        // 5: driftmgr.v1.GetHealthRequest
+	(*GetHealthResponse)(nil),       // 6: driftmgr.v1.GetHealthResponse
+	(*Agent)(nil),                   // 7: driftmgr.v1.Agent
+	(*ListAgentsRequest)(nil),       // 8: driftmgr.v1.ListAgentsRequest
+	(*ListAgentsResponse)(nil),      // 9: driftmgr.v1.ListAgentsResponse
+	(*TriggerScanRequest)(nil),      // 10: driftmgr.v1.TriggerScanRequest
+	(*TriggerScanResponse)(nil),     // 11: driftmgr.v1.TriggerScanResponse
+	(*RevokeAgentRequest)(nil),      // 12: driftmgr.v1.RevokeAgentRequest
+	(*RevokeAgentResponse)(nil),     // 13: driftmgr.v1.RevokeAgentResponse
+	(*JoinToken)(nil),               // 14: driftmgr.v1.JoinToken
+	(*CreateJoinTokenRequest)(nil),  // 15: driftmgr.v1.CreateJoinTokenRequest
+	(*CreateJoinTokenResponse)(nil), // 16: driftmgr.v1.CreateJoinTokenResponse
+	(*ListJoinTokensRequest)(nil),   // 17: driftmgr.v1.ListJoinTokensRequest
+	(*ListJoinTokensResponse)(nil),  // 18: driftmgr.v1.ListJoinTokensResponse
+	(*DeleteJoinTokenRequest)(nil),  // 19: driftmgr.v1.DeleteJoinTokenRequest
+	(*DeleteJoinTokenResponse)(nil), // 20: driftmgr.v1.DeleteJoinTokenResponse
+	(*timestamppb.Timestamp)(nil),   // 21: google.protobuf.Timestamp
+	(Consistency)(0),                // 22: driftmgr.v1.Consistency
 }
 var file_driftmgr_v1_cluster_proto_depIdxs = []int32{
-	1,  // 0: driftmgr.v1.ListMembersResponse.members:type_name -> driftmgr.v1.Member
-	19, // 1: driftmgr.v1.Agent.enrolled_at:type_name -> google.protobuf.Timestamp
-	19, // 2: driftmgr.v1.Agent.last_seen:type_name -> google.protobuf.Timestamp
-	19, // 3: driftmgr.v1.Agent.cert_not_after:type_name -> google.protobuf.Timestamp
-	20, // 4: driftmgr.v1.ListAgentsRequest.consistency:type_name -> driftmgr.v1.Consistency
-	5,  // 5: driftmgr.v1.ListAgentsResponse.agents:type_name -> driftmgr.v1.Agent
-	19, // 6: driftmgr.v1.JoinToken.expires_at:type_name -> google.protobuf.Timestamp
-	12, // 7: driftmgr.v1.CreateJoinTokenResponse.token:type_name -> driftmgr.v1.JoinToken
-	12, // 8: driftmgr.v1.ListJoinTokensResponse.tokens:type_name -> driftmgr.v1.JoinToken
-	0,  // 9: driftmgr.v1.ClusterService.ListMembers:input_type -> driftmgr.v1.ListMembersRequest
-	3,  // 10: driftmgr.v1.ClusterService.GetHealth:input_type -> driftmgr.v1.GetHealthRequest
-	6,  // 11: driftmgr.v1.AgentsService.ListAgents:input_type -> driftmgr.v1.ListAgentsRequest
-	8,  // 12: driftmgr.v1.AgentsService.TriggerScan:input_type -> driftmgr.v1.TriggerScanRequest
-	10, // 13: driftmgr.v1.AgentsService.RevokeAgent:input_type -> driftmgr.v1.RevokeAgentRequest
-	13, // 14: driftmgr.v1.AgentsService.CreateJoinToken:input_type -> driftmgr.v1.CreateJoinTokenRequest
-	15, // 15: driftmgr.v1.AgentsService.ListJoinTokens:input_type -> driftmgr.v1.ListJoinTokensRequest
-	17, // 16: driftmgr.v1.AgentsService.DeleteJoinToken:input_type -> driftmgr.v1.DeleteJoinTokenRequest
-	2,  // 17: driftmgr.v1.ClusterService.ListMembers:output_type -> driftmgr.v1.ListMembersResponse
-	4,  // 18: driftmgr.v1.ClusterService.GetHealth:output_type -> driftmgr.v1.GetHealthResponse
-	7,  // 19: driftmgr.v1.AgentsService.ListAgents:output_type -> driftmgr.v1.ListAgentsResponse
-	9,  // 20: driftmgr.v1.AgentsService.TriggerScan:output_type -> driftmgr.v1.TriggerScanResponse
-	11, // 21: driftmgr.v1.AgentsService.RevokeAgent:output_type -> driftmgr.v1.RevokeAgentResponse
-	14, // 22: driftmgr.v1.AgentsService.CreateJoinToken:output_type -> driftmgr.v1.CreateJoinTokenResponse
-	16, // 23: driftmgr.v1.AgentsService.ListJoinTokens:output_type -> driftmgr.v1.ListJoinTokensResponse
-	18, // 24: driftmgr.v1.AgentsService.DeleteJoinToken:output_type -> driftmgr.v1.DeleteJoinTokenResponse
-	17, // [17:25] is the sub-list for method output_type
-	9,  // [9:17] is the sub-list for method input_type
+	3,  // 0: driftmgr.v1.ListMembersResponse.members:type_name -> driftmgr.v1.Member
+	21, // 1: driftmgr.v1.Agent.enrolled_at:type_name -> google.protobuf.Timestamp
+	21, // 2: driftmgr.v1.Agent.last_seen:type_name -> google.protobuf.Timestamp
+	21, // 3: driftmgr.v1.Agent.cert_not_after:type_name -> google.protobuf.Timestamp
+	22, // 4: driftmgr.v1.ListAgentsRequest.consistency:type_name -> driftmgr.v1.Consistency
+	7,  // 5: driftmgr.v1.ListAgentsResponse.agents:type_name -> driftmgr.v1.Agent
+	21, // 6: driftmgr.v1.JoinToken.expires_at:type_name -> google.protobuf.Timestamp
+	14, // 7: driftmgr.v1.CreateJoinTokenResponse.token:type_name -> driftmgr.v1.JoinToken
+	14, // 8: driftmgr.v1.ListJoinTokensResponse.tokens:type_name -> driftmgr.v1.JoinToken
+	2,  // 9: driftmgr.v1.ClusterService.ListMembers:input_type -> driftmgr.v1.ListMembersRequest
+	5,  // 10: driftmgr.v1.ClusterService.GetHealth:input_type -> driftmgr.v1.GetHealthRequest
+	0,  // 11: driftmgr.v1.ClusterService.Bootstrap:input_type -> driftmgr.v1.BootstrapRequest
+	8,  // 12: driftmgr.v1.AgentsService.ListAgents:input_type -> driftmgr.v1.ListAgentsRequest
+	10, // 13: driftmgr.v1.AgentsService.TriggerScan:input_type -> driftmgr.v1.TriggerScanRequest
+	12, // 14: driftmgr.v1.AgentsService.RevokeAgent:input_type -> driftmgr.v1.RevokeAgentRequest
+	15, // 15: driftmgr.v1.AgentsService.CreateJoinToken:input_type -> driftmgr.v1.CreateJoinTokenRequest
+	17, // 16: driftmgr.v1.AgentsService.ListJoinTokens:input_type -> driftmgr.v1.ListJoinTokensRequest
+	19, // 17: driftmgr.v1.AgentsService.DeleteJoinToken:input_type -> driftmgr.v1.DeleteJoinTokenRequest
+	4,  // 18: driftmgr.v1.ClusterService.ListMembers:output_type -> driftmgr.v1.ListMembersResponse
+	6,  // 19: driftmgr.v1.ClusterService.GetHealth:output_type -> driftmgr.v1.GetHealthResponse
+	1,  // 20: driftmgr.v1.ClusterService.Bootstrap:output_type -> driftmgr.v1.BootstrapResponse
+	9,  // 21: driftmgr.v1.AgentsService.ListAgents:output_type -> driftmgr.v1.ListAgentsResponse
+	11, // 22: driftmgr.v1.AgentsService.TriggerScan:output_type -> driftmgr.v1.TriggerScanResponse
+	13, // 23: driftmgr.v1.AgentsService.RevokeAgent:output_type -> driftmgr.v1.RevokeAgentResponse
+	16, // 24: driftmgr.v1.AgentsService.CreateJoinToken:output_type -> driftmgr.v1.CreateJoinTokenResponse
+	18, // 25: driftmgr.v1.AgentsService.ListJoinTokens:output_type -> driftmgr.v1.ListJoinTokensResponse
+	20, // 26: driftmgr.v1.AgentsService.DeleteJoinToken:output_type -> driftmgr.v1.DeleteJoinTokenResponse
+	18, // [18:27] is the sub-list for method output_type
+	9,  // [9:18] is the sub-list for method input_type
 	9,  // [9:9] is the sub-list for extension type_name
 	9,  // [9:9] is the sub-list for extension extendee
 	0,  // [0:9] is the sub-list for field type_name
@@ -1300,7 +1408,7 @@ func file_driftmgr_v1_cluster_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_driftmgr_v1_cluster_proto_rawDesc), len(file_driftmgr_v1_cluster_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   2,
 		},

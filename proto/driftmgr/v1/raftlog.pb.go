@@ -289,7 +289,9 @@ type IngestBatch struct {
 	BootEpoch uint64                 `protobuf:"varint,3,opt,name=boot_epoch,json=bootEpoch,proto3" json:"boot_epoch,omitempty"`
 	Seq       uint64                 `protobuf:"varint,4,opt,name=seq,proto3" json:"seq,omitempty"`
 	// storage/outbox batch encoding of Record messages, hash-checked.
-	Payload       []byte `protobuf:"bytes,5,opt,name=payload,proto3" json:"payload,omitempty"`
+	Payload []byte `protobuf:"bytes,5,opt,name=payload,proto3" json:"payload,omitempty"`
+	// Sequences up to this one were lost by the agent (see UploadRequest).
+	LostThrough   uint64 `protobuf:"varint,6,opt,name=lost_through,json=lostThrough,proto3" json:"lost_through,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -357,6 +359,13 @@ func (x *IngestBatch) GetPayload() []byte {
 		return x.Payload
 	}
 	return nil
+}
+
+func (x *IngestBatch) GetLostThrough() uint64 {
+	if x != nil {
+		return x.LostThrough
+	}
+	return 0
 }
 
 // IngestResult answers each batch of an IngestCommand, in order.
@@ -970,8 +979,11 @@ func (x *StoredAPIKey) GetRevoked() bool {
 }
 
 type CreateAPIKeyCommand struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Key           *StoredAPIKey          `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	state protoimpl.MessageState `protogen:"open.v1"`
+	Key   *StoredAPIKey          `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	// Bootstrap: refuse if any API key exists, so two racing bootstrap
+	// calls cannot both get a working key.
+	OnlyIfNone    bool `protobuf:"varint,2,opt,name=only_if_none,json=onlyIfNone,proto3" json:"only_if_none,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1011,6 +1023,13 @@ func (x *CreateAPIKeyCommand) GetKey() *StoredAPIKey {
 		return x.Key
 	}
 	return nil
+}
+
+func (x *CreateAPIKeyCommand) GetOnlyIfNone() bool {
+	if x != nil {
+		return x.OnlyIfNone
+	}
+	return false
 }
 
 type RenewAgentCommand struct {
@@ -1168,14 +1187,15 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"renewAgentB\x05\n" +
 	"\x03cmd\"C\n" +
 	"\rIngestCommand\x122\n" +
-	"\abatches\x18\x01 \x03(\v2\x18.driftmgr.v1.IngestBatchR\abatches\"\x8b\x01\n" +
+	"\abatches\x18\x01 \x03(\v2\x18.driftmgr.v1.IngestBatchR\abatches\"\xae\x01\n" +
 	"\vIngestBatch\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x19\n" +
 	"\bagent_id\x18\x02 \x01(\tR\aagentId\x12\x1d\n" +
 	"\n" +
 	"boot_epoch\x18\x03 \x01(\x04R\tbootEpoch\x12\x10\n" +
 	"\x03seq\x18\x04 \x01(\x04R\x03seq\x12\x18\n" +
-	"\apayload\x18\x05 \x01(\fR\apayload\"F\n" +
+	"\apayload\x18\x05 \x01(\fR\apayload\x12!\n" +
+	"\flost_through\x18\x06 \x01(\x04R\vlostThrough\"F\n" +
 	"\fIngestResult\x126\n" +
 	"\boutcomes\x18\x01 \x03(\v2\x1a.driftmgr.v1.IngestOutcomeR\boutcomes\"Z\n" +
 	"\rIngestOutcome\x12\x16\n" +
@@ -1222,9 +1242,11 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"created_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
 	"expires_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12\x18\n" +
-	"\arevoked\x18\b \x01(\bR\arevoked\"B\n" +
+	"\arevoked\x18\b \x01(\bR\arevoked\"d\n" +
 	"\x13CreateAPIKeyCommand\x12+\n" +
-	"\x03key\x18\x01 \x01(\v2\x19.driftmgr.v1.StoredAPIKeyR\x03key\"\xa0\x01\n" +
+	"\x03key\x18\x01 \x01(\v2\x19.driftmgr.v1.StoredAPIKeyR\x03key\x12 \n" +
+	"\fonly_if_none\x18\x02 \x01(\bR\n" +
+	"onlyIfNone\"\xa0\x01\n" +
 	"\x11RenewAgentCommand\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x19\n" +
 	"\bagent_id\x18\x02 \x01(\tR\aagentId\x12\x1f\n" +

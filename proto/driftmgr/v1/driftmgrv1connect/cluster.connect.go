@@ -41,6 +41,9 @@ const (
 	// ClusterServiceGetHealthProcedure is the fully-qualified name of the ClusterService's GetHealth
 	// RPC.
 	ClusterServiceGetHealthProcedure = "/driftmgr.v1.ClusterService/GetHealth"
+	// ClusterServiceBootstrapProcedure is the fully-qualified name of the ClusterService's Bootstrap
+	// RPC.
+	ClusterServiceBootstrapProcedure = "/driftmgr.v1.ClusterService/Bootstrap"
 	// AgentsServiceListAgentsProcedure is the fully-qualified name of the AgentsService's ListAgents
 	// RPC.
 	AgentsServiceListAgentsProcedure = "/driftmgr.v1.AgentsService/ListAgents"
@@ -65,6 +68,9 @@ const (
 type ClusterServiceClient interface {
 	ListMembers(context.Context, *connect.Request[v1.ListMembersRequest]) (*connect.Response[v1.ListMembersResponse], error)
 	GetHealth(context.Context, *connect.Request[v1.GetHealthRequest]) (*connect.Response[v1.GetHealthResponse], error)
+	// Bootstrap creates the first admin API key of a new cluster and
+	// returns it once; it fails after that (like `consul acl bootstrap`).
+	Bootstrap(context.Context, *connect.Request[v1.BootstrapRequest]) (*connect.Response[v1.BootstrapResponse], error)
 }
 
 // NewClusterServiceClient constructs a client for the driftmgr.v1.ClusterService service. By
@@ -90,6 +96,12 @@ func NewClusterServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			connect.WithSchema(clusterServiceMethods.ByName("GetHealth")),
 			connect.WithClientOptions(opts...),
 		),
+		bootstrap: connect.NewClient[v1.BootstrapRequest, v1.BootstrapResponse](
+			httpClient,
+			baseURL+ClusterServiceBootstrapProcedure,
+			connect.WithSchema(clusterServiceMethods.ByName("Bootstrap")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
@@ -97,6 +109,7 @@ func NewClusterServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 type clusterServiceClient struct {
 	listMembers *connect.Client[v1.ListMembersRequest, v1.ListMembersResponse]
 	getHealth   *connect.Client[v1.GetHealthRequest, v1.GetHealthResponse]
+	bootstrap   *connect.Client[v1.BootstrapRequest, v1.BootstrapResponse]
 }
 
 // ListMembers calls driftmgr.v1.ClusterService.ListMembers.
@@ -109,10 +122,18 @@ func (c *clusterServiceClient) GetHealth(ctx context.Context, req *connect.Reque
 	return c.getHealth.CallUnary(ctx, req)
 }
 
+// Bootstrap calls driftmgr.v1.ClusterService.Bootstrap.
+func (c *clusterServiceClient) Bootstrap(ctx context.Context, req *connect.Request[v1.BootstrapRequest]) (*connect.Response[v1.BootstrapResponse], error) {
+	return c.bootstrap.CallUnary(ctx, req)
+}
+
 // ClusterServiceHandler is an implementation of the driftmgr.v1.ClusterService service.
 type ClusterServiceHandler interface {
 	ListMembers(context.Context, *connect.Request[v1.ListMembersRequest]) (*connect.Response[v1.ListMembersResponse], error)
 	GetHealth(context.Context, *connect.Request[v1.GetHealthRequest]) (*connect.Response[v1.GetHealthResponse], error)
+	// Bootstrap creates the first admin API key of a new cluster and
+	// returns it once; it fails after that (like `consul acl bootstrap`).
+	Bootstrap(context.Context, *connect.Request[v1.BootstrapRequest]) (*connect.Response[v1.BootstrapResponse], error)
 }
 
 // NewClusterServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -134,12 +155,20 @@ func NewClusterServiceHandler(svc ClusterServiceHandler, opts ...connect.Handler
 		connect.WithSchema(clusterServiceMethods.ByName("GetHealth")),
 		connect.WithHandlerOptions(opts...),
 	)
+	clusterServiceBootstrapHandler := connect.NewUnaryHandler(
+		ClusterServiceBootstrapProcedure,
+		svc.Bootstrap,
+		connect.WithSchema(clusterServiceMethods.ByName("Bootstrap")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/driftmgr.v1.ClusterService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case ClusterServiceListMembersProcedure:
 			clusterServiceListMembersHandler.ServeHTTP(w, r)
 		case ClusterServiceGetHealthProcedure:
 			clusterServiceGetHealthHandler.ServeHTTP(w, r)
+		case ClusterServiceBootstrapProcedure:
+			clusterServiceBootstrapHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -155,6 +184,10 @@ func (UnimplementedClusterServiceHandler) ListMembers(context.Context, *connect.
 
 func (UnimplementedClusterServiceHandler) GetHealth(context.Context, *connect.Request[v1.GetHealthRequest]) (*connect.Response[v1.GetHealthResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("driftmgr.v1.ClusterService.GetHealth is not implemented"))
+}
+
+func (UnimplementedClusterServiceHandler) Bootstrap(context.Context, *connect.Request[v1.BootstrapRequest]) (*connect.Response[v1.BootstrapResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("driftmgr.v1.ClusterService.Bootstrap is not implemented"))
 }
 
 // AgentsServiceClient is a client for the driftmgr.v1.AgentsService service.
