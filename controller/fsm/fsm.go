@@ -203,9 +203,18 @@ func ingestBatch(tx *state.Tx, index uint64, b *pb.IngestBatch) (*pb.IngestOutco
 	}
 	hwm := tt.HighWater(b.GetAgentId())
 	switch {
-	case b.GetBootEpoch() < hwm.Epoch,
-		b.GetBootEpoch() == hwm.Epoch && b.GetSeq() <= hwm.Seq:
+	case b.GetBootEpoch() < hwm.Epoch:
+		// Acking these as duplicates would drop them silently; an older
+		// epoch means the agent's outbox was replaced while its clock was
+		// behind, which an operator must see.
+		return &pb.IngestOutcome{Status: "rejected", AckedSeq: hwm.Seq, Error: fmt.Sprintf(
+			"boot epoch %d is older than epoch %d already applied for agent %s: the outbox was replaced or the clock went back",
+			b.GetBootEpoch(), hwm.Epoch, b.GetAgentId())}, nil
+	case b.GetBootEpoch() == hwm.Epoch && b.GetSeq() <= hwm.Seq:
 		return &pb.IngestOutcome{Status: "duplicate", AckedSeq: hwm.Seq}, nil
+	case b.GetBootEpoch() == hwm.Epoch && b.GetLostThrough() >= hwm.Seq && b.GetSeq() == b.GetLostThrough()+1:
+		// The agent declared seqs up to lost_through lost (pruned by age):
+		// skip past them rather than wait forever.
 	case b.GetBootEpoch() == hwm.Epoch && b.GetSeq() != hwm.Seq+1:
 		// A later batch overtook an earlier one: refuse it so the agent
 		// resends in order; applying it would let the high-water mark
@@ -475,6 +484,9 @@ func applyRenew(tx *state.Tx, c *pb.RenewAgentCommand) (*pb.ApplyResult, *Change
 }
 
 func applyCreateKey(tx *state.Tx, c *pb.CreateAPIKeyCommand) *pb.ApplyResult {
+	if c.GetOnlyIfNone() && tx.HasAPIKeys() {
+		return fail("failed_precondition", "the cluster is already bootstrapped")
+	}
 	if err := tx.PutAPIKey(c.GetKey()); err != nil {
 		return fail("invalid_argument", err.Error())
 	}

@@ -6,8 +6,8 @@ import (
 
 	"google.golang.org/protobuf/proto"
 
-	"github.com/driftmgr/driftmgr/storage/outbox"
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
+	"github.com/driftmgr/driftmgr/storage/outbox"
 )
 
 // Bounds on uploaded records, checked before a batch reaches raft so a bad

@@ -138,8 +138,12 @@ var orderings = map[string]func(a, b *pb.Finding) int{
 	"type":        func(a, b *pb.Finding) int { return cmp.Compare(a.GetResource().GetType(), b.GetResource().GetType()) },
 	"kind":        func(a, b *pb.Finding) int { return cmp.Compare(a.GetKind(), b.GetKind()) },
 	"resource_id": func(a, b *pb.Finding) int { return cmp.Compare(a.GetResource().GetId(), b.GetResource().GetId()) },
-	"account":     func(a, b *pb.Finding) int { return cmp.Compare(a.GetResource().GetAccount(), b.GetResource().GetAccount()) },
-	"region":      func(a, b *pb.Finding) int { return cmp.Compare(a.GetResource().GetRegion(), b.GetResource().GetRegion()) },
+	"account": func(a, b *pb.Finding) int {
+		return cmp.Compare(a.GetResource().GetAccount(), b.GetResource().GetAccount())
+	},
+	"region": func(a, b *pb.Finding) int {
+		return cmp.Compare(a.GetResource().GetRegion(), b.GetResource().GetRegion())
+	},
 }
 
 // InvalidArgumentError names the request field that is wrong.

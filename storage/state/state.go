@@ -300,6 +300,12 @@ func (t *Tx) PutAPIKey(k *pb.StoredAPIKey) error {
 	return putProto(t.tx.Bucket(bKeys), k.GetId(), k)
 }
 
+// HasAPIKeys reports whether any API key exists.
+func (t *Tx) HasAPIKeys() bool {
+	k, _ := t.tx.Bucket(bKeys).Cursor().First()
+	return k != nil
+}
+
 // APIKey looks an API key up by id.
 func (t *Tx) APIKey(id string) (*pb.StoredAPIKey, error) {
 	k := &pb.StoredAPIKey{}
