@@ -168,6 +168,18 @@ func (s *Server) principal(r *http.Request) (Principal, error) {
 		return Principal{}, fmt.Errorf("api key: %w", err)
 	}
 	var p Principal
+	known := func() bool {
+		var ok bool
+		_ = s.node.FSM().Store().View(func(tx *state.Tx) error { _, err := tx.APIKey(id); ok = err == nil; return nil })
+		return ok
+	}
+	if !known() && !s.node.IsLeader() {
+		// A key created a moment ago through another node may not have
+		// reached this one yet: catch up with the leader once.
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		_ = s.node.ReadBarrier(ctx)
+		cancel()
+	}
 	err = s.node.FSM().Store().View(func(tx *state.Tx) error {
 		k, err := tx.APIKey(id)
 		if err != nil {
