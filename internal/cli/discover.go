@@ -28,6 +28,9 @@ type discoverFlags struct {
 	simulate    string
 	concurrency int
 	rate        float64
+	// sim, when set, is a simulated cloud that outlives one scan (the
+	// dev mode's, which tests and users mutate while it runs).
+	sim *cloudsim.Server
 }
 
 func (f *discoverFlags) register(fl *pflag.FlagSet) {
@@ -51,8 +54,8 @@ func (f *discoverFlags) discoverLive(ctx context.Context, prog *progress) (*disc
 	if f.rate <= 0 {
 		return nil, fmt.Errorf("--rate %g: expected a positive number of calls per second", f.rate)
 	}
-	var sim *cloudsim.Server
-	if f.simulate != "" {
+	sim := f.sim
+	if sim == nil && f.simulate != "" {
 		w, err := world.Load(f.simulate)
 		if err != nil {
 			return nil, err

@@ -10,6 +10,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/driftmgr/driftmgr/agent/discovery"
 	"github.com/driftmgr/driftmgr/agent/stateload"
 	"github.com/driftmgr/driftmgr/internal/drift"
 	"github.com/driftmgr/driftmgr/internal/filter"
@@ -160,16 +161,52 @@ func runScan(ctx context.Context, s Streams, f *scanFlags) error {
 	if err != nil {
 		return err
 	}
-	lopts, err := f.loadOptions()
+	prog := newProgress(s.Err, isTerminal(s.Err))
+	prog.set("finding state sources")
+	prog.start()
+	defer prog.stop()
+	out, err := f.compute(ctx, prog)
 	if err != nil {
 		return err
 	}
+	prog.stop()
+	reportSkips(s.Err, out.skips)
+	if out.filterErrors > 0 {
+		fmt.Fprintf(s.Err, "warning: --filter could not be evaluated on %d resources; they were left out\n", out.filterErrors)
+	}
+	ropts := report.Options{ToolVersion: Version, Sources: out.sources}
+	for _, o := range outs {
+		if err := writeOutput(s, o, out.result, ropts, f.noColor); err != nil {
+			return err
+		}
+	}
+	if out.result.HasDrift() {
+		return errDrift
+	}
+	return nil
+}
+
+// scanOutcome is one comparison's result and what was not seen.
+type scanOutcome struct {
+	result       *drift.Result
+	skips        []discovery.Skip
+	sources      []string
+	filterErrors int
+}
+
+// compute reads the states, discovers or loads the live side and compares
+// them: the scan without its output, shared by `scan` and the agent.
+func (f *scanFlags) compute(ctx context.Context, prog *progress) (*scanOutcome, error) {
+	lopts, err := f.loadOptions()
+	if err != nil {
+		return nil, err
+	}
 	if len(f.live) == 0 && !f.discover.enabled() {
-		return errors.New("scan: nothing to compare with: pass --provider aws|azure|gcp to discover the cloud, or --live FILE (a JSON array of resources)")
+		return nil, errors.New("scan: nothing to compare with: pass --provider aws|azure|gcp to discover the cloud, or --live FILE (a JSON array of resources)")
 	}
 	rules, err := loadIgnore(f)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	opts := drift.Options{}
 	if rules != nil {
@@ -178,58 +215,41 @@ func runScan(ctx context.Context, s Streams, f *scanFlags) error {
 	var flt *filter.Filter
 	if f.filter != "" {
 		if flt, err = filter.Compile(f.filter); err != nil {
-			return err
+			return nil, err
 		}
 		opts.Filter = flt
 	}
-
-	prog := newProgress(s.Err, isTerminal(s.Err))
-	prog.set("finding state sources")
-	prog.start()
-	defer prog.stop()
-
 	sources, err := f.sources(ctx, f.states)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	lopts.Progress = func(p stateload.Progress) {
 		prog.set("reading states: %d/%d sources, %d documents, %d resources", p.SourcesDone, p.Sources, p.Documents, p.Resources)
 	}
 	loaded, err := stateload.Load(ctx, sources, lopts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	prog.set("reading live inventory")
 	live, err := loadLive(f.live)
 	if err != nil {
-		return err
+		return nil, err
 	}
+	out := &scanOutcome{sources: sources}
 	if f.discover.enabled() {
 		found, err := f.discover.discoverLive(ctx, prog)
 		if err != nil {
-			return err
+			return nil, err
 		}
-		prog.stop()
-		reportSkips(s.Err, found.Skipped)
+		out.skips = found.Skipped
 		live = append(live, found.Resources...)
 	}
 	prog.set("comparing %d state resources with %d live resources", len(loaded.Resources), len(live))
-	res := drift.Compare(loaded.Resources, live, opts)
-	prog.stop()
-	if flt != nil && flt.Errors() > 0 {
-		fmt.Fprintf(s.Err, "warning: --filter could not be evaluated on %d resources; they were left out\n", flt.Errors())
+	out.result = drift.Compare(loaded.Resources, live, opts)
+	if flt != nil {
+		out.filterErrors = flt.Errors()
 	}
-
-	ropts := report.Options{ToolVersion: Version, Sources: sources}
-	for _, o := range outs {
-		if err := writeOutput(s, o, res, ropts, f.noColor); err != nil {
-			return err
-		}
-	}
-	if res.HasDrift() {
-		return errDrift
-	}
-	return nil
+	return out, nil
 }
 
 func writeOutput(s Streams, o output, res *drift.Result, ropts report.Options, noColor bool) error {
