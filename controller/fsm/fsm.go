@@ -91,13 +91,18 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 			if l.Type != raft.LogCommand {
 				continue
 			}
-			res, ch := f.applyOne(tx, l)
+			res, chs := f.applyOne(tx, l)
 			out[i] = res
-			if ch != nil {
+			for _, ch := range chs {
 				changes = append(changes, *ch)
 			}
 		}
-		return tx.SetAppliedIndex(logs[len(logs)-1].Index)
+		if last := logs[len(logs)-1].Index; last > applied {
+			// Only forward: a replay of entries already applied must not
+			// take the index back, or the next batch would apply again.
+			return tx.SetAppliedIndex(last)
+		}
+		return nil
 	})
 	if err != nil {
 		// A storage failure here is not deterministic: the node cannot
@@ -123,7 +128,7 @@ type alreadyApplied struct{}
 
 // applyOne applies one command. Errors that belong to the command (a used
 // up token, an unknown finding) are its result, not a failure of Apply.
-func (f *FSM) applyOne(tx *state.Tx, l *raft.Log) (any, *Change) {
+func (f *FSM) applyOne(tx *state.Tx, l *raft.Log) (any, []*Change) {
 	t, c, err := Decode(l.Data)
 	if err != nil {
 		// Undecodable entries cannot come from our leader; skipping them
@@ -140,10 +145,11 @@ func (f *FSM) applyOne(tx *state.Tx, l *raft.Log) (any, *Change) {
 	var (
 		res any
 		ch  *Change
+		chs []*Change
 	)
 	switch t {
 	case CmdIngest:
-		res, ch = applyIngest(tx, l.Index, c.GetIngest())
+		res, chs = applyIngest(tx, l.Index, c.GetIngest())
 	case CmdEnroll:
 		res, ch = applyEnroll(tx, at, c.GetEnroll())
 	case CmdCreateJoinToken:
@@ -168,29 +174,29 @@ func (f *FSM) applyOne(tx *state.Tx, l *raft.Log) (any, *Change) {
 		}
 	}
 	if ch != nil {
+		chs = append(chs, ch)
+	}
+	for _, ch := range chs {
 		ch.Index = l.Index
 	}
-	return res, ch
+	return res, chs
 }
 
 func fail(code, msg string) *pb.ApplyResult { return &pb.ApplyResult{Code: code, Message: msg} }
 
-func applyIngest(tx *state.Tx, index uint64, c *pb.IngestCommand) (*pb.IngestResult, *Change) {
+func applyIngest(tx *state.Tx, index uint64, c *pb.IngestCommand) (*pb.IngestResult, []*Change) {
 	res := &pb.IngestResult{}
-	var ch *Change
+	var chs []*Change
 	for _, b := range c.GetBatches() {
 		out, bc := ingestBatch(tx, index, b)
 		res.Outcomes = append(res.Outcomes, out)
 		if bc != nil {
 			// One entry may carry many tenants' batches; listeners get
 			// one change per batch, each with its own tenant.
-			if ch == nil {
-				ch = &Change{}
-			}
-			ch.merge(bc)
+			chs = append(chs, bc)
 		}
 	}
-	return res, ch
+	return res, chs
 }
 
 func ingestBatch(tx *state.Tx, index uint64, b *pb.IngestBatch) (*pb.IngestOutcome, *Change) {
@@ -332,17 +338,6 @@ func sameDrift(a, b *pb.Finding) bool {
 		}
 	}
 	return true
-}
-
-func (c *Change) merge(o *Change) {
-	if c.Tenant == "" {
-		c.Tenant = o.Tenant
-	} else if c.Tenant != o.Tenant {
-		c.Tenant = "*"
-	}
-	c.Findings = append(c.Findings, o.Findings...)
-	c.Scans = append(c.Scans, o.Scans...)
-	c.Agents = append(c.Agents, o.Agents...)
 }
 
 func applyEnroll(tx *state.Tx, at time.Time, c *pb.EnrollCommand) (*pb.ApplyResult, *Change) {

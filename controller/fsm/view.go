@@ -311,7 +311,7 @@ func compileFilter(flt *pb.FindingFilter) func(*pb.Finding) bool {
 			return false
 		}
 		if text != "" && !strings.Contains(strings.ToLower(r.GetId()), text) &&
-			!strings.Contains(strings.ToLower(r.GetAddress()), text) && !strings.Contains(r.GetType(), text) {
+			!strings.Contains(strings.ToLower(r.GetAddress()), text) && !strings.Contains(strings.ToLower(r.GetType()), text) {
 			return false
 		}
 		return true
