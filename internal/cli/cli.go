@@ -69,7 +69,8 @@ state, and MODIFIED outside Terraform.`,
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())
 	})
-	root.AddCommand(newScanCmd(s), newStateCmd(s), newDiscoverCmd(s), newGenDriftignoreCmd(s))
+	root.AddCommand(newScanCmd(s), newStateCmd(s), newDiscoverCmd(s), newGenDriftignoreCmd(s),
+		newControllerCmd(s), newTLSCmd(s), newCtlCmd(s))
 	return root
 }
 
