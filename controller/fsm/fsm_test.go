@@ -531,3 +531,24 @@ func assertSameFindings(t *testing.T, want, got []*pb.Finding) {
 		assert.True(t, proto.Equal(want[i], got[i]), "finding %s differs", want[i].GetId())
 	}
 }
+
+func TestCreateAPIKeyOnlyIfNone(t *testing.T) {
+	n := newNode(t)
+	bootstrap := func(id string) *pb.RaftCommand {
+		c := apiKeyCmd("acme", id)
+		c.GetCreateApiKey().OnlyIfNone = true
+		return c
+	}
+	assert.Empty(t, n.result(bootstrap("k1")).GetCode(), "the first bootstrap key")
+	r := n.result(bootstrap("k2"))
+	assert.Equal(t, "failed_precondition", r.GetCode())
+	assert.Contains(t, r.GetMessage(), "already bootstrapped")
+	assert.Empty(t, n.result(apiKeyCmd("acme", "k3")).GetCode(), "ordinary keys are not limited")
+	require.NoError(t, n.store.View(func(tx *state.Tx) error {
+		_, err := tx.APIKey("k2")
+		assert.ErrorIs(t, err, state.ErrNotFound)
+		_, err = tx.APIKey("k3")
+		assert.NoError(t, err)
+		return nil
+	}))
+}

@@ -75,9 +75,11 @@ func TestIngestSequencing(t *testing.T) {
 	// A new boot epoch starts fresh, wherever its outbox starts.
 	out = n.ingest(batch(t, "acme", "ag1", 2, 1, findingRec("f4")))
 	assert.Equal(t, &pb.IngestOutcome{Status: "applied", AckedSeq: 1}, stripState(out[0]))
-	// The old epoch is over: its batches never apply, even unseen ones.
+	// The old epoch is over: its batches never apply, even unseen ones,
+	// and are refused loudly rather than acked as duplicates.
 	out = n.ingest(batch(t, "acme", "ag1", 1, 5, findingRec("f5")))
-	assert.Contains(t, []string{"duplicate", "rejected"}, out[0].GetStatus(), out[0].GetError())
+	assert.Equal(t, "rejected", out[0].GetStatus())
+	assert.Contains(t, out[0].GetError(), "boot epoch 1 is older than epoch 2")
 	assert.Equal(t, uint64(1), out[0].GetAckedSeq())
 	_, ok = n.fsm.View().Finding("acme", "f5")
 	assert.False(t, ok)
@@ -304,4 +306,36 @@ func mustView(t *testing.T, n *node, tenant, id string) *pb.Finding {
 	f, ok := n.fsm.View().Finding(tenant, id)
 	require.True(t, ok, "finding %s/%s in the view", tenant, id)
 	return f
+}
+
+func TestIngestLostThrough(t *testing.T) {
+	n := newNode(t)
+	n.enroll("acme", "ag1")
+	n.ingest(batch(t, "acme", "ag1", 1, 1), batch(t, "acme", "ag1", 1, 2))
+
+	lost := func(seq, through uint64, recs ...*pb.Record) *pb.IngestBatch {
+		b := batch(t, "acme", "ag1", 1, seq, recs...)
+		b.LostThrough = through
+		return b
+	}
+	tests := []struct {
+		name   string
+		batch  *pb.IngestBatch
+		status string
+		acked  uint64
+	}{
+		{"a gap without a declared loss waits", batch(t, "acme", "ag1", 1, 6), "gap", 2},
+		{"a loss not ending right before the batch is still a gap", lost(7, 5), "gap", 2},
+		{"a declared loss skips the lost seqs", lost(6, 5, findingRec("f6")), "applied", 6},
+		{"a resent skip is a duplicate", lost(6, 5), "duplicate", 6},
+		{"a stale loss below the mark changes nothing", lost(7, 3, findingRec("f7")), "applied", 7},
+		{"after the skip, seqs continue gapless", batch(t, "acme", "ag1", 1, 9), "gap", 7},
+	}
+	for _, tc := range tests {
+		out := n.ingest(tc.batch)
+		assert.Equal(t, tc.status, out[0].GetStatus(), "%s: %s", tc.name, out[0].GetError())
+		assert.Equal(t, tc.acked, out[0].GetAckedSeq(), tc.name)
+	}
+	mustView(t, n, "acme", "f6")
+	mustView(t, n, "acme", "f7")
 }

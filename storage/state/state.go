@@ -16,6 +16,7 @@ import (
 	"os"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -59,6 +60,9 @@ func ValidTenant(t string) error {
 
 // Store is one node's state file.
 type Store struct {
+	// mu guards db, which Replace swaps: transactions hold it shared so
+	// a restore waits for them and they never see a closed file.
+	mu   sync.RWMutex
 	db   *bolt.DB
 	path string
 }
@@ -88,21 +92,31 @@ func Open(path string) (*Store, error) {
 func (s *Store) Path() string { return s.path }
 
 // Close closes the file.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.db.Close()
+}
 
 // Update runs fn in one read-write transaction.
 func (s *Store) Update(fn func(*Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return s.db.Update(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
 }
 
 // View runs fn in one read-only transaction.
 func (s *Store) View(fn func(*Tx) error) error {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	return s.db.View(func(tx *bolt.Tx) error { return fn(&Tx{tx: tx}) })
 }
 
 // WriteSnapshot writes a consistent copy of the whole file to w.
 func (s *Store) WriteSnapshot(w io.Writer) (int64, error) {
 	var n int64
+	s.mu.RLock()
+	defer s.mu.RUnlock()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		var err error
 		n, err = tx.WriteTo(w)
@@ -144,6 +158,8 @@ func (s *Store) Replace(r io.Reader) error {
 		return fmt.Errorf("restore state: snapshot is not a state file: %w", err)
 	}
 	check.Close()
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("restore state: close current: %w", err)
 	}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -454,4 +455,48 @@ func TestReplaceReadError(t *testing.T) {
 		assert.Equal(t, []string{"a"}, tx.Tenants())
 		return nil
 	}))
+}
+
+// Readers (the API answering from local state) run while raft restores a
+// snapshot: they must see the old or the new state, never a closed file.
+func TestReplaceWhileReading(t *testing.T) {
+	src := openStore(t)
+	seed(t, src, "a")
+	var snap bytes.Buffer
+	_, err := src.WriteSnapshot(&snap)
+	require.NoError(t, err)
+
+	s := openStore(t)
+	seed(t, s, "a")
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				err := s.View(func(tx *Tx) error {
+					tt, err := tx.Tenant("a")
+					if err != nil {
+						return err
+					}
+					_, err = tt.Finding("f-a")
+					return err
+				})
+				if !assert.NoError(t, err) {
+					return
+				}
+			}
+		}()
+	}
+	for range 10 {
+		require.NoError(t, s.Replace(bytes.NewReader(snap.Bytes())))
+	}
+	close(stop)
+	wg.Wait()
 }
