@@ -360,6 +360,10 @@ func applyEnroll(tx *state.Tx, at time.Time, c *pb.EnrollCommand) (*pb.ApplyResu
 	if _, err := tt.Agent(a.GetId()); err == nil {
 		return fail("already_exists", "agent "+a.GetId()+" exists"), nil
 	}
+	if a.GetCertSerial() == "" {
+		// Refused before any write, so the token use is not consumed.
+		return fail("invalid_argument", "agent "+a.GetId()+" has no certificate serial"), nil
+	}
 	a.EnrolledAt = timestamppb.New(at)
 	tok.Token.Uses++
 	if err := tt.PutJoinToken(tok); err != nil {
@@ -450,7 +454,7 @@ func applyRevoke(tx *state.Tx, c *pb.RevokeAgentCommand) (*pb.ApplyResult, *Chan
 	if err := tt.PutAgent(a); err != nil {
 		return fail("internal", err.Error()), nil
 	}
-	if err := tx.PutSerial(a.GetCertSerial(), state.SerialOwner{Tenant: a.GetTenant(), Agent: a.GetId(), Revoked: true}); err != nil {
+	if err := tx.RevokeSerials(a.GetTenant(), a.GetId()); err != nil {
 		return fail("internal", err.Error()), nil
 	}
 	return &pb.ApplyResult{}, &Change{Tenant: a.GetTenant(), Agents: []*pb.Agent{a}}
@@ -467,6 +471,9 @@ func applyRenew(tx *state.Tx, c *pb.RenewAgentCommand) (*pb.ApplyResult, *Change
 	}
 	if a.GetRevoked() {
 		return fail("failed_precondition", "agent "+c.GetAgentId()+" is revoked"), nil
+	}
+	if c.GetCertSerial() == "" {
+		return fail("invalid_argument", "renewal of agent "+c.GetAgentId()+" has no certificate serial"), nil
 	}
 	a.CertSerial, a.CertNotAfter = c.GetCertSerial(), c.GetNotAfter()
 	if err := tt.PutAgent(a); err != nil {

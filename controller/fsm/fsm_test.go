@@ -552,3 +552,45 @@ func TestCreateAPIKeyOnlyIfNone(t *testing.T) {
 		return nil
 	}))
 }
+
+// The API checks revocation by the serial of the certificate presented, and
+// a renewed agent still holds its earlier, unexpired certificates: revoking
+// the agent must revoke every serial it was issued, not only the latest.
+func TestRevokeRevokesEverySerialOfTheAgent(t *testing.T) {
+	n := newNode(t)
+	n.enroll("acme", "ag1")
+	n.enroll("acme", "ag2")
+	require.Empty(t, n.result(renewCmd("acme", "ag1", "serial-2", 48*time.Hour)).GetCode())
+	require.Empty(t, n.result(renewCmd("acme", "ag1", "serial-3", 72*time.Hour)).GetCode())
+	require.Empty(t, n.result(revokeCmd("acme", "ag1")).GetCode())
+	require.NoError(t, n.store.View(func(tx *state.Tx) error {
+		for _, serial := range []string{"serial-ag1", "serial-2", "serial-3"} {
+			o, ok := tx.Serial(serial)
+			require.True(t, ok, serial)
+			assert.Equal(t, state.SerialOwner{Tenant: "acme", Agent: "ag1", Revoked: true}, o, serial)
+		}
+		o, _ := tx.Serial("serial-ag2")
+		assert.False(t, o.Revoked, "another agent's certificate stays valid")
+		return nil
+	}))
+}
+
+// A command the leader built without a certificate serial is refused
+// before it writes anything, so its result and the state agree.
+func TestEnrollAndRenewNeedASerial(t *testing.T) {
+	n := newNode(t)
+	require.Empty(t, n.result(createToken("acme", "tok", time.Hour, 2)).GetCode())
+	c := enrollCmd("acme", "tok", "ag1", 0)
+	c.GetEnroll().GetAgent().CertSerial = ""
+	r := n.result(c)
+	assert.Equal(t, "invalid_argument", r.GetCode())
+	assert.Contains(t, r.GetMessage(), "serial")
+	_, err := agentErr(n, "acme", "ag1")
+	assert.ErrorIs(t, err, state.ErrNotFound, "no agent was written")
+	require.Empty(t, n.result(enrollCmd("acme", "tok", "ag1", 0)).GetCode(), "the token use was not consumed")
+	require.Empty(t, n.result(enrollCmd("acme", "tok", "ag2", 0)).GetCode())
+
+	r = n.result(renewCmd("acme", "ag1", "", time.Hour))
+	assert.Equal(t, "invalid_argument", r.GetCode())
+	assert.Equal(t, "serial-ag1", n.agent("acme", "ag1").GetCertSerial(), "the agent keeps its serial")
+}

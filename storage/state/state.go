@@ -306,6 +306,30 @@ func (t *Tx) Serial(serial string) (SerialOwner, bool) {
 	return SerialOwner{Tenant: parts[0], Agent: parts[1], Revoked: parts[2] == "revoked"}, true
 }
 
+// RevokeSerials marks every certificate serial issued to an agent
+// revoked: a renewed agent still holds its earlier certificates, valid
+// until they expire, and revocation is checked by the serial presented.
+func (t *Tx) RevokeSerials(tenant, agent string) error {
+	b := t.tx.Bucket(bSerials)
+	var serials []string
+	err := b.ForEach(func(k, _ []byte) error {
+		if o, _ := t.Serial(string(k)); o.Tenant == tenant && o.Agent == agent && !o.Revoked {
+			serials = append(serials, string(k))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	// Written after the walk: bbolt forbids changing a bucket under a cursor.
+	for _, s := range serials {
+		if err := t.PutSerial(s, SerialOwner{Tenant: tenant, Agent: agent, Revoked: true}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // PutAPIKey stores an API key by id. Keys are looked up by id before the
 // tenant is known (the id is in the bearer token), so they live outside
 // the tenant buckets; each record carries its tenant.

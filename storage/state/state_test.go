@@ -500,3 +500,33 @@ func TestReplaceWhileReading(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+func TestRevokeSerials(t *testing.T) {
+	s := openStore(t)
+	owners := map[string]SerialOwner{
+		"s1": {Tenant: "a", Agent: "ag1"},
+		"s2": {Tenant: "a", Agent: "ag1"},
+		"s3": {Tenant: "a", Agent: "ag1", Revoked: true},
+		"s4": {Tenant: "a", Agent: "ag2"},
+		"s5": {Tenant: "b", Agent: "ag1"},
+		"s6": {Tenant: "a", Agent: "ag10"},
+	}
+	require.NoError(t, s.Update(func(tx *Tx) error {
+		for serial, o := range owners {
+			require.NoError(t, tx.PutSerial(serial, o))
+		}
+		return tx.RevokeSerials("a", "ag1")
+	}))
+	require.NoError(t, s.View(func(tx *Tx) error {
+		for serial, o := range owners {
+			got, ok := tx.Serial(serial)
+			require.True(t, ok)
+			want := o
+			if o.Tenant == "a" && o.Agent == "ag1" {
+				want.Revoked = true
+			}
+			assert.Equal(t, want, got, serial)
+		}
+		return nil
+	}))
+}
