@@ -187,14 +187,23 @@ func fail(code, msg string) *pb.ApplyResult { return &pb.ApplyResult{Code: code,
 func applyIngest(tx *state.Tx, index uint64, c *pb.IngestCommand) (*pb.IngestResult, []*Change) {
 	res := &pb.IngestResult{}
 	var chs []*Change
+	byTenant := map[string]*Change{}
 	for _, b := range c.GetBatches() {
 		out, bc := ingestBatch(tx, index, b)
 		res.Outcomes = append(res.Outcomes, out)
-		if bc != nil {
-			// One entry may carry many tenants' batches; listeners get
-			// one change per batch, each with its own tenant.
-			chs = append(chs, bc)
+		if bc == nil {
+			continue
 		}
+		// One entry may carry many tenants' batches; listeners get one
+		// change per tenant, holding only that tenant's records.
+		ch := byTenant[bc.Tenant]
+		if ch == nil {
+			ch = &Change{Tenant: bc.Tenant}
+			byTenant[bc.Tenant] = ch
+			chs = append(chs, ch)
+		}
+		ch.Findings = append(ch.Findings, bc.Findings...)
+		ch.Scans = append(ch.Scans, bc.Scans...)
 	}
 	return res, chs
 }

@@ -288,12 +288,18 @@ func TestIngestChangePerTenant(t *testing.T) {
 	n.enroll("acme", "ag1")
 	n.enroll("other", "ag2")
 	n.takeChanges()
-	n.ingest(batch(t, "acme", "ag1", 1, 1, findingRec("f1")), batch(t, "other", "ag2", 1, 1, findingRec("g1")))
+	n.ingest(batch(t, "acme", "ag1", 1, 1, findingRec("f1")), batch(t, "other", "ag2", 1, 1, findingRec("g1")),
+		batch(t, "acme", "ag1", 1, 2, findingRec("f2"), scanDoneRec("s1", false, 0)))
 	ch := n.takeChanges()
-	require.Len(t, ch, 2)
-	for i, want := range []struct{ tenant, finding string }{{"acme", "f1"}, {"other", "g1"}} {
+	require.Len(t, ch, 2, "one change per tenant, in order of first appearance")
+	for i, want := range []struct {
+		tenant   string
+		findings []string
+		scans    int
+	}{{"acme", []string{"f1", "f2"}, 1}, {"other", []string{"g1"}, 0}} {
 		assert.Equal(t, want.tenant, ch[i].Tenant)
-		assert.Equal(t, []string{want.finding}, ids(ch[i].Findings))
+		assert.Equal(t, want.findings, ids(ch[i].Findings))
+		assert.Len(t, ch[i].Scans, want.scans)
 		assert.Equal(t, n.index, ch[i].Index)
 		for _, f := range ch[i].Findings {
 			assert.Equal(t, ch[i].Tenant, f.GetTenant())
