@@ -366,8 +366,13 @@ func TestSerialOwnerRoundTrip(t *testing.T) {
 func TestAPIKeys(t *testing.T) {
 	s := openStore(t)
 	k := &pb.StoredAPIKey{Id: "k1", Tenant: "a", Role: "admin", SecretHash: []byte("h")}
+	require.NoError(t, s.View(func(tx *Tx) error {
+		assert.False(t, tx.HasAPIKeys())
+		return nil
+	}))
 	require.NoError(t, s.Update(func(tx *Tx) error { return tx.PutAPIKey(k) }))
 	require.NoError(t, s.View(func(tx *Tx) error {
+		assert.True(t, tx.HasAPIKeys())
 		got, err := tx.APIKey("k1")
 		require.NoError(t, err)
 		assert.Equal(t, "a", got.GetTenant())
