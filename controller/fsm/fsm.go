@@ -213,8 +213,14 @@ func ingestBatch(tx *state.Tx, index uint64, b *pb.IngestBatch) (*pb.IngestOutco
 	if err != nil {
 		return &pb.IngestOutcome{Status: "rejected", Error: err.Error()}, nil
 	}
-	if _, err := tt.Agent(b.GetAgentId()); err != nil {
+	ag, err := tt.Agent(b.GetAgentId())
+	if err != nil {
 		return &pb.IngestOutcome{Status: "rejected", Error: fmt.Sprintf("agent %s is not enrolled in tenant %s", b.GetAgentId(), b.GetTenant())}, nil
+	}
+	if ag.GetRevoked() {
+		// The API refuses a revoked certificate first; this keeps a batch
+		// already in flight at revocation out of the state too.
+		return &pb.IngestOutcome{Status: "rejected", Error: fmt.Sprintf("agent %s is revoked", b.GetAgentId())}, nil
 	}
 	hwm := tt.HighWater(b.GetAgentId())
 	switch {
