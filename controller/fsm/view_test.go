@@ -198,8 +198,8 @@ func facetValues(f *pb.Facet) []string {
 	return out
 }
 
-// sortKey renders a finding's sort key so that string order is key order.
-var sortKey = map[string]func(*pb.Finding) string{
+// orderKeys renders a finding's sort key so that string order is key order.
+var orderKeys = map[string]func(*pb.Finding) string{
 	"severity":    func(f *pb.Finding) string { return fmt.Sprintf("%02d", f.Severity) },
 	"last_seen":   func(f *pb.Finding) string { return fmt.Sprintf("%020d", f.LastSeen.AsTime().UnixNano()) },
 	"first_seen":  func(f *pb.Finding) string { return fmt.Sprintf("%020d", f.FirstSeen.AsTime().UnixNano()) },
@@ -212,8 +212,8 @@ var sortKey = map[string]func(*pb.Finding) string{
 
 func TestViewListOrderAndPages(t *testing.T) {
 	v, all := testView(t)
-	require.Len(t, sortKey, len(orderings), "every sort key is tested")
-	for key, kf := range sortKey {
+	require.Len(t, orderKeys, len(orderings), "every sort key is tested")
+	for key, kf := range orderKeys {
 		for _, dir := range []string{"", " asc", " desc"} {
 			for _, size := range []int32{1, 7, viewN - 1, viewN, MaxPageSize} {
 				order := key + dir
