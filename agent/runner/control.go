@@ -49,16 +49,42 @@ func (a *Agent) controlLoop(ctx context.Context) error {
 // commands down until the stream breaks. welcomed says it got that far.
 func (a *Agent) session(ctx context.Context, base string) (welcomed bool, err error) {
 	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
 	stream := a.client(base).Control(ctx)
-	defer func() {
-		_ = stream.CloseRequest()
-		_ = stream.CloseResponse()
-	}()
 	hello := &pb.ControlRequest{Msg: &pb.ControlRequest_Hello{Hello: &pb.Hello{BootEpoch: a.ob.Epoch(),
 		Version: a.cfg.Version, Providers: a.cfg.Providers}}}
-	if err := stream.Send(hello); err != nil && !errors.Is(err, io.EOF) {
-		return false, err
+	sendErr := stream.Send(hello)
+	gotWelcome := make(chan struct{})
+	senderDone := make(chan struct{})
+	go func() {
+		// The only sender after Hello. Closing the request side when the
+		// session ends is what unblocks the HTTP/2 transport: while it
+		// waits for more request body it does not watch the context, so a
+		// cancelled stream would otherwise hang until the server gives up.
+		defer close(senderDone)
+		defer stream.CloseRequest()
+		select {
+		case <-gotWelcome:
+		case <-ctx.Done():
+			return
+		}
+		for {
+			_, beat := a.intervals()
+			if sleepCtx(ctx, beat) != nil {
+				return
+			}
+			if err := stream.Send(&pb.ControlRequest{Msg: &pb.ControlRequest_Heartbeat{Heartbeat: a.heartbeat()}}); err != nil {
+				cancel()
+				return
+			}
+		}
+	}()
+	defer func() {
+		cancel()
+		<-senderDone
+		_ = stream.CloseResponse()
+	}()
+	if sendErr != nil && !errors.Is(sendErr, io.EOF) {
+		return false, sendErr
 	}
 	// After a failed Send, Receive has the server's reason.
 	msg, err := stream.Receive()
@@ -70,19 +96,7 @@ func (a *Agent) session(ctx context.Context, base string) (welcomed bool, err er
 		return false, connect.NewError(connect.CodeInternal, errors.New("control stream: first message is not welcome"))
 	}
 	a.welcome(base, w)
-	go func() {
-		// The only sender after Hello; a failed send ends the session.
-		defer cancel()
-		for {
-			_, beat := a.intervals()
-			if sleepCtx(ctx, beat) != nil {
-				return
-			}
-			if err := stream.Send(&pb.ControlRequest{Msg: &pb.ControlRequest_Heartbeat{Heartbeat: a.heartbeat()}}); err != nil {
-				return
-			}
-		}
-	}()
+	close(gotWelcome)
 	for {
 		msg, err := stream.Receive()
 		if err != nil {

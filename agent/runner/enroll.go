@@ -71,7 +71,7 @@ func (a *Agent) enroll(ctx context.Context) (*identity, error) {
 		}
 		switch connect.CodeOf(err) {
 		case connect.CodeUnauthenticated, connect.CodePermissionDenied, connect.CodeInvalidArgument:
-			return nil, fmt.Errorf("%w by %s: %v", ErrEnrollRefused, base, err)
+			return nil, fmt.Errorf("%w by %s: %w", ErrEnrollRefused, base, err)
 		}
 		a.log.Warn("enroll failed; retrying", "controller", base, "err", err)
 		if err := sleepCtx(ctx, bo.next()); err != nil {
