@@ -50,6 +50,9 @@ type fakeScanner struct {
 	// the context ends.
 	holdAfter int
 	hold      bool
+	// script, when set, gives the findings of each call in turn; calls
+	// past its end hold.
+	script [][]drift.Finding
 }
 
 func (s *fakeScanner) set(fs ...drift.Finding) {
@@ -77,8 +80,16 @@ func (s *fakeScanner) Scan(ctx context.Context) (*drift.Result, []discovery.Skip
 		<-ctx.Done()
 		return nil, nil, ctx.Err()
 	}
-	s.calls++
+	if s.script != nil && s.calls >= len(s.script) {
+		s.mu.Unlock()
+		<-ctx.Done()
+		return nil, nil, ctx.Err()
+	}
 	fs := append([]drift.Finding(nil), s.findings...)
+	if s.script != nil {
+		fs = append([]drift.Finding(nil), s.script[s.calls]...)
+	}
+	s.calls++
 	skips, err := s.skips, s.err
 	s.mu.Unlock()
 	if err != nil {
