@@ -266,6 +266,16 @@ func (a *Agent) prune(ctx context.Context) {
 	}
 	if n > 0 {
 		a.count(func(c *counters) { c.dropped += uint64(n) })
+		a.lost("outbox batches pruned by age before delivery")
 		a.up.wakeUp()
+	}
+}
+
+// lost forgets what was sent after batches were lost, so the next scan is
+// a full sync.
+func (a *Agent) lost(why string) {
+	a.log.Warn("delta state forgotten: the next scan is a full sync", "why", why)
+	if err := a.delta.forget(); err != nil {
+		a.log.Error("forget delta state", "err", err)
 	}
 }

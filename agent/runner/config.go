@@ -82,7 +82,8 @@ type Config struct {
 	// PruneInterval is how often batches past Outbox.MaxAge are dropped
 	// (0: one minute).
 	PruneInterval time.Duration
-	// Outbox tunes the outbox file; Now and Logger are filled in.
+	// Outbox tunes the outbox file; Now and Logger default to the
+	// agent's.
 	Outbox outbox.Options
 	Logger *slog.Logger
 	// Now is the clock (nil: time.Now). Timers still run in real time.
@@ -149,7 +150,11 @@ func (c Config) withDefaults() (Config, error) {
 	if c.HTTPClient == nil {
 		c.HTTPClient = defaultHTTPClient
 	}
-	c.Outbox.Now = c.Now
-	c.Outbox.Logger = c.Logger
+	if c.Outbox.Now == nil {
+		c.Outbox.Now = c.Now
+	}
+	if c.Outbox.Logger == nil {
+		c.Outbox.Logger = c.Logger
+	}
 	return c, nil
 }

@@ -3,6 +3,7 @@ package runner
 import (
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	bolt "go.etcd.io/bbolt"
@@ -14,6 +15,9 @@ import (
 // what is gone. It is a bbolt file beside the outbox.
 type deltaStore struct {
 	db *bolt.DB
+
+	mu  sync.Mutex
+	gen uint64 // bumped by forget; a scan's updates from before it are void
 }
 
 var (
@@ -47,9 +51,13 @@ func openDelta(path string) (*deltaStore, error) {
 
 func (d *deltaStore) close() error { return d.db.Close() }
 
-// load returns the sent hashes and whether a full scan was ever recorded:
-// without one, the agent has no memory of what the controller holds.
-func (d *deltaStore) load() (sent map[string][32]byte, synced bool, err error) {
+// load returns the sent hashes, whether a full scan was ever recorded
+// (without one, the agent has no memory of what the controller holds) and
+// the generation to pass to apply.
+func (d *deltaStore) load() (sent map[string][32]byte, synced bool, gen uint64, err error) {
+	d.mu.Lock()
+	gen = d.gen
+	d.mu.Unlock()
 	sent = map[string][32]byte{}
 	err = d.db.View(func(tx *bolt.Tx) error {
 		synced = tx.Bucket(bucketMeta).Get(keySynced) != nil
@@ -61,12 +69,18 @@ func (d *deltaStore) load() (sent map[string][32]byte, synced bool, err error) {
 			return nil
 		})
 	})
-	return sent, synced, err
+	return sent, synced, gen, err
 }
 
-// apply records what one outbox Append made durable.
-func (d *deltaStore) apply(put map[string][32]byte, del []string, synced bool) error {
+// apply records what one outbox Append made durable, unless the state was
+// forgotten since gen was loaded.
+func (d *deltaStore) apply(gen uint64, put map[string][32]byte, del []string, synced bool) error {
 	if len(put) == 0 && len(del) == 0 && !synced {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if gen != d.gen {
 		return nil
 	}
 	return d.db.Update(func(tx *bolt.Tx) error {
@@ -85,5 +99,24 @@ func (d *deltaStore) apply(put map[string][32]byte, del []string, synced bool) e
 			return tx.Bucket(bucketMeta).Put(keySynced, []byte{1})
 		}
 		return nil
+	})
+}
+
+// forget drops the record of what was sent, after batches were lost
+// (pruned by age, or refused by the controller): what the controller holds
+// is no longer known, so the next scan sends everything as a full sync and
+// the controller resolves what that scan does not report.
+func (d *deltaStore) forget() error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.gen++
+	return d.db.Update(func(tx *bolt.Tx) error {
+		if err := tx.DeleteBucket(bucketSent); err != nil {
+			return err
+		}
+		if _, err := tx.CreateBucket(bucketSent); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketMeta).Delete(keySynced)
 	})
 }

@@ -79,7 +79,7 @@ type entry struct {
 // deltas: ScanStarted, the findings whose content changed, resolutions of
 // findings sent before and absent now, and the completed Scan.
 func (a *Agent) scan(ctx context.Context, trigger string) error {
-	prev, synced, err := a.delta.load()
+	prev, synced, gen, err := a.delta.load()
 	if err != nil {
 		return err
 	}
@@ -159,7 +159,7 @@ func (a *Agent) scan(ctx context.Context, trigger string) error {
 	if err := add(&pb.Record{Kind: &pb.Record_ScanCompleted{ScanCompleted: scan}}, entry{synced: scanErr == nil}); err != nil {
 		return err
 	}
-	if err := a.appendEntries(ctx, entries); err != nil {
+	if err := a.appendEntries(ctx, gen, entries); err != nil {
 		return fmt.Errorf("scan %s: %w", scanID, err)
 	}
 	a.count(func(c *counters) { c.scansRecorded++ })
@@ -172,7 +172,7 @@ func (a *Agent) scan(ctx context.Context, trigger string) error {
 // appendEntries appends in chunks, updating the delta state after each
 // chunk is durable. A failure leaves the delta state matching what the
 // outbox holds, so the next scan re-sends whatever did not make it.
-func (a *Agent) appendEntries(ctx context.Context, entries []entry) error {
+func (a *Agent) appendEntries(ctx context.Context, gen uint64, entries []entry) error {
 	for len(entries) > 0 {
 		n := min(len(entries), chunkRecords)
 		chunk := entries[:n]
@@ -199,7 +199,7 @@ func (a *Agent) appendEntries(ctx context.Context, entries []entry) error {
 		if err != nil {
 			return fmt.Errorf("append to outbox: %w", err)
 		}
-		if err := a.delta.apply(put, del, synced); err != nil {
+		if err := a.delta.apply(gen, put, del, synced); err != nil {
 			return fmt.Errorf("delta state: %w", err)
 		}
 		entries = entries[n:]

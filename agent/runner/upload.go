@@ -293,6 +293,7 @@ func (u *uploader) handle(ctx context.Context, r sendResult) error {
 			a.log.Error("controller refused an upload batch; dropping it so later batches can be delivered",
 				"epoch", a.ob.Epoch(), "seq", r.seq, "records", r.records, "code", code.String(), "err", r.err)
 			u.ack(ctx, r.seq)
+			a.lost("the controller refused a batch")
 		} else {
 			a.log.Warn("controller refused an upload batch while earlier ones are unacked; resending in order",
 				"seq", r.seq, "err", r.err)
