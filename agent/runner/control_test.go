@@ -126,4 +126,14 @@ func TestCertificateRenewal(t *testing.T) {
 	scans := waitDelivered(t, c, a, 2)
 	assert.Equal(t, 1, triggers(scans)["command"])
 	require.NoError(t, a.stop(t))
+
+	// Stopped past its certificate's expiry, the agent cannot renew and
+	// says what to do.
+	expiry := a.Stats().CertNotAfter
+	time.Sleep(time.Until(expiry.Add(100 * time.Millisecond)))
+	cfg.JoinToken = ""
+	b := startAgent(t, cfg)
+	err = b.result(t)
+	require.ErrorIs(t, err, ErrCertExpired)
+	assert.ErrorContains(t, err, "enroll with a new join token")
 }
