@@ -5,10 +5,12 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"connectrpc.com/connect"
@@ -118,10 +120,11 @@ func (n *Node) applyLocal(ctx context.Context, c *pb.RaftCommand) (proto.Message
 func (n *Node) ReadBarrier(ctx context.Context) error {
 	var target uint64
 	if n.IsLeader() {
-		if err := n.raft.VerifyLeader().Error(); err != nil {
+		i, err := n.readIndex()
+		if err != nil {
 			return fmt.Errorf("consistent read: %w", err)
 		}
-		target = commitIndex(n.raft)
+		target = i
 	} else {
 		resp, err := n.fwd.readIndex(ctx)
 		if err != nil {
@@ -129,7 +132,7 @@ func (n *Node) ReadBarrier(ctx context.Context) error {
 		}
 		target = resp
 	}
-	for n.fsm.View().Revision() < target && n.fsm.AppliedIndex() < target {
+	for n.applied.index() < target {
 		select {
 		case <-ctx.Done():
 			return fmt.Errorf("consistent read: waiting for index %d: %w", target, ctx.Err())
@@ -138,6 +141,68 @@ func (n *Node) ReadBarrier(ctx context.Context) error {
 	}
 	return nil
 }
+
+// readIndex, on the leader, is the index a consistent read waits for: the
+// last entry the FSM applied once everything committed so far is applied.
+// It is not the commit index itself, which is often a no-op or barrier
+// entry (always right after an election) that raft never hands the FSM,
+// so no node would ever report it applied.
+func (n *Node) readIndex() (uint64, error) {
+	if err := n.raft.VerifyLeader().Error(); err != nil {
+		return 0, err
+	}
+	if n.applied.index() < commitIndex(n.raft) {
+		if err := n.raft.Barrier(leaderWait).Error(); err != nil {
+			return 0, err
+		}
+	}
+	return n.applied.index(), nil
+}
+
+// appliedFSM records the last index whose apply has fully finished: the
+// bbolt transaction, the in-memory view and the listeners. The FSM's own
+// AppliedIndex is committed before the view is updated, so a read that
+// waited for it could still see the older view.
+type appliedFSM struct {
+	*fsm.FSM
+	done atomic.Uint64
+}
+
+func newAppliedFSM(f *fsm.FSM) *appliedFSM {
+	a := &appliedFSM{FSM: f}
+	a.done.Store(f.AppliedIndex())
+	return a
+}
+
+// ApplyBatch implements raft.BatchingFSM.
+func (a *appliedFSM) ApplyBatch(logs []*raft.Log) []any {
+	out := a.FSM.ApplyBatch(logs)
+	a.advance(logs[len(logs)-1].Index)
+	return out
+}
+
+// Apply implements raft.FSM.
+func (a *appliedFSM) Apply(l *raft.Log) any { return a.ApplyBatch([]*raft.Log{l})[0] }
+
+// Restore implements raft.FSM.
+func (a *appliedFSM) Restore(rc io.ReadCloser) error {
+	if err := a.FSM.Restore(rc); err != nil {
+		return err
+	}
+	a.advance(a.FSM.AppliedIndex())
+	return nil
+}
+
+func (a *appliedFSM) advance(i uint64) {
+	for {
+		cur := a.done.Load()
+		if i <= cur || a.done.CompareAndSwap(cur, i) {
+			return
+		}
+	}
+}
+
+func (a *appliedFSM) index() uint64 { return a.done.Load() }
 
 // HasLeader reports whether a leader is known.
 func (n *Node) HasLeader() bool {
@@ -243,10 +308,11 @@ func (s *internal) Apply(ctx context.Context, req *connect.Request[pb.ApplyReque
 		return nil, connect.NewError(connect.CodeUnavailable, raft.ErrNotLeader)
 	}
 	if len(req.Msg.GetCommand()) == 0 {
-		if err := s.n.raft.VerifyLeader().Error(); err != nil {
+		i, err := s.n.readIndex()
+		if err != nil {
 			return nil, connect.NewError(connect.CodeUnavailable, err)
 		}
-		return connect.NewResponse(&pb.ApplyResponse{Index: commitIndex(s.n.raft)}), nil
+		return connect.NewResponse(&pb.ApplyResponse{Index: i}), nil
 	}
 	_, c, err := fsm.Decode(req.Msg.GetCommand())
 	if err != nil {

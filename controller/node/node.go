@@ -18,6 +18,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -102,6 +103,7 @@ type Node struct {
 	log        *slog.Logger
 	raft       *raft.Raft
 	fsm        *fsm.FSM
+	applied    *appliedFSM
 	store      *state.Store
 	logs       *raftboltdb.BoltStore
 	snaps      *raft.FileSnapshotStore
@@ -118,6 +120,17 @@ type Node struct {
 	mu        sync.Mutex
 	deadSince map[string]time.Time
 	closed    bool
+
+	// Controllers as gossip reported them: live ones, and gone ones (dead
+	// or left) that reconcile must still remove from raft. Copies taken in
+	// memberlist's callbacks, which hold its lock: the *Node that
+	// memberlist.Members returns is its live state, written as gossip
+	// arrives, so reading it later races. Its own lock: memberlist must not
+	// wait for a reconcile that is changing raft's configuration.
+	memMu   sync.Mutex
+	alive   map[string]memberlist.Node
+	gone    map[string]memberlist.Node
+	leaving map[string]bool
 }
 
 // meta is what a node gossips about itself.
@@ -125,6 +138,12 @@ type meta struct {
 	Raft string `json:"raft"`
 	API  string `json:"api"`
 }
+
+// leavingMsg, followed by the node's name, is sent to every peer just
+// before a graceful leave. memberlist reports a node that left and one
+// that died alike (the State of the Node it hands out is never set), so
+// this is how peers tell them apart.
+const leavingMsg = "driftmgr-leaving:"
 
 // Start opens the node's stores and joins the cluster.
 func Start(ctx context.Context, cfg Config) (*Node, error) {
@@ -147,7 +166,8 @@ func Start(ctx context.Context, cfg Config) (*Node, error) {
 	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("controller %s: data dir: %w", cfg.Name, err)
 	}
-	n := &Node{cfg: cfg, log: log, events: make(chan struct{}, 1), stop: make(chan struct{}), deadSince: map[string]time.Time{}}
+	n := &Node{cfg: cfg, log: log, events: make(chan struct{}, 1), stop: make(chan struct{}), deadSince: map[string]time.Time{},
+		alive: map[string]memberlist.Node{}, gone: map[string]memberlist.Node{}, leaving: map[string]bool{}}
 	if err := n.startRaft(); err != nil {
 		n.closeStores()
 		return nil, err
@@ -239,7 +259,8 @@ func (n *Node) startRaft() error {
 	}
 	rc.BatchApplyCh = true
 	rc.MaxAppendEntries = 256
-	if n.raft, err = raft.NewRaft(rc, n.fsm, cache, n.logs, n.snaps, n.trans); err != nil {
+	n.applied = newAppliedFSM(n.fsm)
+	if n.raft, err = raft.NewRaft(rc, n.applied, cache, n.logs, n.snaps, n.trans); err != nil {
 		return fmt.Errorf("start raft: %w", err)
 	}
 	return nil
@@ -291,7 +312,7 @@ func (n *Node) startGossip(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	mc.Delegate = &delegate{meta: m}
+	mc.Delegate = &delegate{n: n, meta: m}
 	mc.Events = &eventDelegate{n: n}
 	if n.ml, err = memberlist.Create(mc); err != nil {
 		return fmt.Errorf("start gossip on %s: %w", cfg.GossipAddr, err)
@@ -327,19 +348,53 @@ func (n *Node) joinLoop(ctx context.Context) {
 	}
 }
 
-type delegate struct{ meta []byte }
+type delegate struct {
+	n    *Node
+	meta []byte
+}
 
-func (d *delegate) NodeMeta(limit int) []byte                  { return d.meta }
-func (d *delegate) NotifyMsg([]byte)                           {}
+func (d *delegate) NodeMeta(limit int) []byte { return d.meta }
+
+func (d *delegate) NotifyMsg(b []byte) {
+	if name, ok := strings.CutPrefix(string(b), leavingMsg); ok {
+		d.n.memMu.Lock()
+		d.n.leaving[name] = true
+		d.n.memMu.Unlock()
+		d.n.poke()
+	}
+}
+
 func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte { return nil }
 func (d *delegate) LocalState(join bool) []byte                { return nil }
 func (d *delegate) MergeRemoteState(buf []byte, join bool)     {}
 
 type eventDelegate struct{ n *Node }
 
-func (e *eventDelegate) NotifyJoin(*memberlist.Node)   { e.n.poke() }
-func (e *eventDelegate) NotifyLeave(*memberlist.Node)  { e.n.poke() }
-func (e *eventDelegate) NotifyUpdate(*memberlist.Node) { e.n.poke() }
+func (e *eventDelegate) NotifyJoin(m *memberlist.Node) {
+	e.n.memMu.Lock()
+	e.n.alive[m.Name] = *m
+	delete(e.n.gone, m.Name)
+	delete(e.n.leaving, m.Name)
+	e.n.memMu.Unlock()
+	e.n.poke()
+}
+
+// NotifyLeave is called for a node that left and for one declared dead;
+// only its leavingMsg says which.
+func (e *eventDelegate) NotifyLeave(m *memberlist.Node) {
+	e.n.memMu.Lock()
+	delete(e.n.alive, m.Name)
+	e.n.gone[m.Name] = *m
+	e.n.memMu.Unlock()
+	e.n.poke()
+}
+
+func (e *eventDelegate) NotifyUpdate(m *memberlist.Node) {
+	e.n.memMu.Lock()
+	e.n.alive[m.Name] = *m
+	e.n.memMu.Unlock()
+	e.n.poke()
+}
 
 func (n *Node) poke() {
 	select {
@@ -370,22 +425,25 @@ func (n *Node) reconcileLoop() {
 	}
 }
 
-// peers lists the gossip members with their metadata.
+// peers lists the live gossip members (alive or suspect) with their
+// metadata.
 func (n *Node) peers() map[string]peer {
+	n.memMu.Lock()
+	defer n.memMu.Unlock()
 	out := map[string]peer{}
-	for _, m := range n.ml.Members() {
+	for _, m := range n.alive {
 		var md meta
 		if json.Unmarshal(m.Meta, &md) != nil || md.Raft == "" {
 			continue
 		}
-		out[m.Name] = peer{meta: md, state: m.State}
+		out[m.Name] = peer{meta: md, leaving: n.leaving[m.Name]}
 	}
 	return out
 }
 
 type peer struct {
 	meta
-	state memberlist.NodeStateType
+	leaving bool
 }
 
 func (n *Node) maybeBootstrap() {
@@ -399,7 +457,7 @@ func (n *Node) maybeBootstrap() {
 	ps := n.peers()
 	var servers []raft.Server
 	for name, p := range ps {
-		if p.state == memberlist.StateAlive {
+		if !p.leaving {
 			servers = append(servers, raft.Server{ID: raft.ServerID(name), Address: raft.ServerAddress(p.Raft), Suffrage: raft.Voter})
 		}
 	}
@@ -441,21 +499,28 @@ func (n *Node) reconcile() {
 	defer n.mu.Unlock()
 	for name, p := range ps {
 		id := raft.ServerID(name)
-		if p.state == memberlist.StateAlive {
-			delete(n.deadSince, name)
-			if s, ok := inRaft[id]; !ok || string(s.Address) != p.Raft {
-				n.log.Info("adding voter", "peer", name, "addr", p.Raft)
-				if err := n.raft.AddVoter(id, raft.ServerAddress(p.Raft), 0, 5*time.Second).Error(); err != nil {
-					n.log.Warn("add voter", "peer", name, "err", err)
-				}
+		if p.leaving {
+			continue
+		}
+		delete(n.deadSince, name)
+		if s, ok := inRaft[id]; !ok || string(s.Address) != p.Raft {
+			n.log.Info("adding voter", "peer", name, "addr", p.Raft)
+			if err := n.raft.AddVoter(id, raft.ServerAddress(p.Raft), 0, 5*time.Second).Error(); err != nil {
+				n.log.Warn("add voter", "peer", name, "err", err)
 			}
+		}
+	}
+	// Servers gossip does not list as live: dead, left, or not heard of
+	// since this node started. Gossip's member list holds live ones only,
+	// so this walks raft's configuration instead.
+	for id := range inRaft {
+		name := string(id)
+		if _, ok := ps[name]; ok || id == raft.ServerID(n.cfg.Name) {
 			continue
 		}
-		if _, ok := inRaft[id]; !ok || id == raft.ServerID(n.cfg.Name) {
-			continue
-		}
-		if p.state == memberlist.StateLeft {
+		if n.hasLeft(name) {
 			n.removeServer(id, "left")
+			delete(n.deadSince, name)
 			continue
 		}
 		first, ok := n.deadSince[name]
@@ -466,6 +531,13 @@ func (n *Node) reconcile() {
 			delete(n.deadSince, name)
 		}
 	}
+}
+
+func (n *Node) hasLeft(name string) bool {
+	n.memMu.Lock()
+	defer n.memMu.Unlock()
+	_, ok := n.gone[name]
+	return ok && n.leaving[name]
 }
 
 func (n *Node) removeServer(id raft.ServerID, why string) {
@@ -522,28 +594,29 @@ func (n *Node) Members() []Member {
 	}
 	leader, _ := n.Leader()
 	var out []Member
-	for _, m := range n.ml.Members() {
+	add := func(m memberlist.Node, status string) {
 		var md meta
 		_ = json.Unmarshal(m.Meta, &md)
-		out = append(out, Member{Name: m.Name, RaftAddr: md.Raft, APIAddr: md.API, Status: stateName(m.State),
+		out = append(out, Member{Name: m.Name, RaftAddr: md.Raft, APIAddr: md.API, Status: status,
 			Leader: m.Name == leader, Voter: voters[m.Name]})
 	}
+	n.memMu.Lock()
+	for _, m := range n.alive {
+		add(m, "alive")
+	}
+	// Dead and left controllers are listed while raft still counts them.
+	for name, m := range n.gone {
+		if _, ok := voters[name]; ok {
+			status := "dead"
+			if n.leaving[name] {
+				status = "left"
+			}
+			add(m, status)
+		}
+	}
+	n.memMu.Unlock()
 	slices.SortFunc(out, func(a, b Member) int { return compareStr(a.Name, b.Name) })
 	return out
-}
-
-func stateName(s memberlist.NodeStateType) string {
-	switch s {
-	case memberlist.StateAlive:
-		return "alive"
-	case memberlist.StateSuspect:
-		return "suspect"
-	case memberlist.StateDead:
-		return "dead"
-	case memberlist.StateLeft:
-		return "left"
-	}
-	return "unknown"
 }
 
 // Shutdown stops the node. Graceful hands leadership over first and
@@ -563,6 +636,7 @@ func (n *Node) Shutdown(graceful bool) error {
 				n.log.Warn("leadership transfer", "err", err)
 			}
 		}
+		n.announceLeave()
 		_ = n.ml.Leave(2 * time.Second)
 	}
 	close(n.stop)
@@ -573,6 +647,37 @@ func (n *Node) Shutdown(graceful bool) error {
 	_ = n.trans.Close()
 	n.closeStores()
 	return err
+}
+
+// announceLeave tells every peer that this node is leaving, so the leader
+// removes it from raft at once instead of after DeadServerTimeout. It
+// waits at most a second: an unreachable peer learns it from gossip.
+func (n *Node) announceLeave() {
+	n.memMu.Lock()
+	var peers []memberlist.Node
+	for name, m := range n.alive {
+		if name != n.cfg.Name {
+			peers = append(peers, m)
+		}
+	}
+	n.memMu.Unlock()
+	done := make(chan struct{}, len(peers))
+	for _, p := range peers {
+		go func() {
+			if err := n.ml.SendReliable(&p, []byte(leavingMsg+n.cfg.Name)); err != nil {
+				n.log.Debug("announce leave", "peer", p.Name, "err", err)
+			}
+			done <- struct{}{}
+		}()
+	}
+	timeout := time.After(time.Second)
+	for range peers {
+		select {
+		case <-done:
+		case <-timeout:
+			return
+		}
+	}
 }
 
 func (n *Node) closeStores() {
