@@ -181,7 +181,6 @@ func (a *Agent) Run(ctx context.Context) error {
 	spawn("scan", a.scanLoop)
 	wg.Wait()
 	a.setConnected("", false)
-	fatalOnce.Do(func() {})
 	return fatal
 }
 

@@ -51,7 +51,7 @@ func (a *Agent) enroll(ctx context.Context) (*identity, error) {
 		return nil, err
 	}
 	host, _ := os.Hostname()
-	var pinFailed atomic.Value
+	var pinFailed atomic.Pointer[error]
 	tlsCfg := a.enrollTLS(bundle, &pinFailed)
 	hc := cfg.HTTPClient(tlsCfg, cfg.UseCheckin)
 	defer hc.CloseIdleConnections()
@@ -66,8 +66,8 @@ func (a *Agent) enroll(ctx context.Context) (*identity, error) {
 		if err == nil {
 			return a.acceptEnrollment(resp.Msg, key, bundle)
 		}
-		if perr, ok := pinFailed.Load().(error); ok {
-			return nil, fmt.Errorf("%w: controller %s: %v", ErrPinMismatch, base, perr)
+		if perr := pinFailed.Load(); perr != nil {
+			return nil, fmt.Errorf("%w: controller %s: %v", ErrPinMismatch, base, *perr)
 		}
 		switch connect.CodeOf(err) {
 		case connect.CodeUnauthenticated, connect.CodePermissionDenied, connect.CodeInvalidArgument:
@@ -86,7 +86,7 @@ func (a *Agent) enroll(ctx context.Context) (*identity, error) {
 // public key matches the pin, and the server certificate must chain to it
 // for the host dialled. VerifyConnection rather than VerifyPeerCertificate
 // because it also knows the server name.
-func (a *Agent) enrollTLS(bundle []*x509.Certificate, pinFailed *atomic.Value) *tls.Config {
+func (a *Agent) enrollTLS(bundle []*x509.Certificate, pinFailed *atomic.Pointer[error]) *tls.Config {
 	if len(bundle) > 0 {
 		pool := x509.NewCertPool()
 		for _, c := range bundle {
@@ -103,7 +103,7 @@ func (a *Agent) enrollTLS(bundle []*x509.Certificate, pinFailed *atomic.Value) *
 		VerifyConnection: func(cs tls.ConnectionState) error {
 			err := verifyPinnedChain(cs, pin)
 			if err != nil {
-				pinFailed.Store(err)
+				pinFailed.Store(&err)
 			}
 			return err
 		},

@@ -24,8 +24,8 @@ func (a *Agent) renewLoop(ctx context.Context, fresh bool) error {
 			return nil
 		}
 		bo := a.newBackoff()
-		for {
-			err := a.renew(ctx)
+		for attempt := 0; ; attempt++ {
+			err := a.renew(ctx, attempt)
 			if err == nil {
 				break
 			}
@@ -34,8 +34,7 @@ func (a *Agent) renewLoop(ctx context.Context, fresh bool) error {
 			}
 			switch connect.CodeOf(err) {
 			case connect.CodeUnauthenticated, connect.CodePermissionDenied, connect.CodeFailedPrecondition, connect.CodeNotFound:
-				base, _, _ := a.connection()
-				return a.refusal(base, err)
+				return a.refusal(a.renewTarget(attempt), err)
 			}
 			left := leaf.NotAfter.Sub(a.cfg.Now())
 			d := bo.next()
@@ -65,14 +64,24 @@ func renewAt(notBefore, notAfter, got time.Time, fresh bool) time.Time {
 	return at
 }
 
+// renewTarget is the controller the control channel is on or, while it is
+// down, the next in the list for each attempt.
+func (a *Agent) renewTarget(attempt int) string {
+	base, up, _ := a.connection()
+	if up {
+		return base
+	}
+	return a.cfg.Controllers[attempt%len(a.cfg.Controllers)]
+}
+
 // renew asks the controller for a new certificate for the same key over
 // mTLS, persists it, and makes the next connections present it.
-func (a *Agent) renew(ctx context.Context) error {
+func (a *Agent) renew(ctx context.Context, attempt int) error {
 	csr, err := pki.NewCSR(a.id.key)
 	if err != nil {
 		return err
 	}
-	base, _, _ := a.connection()
+	base := a.renewTarget(attempt)
 	rctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 	defer cancel()
 	resp, err := a.client(base).Renew(rctx, connect.NewRequest(&pb.RenewRequest{Csr: csr}))
