@@ -162,11 +162,12 @@ func record(m proto.Message) []byte {
 // batch builds an upload of raw records as the agent's outbox encodes it.
 func batch(epoch, seq uint64, recs ...[]byte) *pb.UploadRequest {
 	payload := outbox.EncodeBatch(outbox.Batch{Epoch: epoch, Seq: seq, Records: recs, Created: time.Now()})
-	b, err := outbox.DecodeBatch(payload)
-	if err != nil {
-		panic(err)
+	req := &pb.UploadRequest{BootEpoch: epoch, Seq: seq, Payload: payload}
+	// An oversized batch does not decode; it goes without the optional hash.
+	if b, err := outbox.DecodeBatch(payload); err == nil {
+		req.Sha256 = b.SHA256[:]
 	}
-	return &pb.UploadRequest{BootEpoch: epoch, Seq: seq, Sha256: b.SHA256[:], Payload: payload}
+	return req
 }
 
 // findingsBatch uploads n findings "<prefix>-<i>".
