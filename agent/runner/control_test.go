@@ -35,9 +35,7 @@ func TestScanNowThroughLeaderAndFollower(t *testing.T) {
 	// Every node in turn: the one holding the stream delivers locally,
 	// the others forward to it.
 	for i := range 3 {
-		resp, err := c.agents(i).TriggerScan(context.Background(), connect.NewRequest(&pb.TriggerScanRequest{AgentId: id}))
-		require.NoError(t, err)
-		require.True(t, resp.Msg.GetDelivered(), "through node %d", i)
+		c.triggerScan(t, i, id)
 		scans := waitDelivered(t, c, a, 2+i)
 		assert.Equal(t, i+1, triggers(scans)["command"])
 	}
@@ -82,11 +80,7 @@ func TestCheckinFallback(t *testing.T) {
 	assert.Len(t, fs, 2)
 
 	sc.set(finding("b1", drift.Unmanaged, nil, nil))
-	f := c.Follower(t)
-	require.Eventually(t, func() bool {
-		resp, err := c.agents(f.Index).TriggerScan(context.Background(), connect.NewRequest(&pb.TriggerScanRequest{AgentId: id}))
-		return err == nil && resp.Msg.GetDelivered()
-	}, waitLong, 50*time.Millisecond)
+	c.triggerScan(t, c.Follower(t).Index, id)
 	scans := waitDelivered(t, c, a, 2)
 	assert.Equal(t, 1, triggers(scans)["command"])
 	fs, err = c.findings(t, id)
@@ -119,10 +113,7 @@ func TestCertificateRenewal(t *testing.T) {
 	c.Kill(0)
 	c.Restart(t, 0)
 	c.WaitLeader(t, waitLong)
-	require.Eventually(t, func() bool {
-		resp, err := c.agents(0).TriggerScan(context.Background(), connect.NewRequest(&pb.TriggerScanRequest{AgentId: id}))
-		return err == nil && resp.Msg.GetDelivered()
-	}, waitLong, 50*time.Millisecond)
+	c.triggerScan(t, 0, id)
 	scans := waitDelivered(t, c, a, 2)
 	assert.Equal(t, 1, triggers(scans)["command"])
 	require.NoError(t, a.stop(t))

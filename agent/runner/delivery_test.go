@@ -1,13 +1,11 @@
 package runner
 
 import (
-	"context"
 	"crypto/tls"
 	"net/http"
 	"testing"
 	"time"
 
-	"connectrpc.com/connect"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -76,9 +74,7 @@ func TestFindingsDeliveredExactlyOnceAsDeltas(t *testing.T) {
 	// Second scan: b1 changed, b2 unchanged, b3 gone.
 	sentBefore := a.Stats().BatchesSent
 	sc.set(finding("b1", drift.Modified, "prod", "staging"), a2)
-	resp, err := c.agents(0).TriggerScan(context.Background(), connect.NewRequest(&pb.TriggerScanRequest{AgentId: id}))
-	require.NoError(t, err)
-	require.True(t, resp.Msg.GetDelivered())
+	c.triggerScan(t, 0, id)
 	scans = waitDelivered(t, c, a, 2)
 	fs, err = c.findings(t, id)
 	require.NoError(t, err)
@@ -101,8 +97,7 @@ func TestFindingsDeliveredExactlyOnceAsDeltas(t *testing.T) {
 
 	// A failed scan records the error and resolves nothing.
 	sc.setErr(assert.AnError)
-	_, err = c.agents(1).TriggerScan(context.Background(), connect.NewRequest(&pb.TriggerScanRequest{AgentId: id}))
-	require.NoError(t, err)
+	c.triggerScan(t, 1, id)
 	scans = waitDelivered(t, c, a, 3)
 	var failed int
 	for _, s := range scans {

@@ -343,3 +343,13 @@ func pinProxy(t *testing.T, c *cluster, node int) string {
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
+
+// triggerScan asks node i to make the agent scan, retrying until the
+// command is delivered (a node may not yet know where the agent is).
+func (c *cluster) triggerScan(t *testing.T, i int, agentID string) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		resp, err := c.agents(i).TriggerScan(context.Background(), connect.NewRequest(&pb.TriggerScanRequest{AgentId: agentID}))
+		return err == nil && resp.Msg.GetDelivered()
+	}, waitLong, 20*time.Millisecond, "trigger scan through node %d", i)
+}

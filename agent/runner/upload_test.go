@@ -6,7 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"connectrpc.com/connect"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -34,8 +33,7 @@ func TestRefusedBatchIsSkippedNotWedged(t *testing.T) {
 	require.Eventually(t, func() bool { return a.Stats().BatchesRejected == 1 && a.Stats().OutboxDepth == 0 }, waitLong, 10*time.Millisecond)
 
 	sc.set(finding("b1", drift.Unmanaged, nil, nil), finding("b2", drift.Unmanaged, nil, nil))
-	_, err = c.agents(0).TriggerScan(context.Background(), connect.NewRequest(&pb.TriggerScanRequest{AgentId: id}))
-	require.NoError(t, err)
+	c.triggerScan(t, 0, id)
 	waitDelivered(t, c, a, 2)
 	fs, err := c.findings(t, id)
 	require.NoError(t, err)
@@ -122,10 +120,7 @@ func TestPrunedBatchesAreDeclaredLost(t *testing.T) {
 
 	sc.set(finding("b3", drift.Unmanaged, nil, nil))
 	sw.set(false)
-	require.Eventually(t, func() bool {
-		resp, err := c.agents(0).TriggerScan(context.Background(), connect.NewRequest(&pb.TriggerScanRequest{AgentId: id}))
-		return err == nil && resp.Msg.GetDelivered()
-	}, waitLong, 20*time.Millisecond)
+	c.triggerScan(t, 0, id)
 	waitDelivered(t, c, a, 2)
 	fs, err := c.findings(t, id)
 	require.NoError(t, err)
