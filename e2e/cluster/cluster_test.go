@@ -5,6 +5,7 @@ package cluster
 
 import (
 	"bufio"
+	"encoding/json"
 	"flag"
 	"context"
 	"fmt"
@@ -278,6 +279,78 @@ func TestThreeControllerProcesses(t *testing.T) {
 		return nil
 	})
 
+	// Two agents, enrolled with one two-use join token, each scanning its
+	// own simulated cloud.
+	out := run(t, ctlEnv(dir, nodes[1], key), "ctl", "tokens", "create", "--uses", "2", "--json")
+	var tok struct {
+		Secret string `json:"secret"`
+		CaPin  string `json:"caPin"`
+	}
+	require.NoError(t, json.Unmarshal([]byte(out), &tok))
+	_, self, _, _ := runtime.Caller(0)
+	examples := filepath.Join(filepath.Dir(self), "..", "..", "examples")
+	var urls []string
+	for _, n := range nodes {
+		urls = append(urls, `"`+n.api+`"`)
+	}
+	for i, cloud := range []string{"aws", "gcp"} {
+		name := fmt.Sprintf("agent-%d", i+1)
+		cfg := fmt.Sprintf(`name: %s
+data_dir: %s
+controllers: [%s]
+join_token: %s
+ca_pin: %s
+ca_file: %s
+scan_interval: 3s
+scan:
+  providers: [%s]
+  simulate: %s
+  states: [%s]
+  rate: 1000
+`, name, filepath.Join(dir, name), strings.Join(urls, ", "), tok.Secret, tok.CaPin, filepath.Join(dir, "tls", "ca.pem"),
+			cloud, filepath.Join(examples, cloud, "world.json"), filepath.Join(examples, cloud, "terraform.tfstate"))
+		path := filepath.Join(dir, name+".yaml")
+		require.NoError(t, os.WriteFile(path, []byte(cfg), 0o600))
+		start(t, name, nil, "agent", "--config", path)
+	}
+	findings := func(env []string) (int, error) {
+		out, err := try(env, "ctl", "findings", "list", "--status", "open", "--json")
+		if err != nil {
+			return 0, err
+		}
+		var resp struct {
+			TotalSize string `json:"totalSize"`
+		}
+		if err := json.Unmarshal([]byte(out), &resp); err != nil {
+			return 0, err
+		}
+		return strconv.Atoi(resp.TotalSize)
+	}
+	// Each example world has 4 planted drifts.
+	eventually(t, 60*time.Second, "agents' findings on every controller", func() error {
+		for _, n := range nodes {
+			got, err := findings(ctlEnv(dir, n, key))
+			if err != nil {
+				return err
+			}
+			if got != 8 {
+				return fmt.Errorf("%s has %d open findings, want 8", n.name, got)
+			}
+		}
+		return nil
+	})
+	agentsUp := func(env []string) error {
+		out, err := try(env, "ctl", "agents", "list")
+		if err != nil {
+			return err
+		}
+		if c := strings.Count(out, " true "); c < 2 {
+			return fmt.Errorf("want 2 connected agents:\n%s", out)
+		}
+		return nil
+	}
+	eventually(t, 30*time.Second, "agents connected", func() error { return agentsUp(ctlEnv(dir, nodes[0], key)) })
+
 	// kill -9 the leader: a survivor accepts a write within seconds.
 	var survivor *controllerNode
 	for _, n := range nodes {
@@ -293,4 +366,46 @@ func TestThreeControllerProcesses(t *testing.T) {
 		return err
 	})
 	t.Logf("first write %s after kill -9 of the leader", time.Since(killed).Round(time.Millisecond))
+
+	// The agents keep scanning and uploading through the survivors: each
+	// agent's acknowledged sequence moves on. Nothing is counted twice and
+	// nothing is lost.
+	acked := func() (map[string]int, error) {
+		out, err := try(ctlEnv(dir, survivor, key), "ctl", "agents", "list", "--json")
+		if err != nil {
+			return nil, err
+		}
+		var resp struct {
+			Agents []struct {
+				ID       string `json:"id"`
+				AckedSeq string `json:"ackedSeq"`
+			} `json:"agents"`
+		}
+		if err := json.Unmarshal([]byte(out), &resp); err != nil {
+			return nil, err
+		}
+		m := map[string]int{}
+		for _, a := range resp.Agents {
+			m[a.ID], _ = strconv.Atoi(a.AckedSeq)
+		}
+		return m, nil
+	}
+	before, err := acked()
+	require.NoError(t, err)
+	require.Len(t, before, 2)
+	eventually(t, 45*time.Second, "uploads after the leader kill", func() error {
+		now, err := acked()
+		if err != nil {
+			return err
+		}
+		for id, seq := range before {
+			if now[id] <= seq {
+				return fmt.Errorf("agent %s still at seq %d", id, now[id])
+			}
+		}
+		return nil
+	})
+	got, err := findings(ctlEnv(dir, survivor, key))
+	require.NoError(t, err)
+	require.Equal(t, 8, got)
 }
