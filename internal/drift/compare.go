@@ -151,6 +151,9 @@ func (c *comparer) scalarsEqual(sp string, a, b any) bool {
 	sa, aok := a.(string)
 	sb, bok := b.(string)
 	if aok && bok {
+		if c.rules.Versions[sp] && sa != "" && strings.HasPrefix(sb, sa+".") {
+			return true // a is the state side: the configured version prefix
+		}
 		return c.normString(sp, sa) == c.normString(sp, sb)
 	}
 	return scalarEqual(a, b)
