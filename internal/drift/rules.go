@@ -180,6 +180,21 @@ var typeRules = map[string]*Rules{
 		Defaults: map[string]any{"default_cooldown": float64(300), "health_check_type": "EC2",
 			"health_check_grace_period": float64(300)},
 	},
+	"aws_cloudtrail": {
+		Defaults: map[string]any{"include_global_service_events": true, "enable_logging": true},
+		Sets: map[string][]string{"event_selector.exclude_management_event_sources": nil,
+			"insight_selector": {"insight_type"}, "advanced_event_selector.field_selector": {"field"}},
+	},
+	"aws_cloudwatch_metric_alarm": {
+		Defaults: map[string]any{"treat_missing_data": "missing", "actions_enabled": true},
+		Sets: map[string][]string{"alarm_actions": nil, "ok_actions": nil, "insufficient_data_actions": nil,
+			"metric_query": {"id"}},
+	},
+	"aws_cloudwatch_log_group": {
+		Defaults: map[string]any{"log_group_class": "STANDARD"},
+		Ignore:   set("skip_destroy"),
+	},
+	"aws_iam_instance_profile": {Defaults: map[string]any{"path": "/"}},
 	"aws_route53_record": {
 		Strings: map[string]func(string) string{"name": dnsName, "records": dnsName},
 		Fold:    set("name"),
