@@ -28,7 +28,8 @@ const cloudtrailBatch = 20
 // provider ids trails. ListTrails names every trail of the account in every
 // region (a multi-region trail shows up in each one as a shadow trail); a
 // trail is emitted only in the scope of its home region, so it is listed
-// once. Logging and event selectors come from GetTrailStatus and
+// once, and only by the account that owns it: an organization trail shows
+// up in every member account but is the management account's resource. Logging and event selectors come from GetTrailStatus and
 // GetEventSelectors; the security checks read is_multi_region_trail,
 // enable_log_file_validation and kms_key_id from here.
 func (p *provider) listTrails(ctx context.Context, c *cloudtrail.Client, s discovery.Scope, emit func(resource.Resource)) error {
@@ -40,7 +41,7 @@ func (p *provider) listTrails(ctx context.Context, c *cloudtrail.Client, s disco
 			return fmt.Errorf("list trails: %w", err)
 		}
 		for _, t := range out.Trails {
-			if sv(t.HomeRegion) == s.Region {
+			if sv(t.HomeRegion) == s.Region && arnAccount(sv(t.TrailARN)) == s.Account {
 				arns = append(arns, sv(t.TrailARN))
 			}
 		}
@@ -115,6 +116,15 @@ func trailResource(ctx context.Context, c *cloudtrail.Client, s discovery.Scope,
 		"enable_logging":                bv(st.IsLogging),
 		"event_selector":                selectors,
 	}, tags), nil
+}
+
+// arnAccount is the account field of an ARN.
+func arnAccount(arn string) string {
+	parts := strings.SplitN(arn, ":", 6)
+	if len(parts) < 6 {
+		return ""
+	}
+	return parts[4]
 }
 
 // snsTopicName is the provider's sns_topic_name: the topic's name when it

@@ -162,6 +162,11 @@ func TestObsPaging(t *testing.T) {
 			want[typ]++
 		}
 	}
+	// An organization trail of the management account, visible here.
+	org := obsFixture(t, "aws_cloudtrail")
+	org.ID = "arn:aws:cloudtrail:us-east-1:999999999999:trail/org"
+	org.Attrs = map[string]any{"id": org.ID, "is_multi_region_trail": true, "is_organization_trail": true}
+	rs = append(rs, org)
 	// Trails of another region: not this scope's to list.
 	for i := range 3 {
 		tr := obsFixture(t, "aws_cloudtrail")
