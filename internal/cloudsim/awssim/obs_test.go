@@ -248,3 +248,26 @@ func TestIAMObsAnswers(t *testing.T) {
 	require.Len(t, up.AttachedPolicies, 1)
 	assert.Equal(t, "IAMUserChangePassword", aws.ToString(up.AttachedPolicies[0].PolicyName))
 }
+
+// FuzzCBORRequest: whatever body a CloudWatch call carries, the simulator
+// answers with a success or a client error, never a panic or a 5xx.
+func FuzzCBORRequest(f *testing.F) {
+	f.Add("DescribeAlarms", []byte{0xa1, 0x6a, 'M', 'a', 'x', 'R', 'e', 'c', 'o', 'r', 'd', 's', 0x01})
+	f.Add("DescribeAlarms", []byte{0xa1, 0x69, 'N', 'e', 'x', 't', 'T', 'o', 'k', 'e', 'n', 0x61, '1'})
+	f.Add("ListTagsForResource", []byte{0xa0})
+	f.Add("DescribeAlarms", []byte("{}"))
+	h := awssim.NewHandler(world.New(awssim.Fixtures(account, "us-east-1")))
+	f.Fuzz(func(t *testing.T, op string, body []byte) {
+		req := httptest.NewRequest(http.MethodPost, "/service/GraniteServiceVersion20100801/operation/DescribeAlarms", bytes.NewReader(body))
+		if op == "ListTagsForResource" {
+			req.URL.Path = "/service/GraniteServiceVersion20100801/operation/ListTagsForResource"
+		}
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/monitoring/aws4_request, SignedHeaders=host, Signature=x")
+		req.Header.Set("Smithy-Protocol", "rpc-v2-cbor")
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("status %d for %x", rec.Code, body)
+		}
+	})
+}
