@@ -99,10 +99,14 @@ func (c *comparer) value(p resource.Path, sp string, exp, act any) {
 		if act == nil {
 			other = exp
 		}
-		if isZero(other) {
-			return
-		}
-		if d, ok := c.rules.Defaults[sp]; ok && scalarEqual(d, other) {
+		// Null stands for the provider's default where it has one (so a
+		// trail's enable_logging null is true, and false against it is
+		// drift), else for the zero value.
+		if d, ok := c.rules.Defaults[sp]; ok {
+			if scalarEqual(d, other) {
+				return
+			}
+		} else if isZero(other) {
 			return
 		}
 	}
@@ -151,6 +155,9 @@ func (c *comparer) scalarsEqual(sp string, a, b any) bool {
 	sa, aok := a.(string)
 	sb, bok := b.(string)
 	if aok && bok {
+		if c.rules.Versions[sp] && sa != "" && strings.HasPrefix(sb, sa+".") {
+			return true // a is the state side: the configured version prefix
+		}
 		return c.normString(sp, sa) == c.normString(sp, sb)
 	}
 	return scalarEqual(a, b)

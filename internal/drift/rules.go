@@ -28,6 +28,10 @@ type Rules struct {
 	// Strings are per-attribute rewrites to a canonical spelling
 	// ("6" -> "tcp", trailing dots of DNS names).
 	Strings map[string]func(string) string
+	// Versions lists version attributes the provider keeps as configured
+	// when the cloud runs a more precise version under that prefix: state
+	// "16" matches live "16.3" (not "16" against "160.1").
+	Versions map[string]bool
 }
 
 func (r *Rules) merge(o *Rules) {
@@ -37,6 +41,7 @@ func (r *Rules) merge(o *Rules) {
 	mergeMap(&r.Fold, o.Fold)
 	mergeMap(&r.Defaults, o.Defaults)
 	mergeMap(&r.Strings, o.Strings)
+	mergeMap(&r.Versions, o.Versions)
 }
 
 func mergeMap[V any](dst *map[string]V, src map[string]V) {
@@ -84,7 +89,7 @@ var globalRules = Rules{
 }
 
 // typeRules are the per-type rules. Each entry removes a false positive
-// that a test in normalizers_test.go shows.
+// that a test in normalizers*_test.go shows.
 var typeRules = map[string]*Rules{
 	"aws_security_group": {
 		Sets: map[string][]string{
@@ -139,9 +144,57 @@ var typeRules = map[string]*Rules{
 	},
 	"aws_db_instance": {
 		Ignore: set("password", "latest_restorable_time", "status", "address", "endpoint",
-			"hosted_zone_id", "resource_id", "replicas"),
-		Fold: set("engine", "character_set_name"),
+			"hosted_zone_id", "resource_id", "replicas", "engine_version_actual", "listener_endpoint",
+			"master_user_secret"),
+		Fold:     set("engine", "character_set_name"),
+		Versions: set("engine_version"),
+		Sets:     map[string][]string{"enabled_cloudwatch_logs_exports": nil},
 	},
+	"aws_rds_cluster": {
+		Ignore: set("master_password", "endpoint", "reader_endpoint", "hosted_zone_id", "cluster_resource_id",
+			"engine_version_actual", "master_user_secret", "cluster_identifier_prefix"),
+		Fold:     set("engine"),
+		Versions: set("engine_version"),
+		Sets: map[string][]string{"cluster_members": nil, "enabled_cloudwatch_logs_exports": nil,
+			"iam_roles": nil},
+	},
+	"aws_lb": {
+		Sets: map[string][]string{"subnets": nil, "subnet_mapping": {"subnet_id"}},
+		// Null in a state written before the provider stored them; null
+		// already equals false, so only non-zero defaults are listed.
+		Defaults: map[string]any{"load_balancer_type": "application", "idle_timeout": float64(60),
+			"enable_http2": true, "ip_address_type": "ipv4"},
+	},
+	"aws_lb_target_group": {
+		Sets:     map[string][]string{"load_balancer_arns": nil},
+		Defaults: map[string]any{"target_type": "instance", "ip_address_type": "ipv4"},
+	},
+	"aws_lb_listener": {
+		Sets: map[string][]string{"default_action.forward.target_group": {"arn"}},
+	},
+	"aws_autoscaling_group": {
+		Ignore: set("force_delete", "force_delete_warm_pool", "wait_for_capacity_timeout", "min_elb_capacity",
+			"wait_for_elb_capacity", "ignore_failed_scaling_activities", "predicted_capacity", "warm_pool_size"),
+		Sets: map[string][]string{"vpc_zone_identifier": nil, "load_balancers": nil, "target_group_arns": nil,
+			"suspended_processes": nil, "enabled_metrics": nil, "tag": {"key"}},
+		Defaults: map[string]any{"default_cooldown": float64(300), "health_check_type": "EC2",
+			"health_check_grace_period": float64(300)},
+	},
+	"aws_cloudtrail": {
+		Defaults: map[string]any{"include_global_service_events": true, "enable_logging": true},
+		Sets: map[string][]string{"event_selector.exclude_management_event_sources": nil,
+			"insight_selector": {"insight_type"}, "advanced_event_selector.field_selector": {"field"}},
+	},
+	"aws_cloudwatch_metric_alarm": {
+		Defaults: map[string]any{"treat_missing_data": "missing", "actions_enabled": true},
+		Sets: map[string][]string{"alarm_actions": nil, "ok_actions": nil, "insufficient_data_actions": nil,
+			"metric_query": {"id"}},
+	},
+	"aws_cloudwatch_log_group": {
+		Defaults: map[string]any{"log_group_class": "STANDARD"},
+		Ignore:   set("skip_destroy"),
+	},
+	"aws_iam_instance_profile": {Defaults: map[string]any{"path": "/"}},
 	"aws_route53_record": {
 		Strings: map[string]func(string) string{"name": dnsName, "records": dnsName},
 		Fold:    set("name"),

@@ -88,6 +88,9 @@ func TestRoundTrip(t *testing.T) {
 		"aws_iam_policy":                  {"policy", `{"Version":"2012-10-17","Statement":[]}`},
 		"aws_iam_group":                   {"path", "/admins/"},
 		"aws_iam_account_password_policy": {"minimum_password_length", float64(8)},
+		"aws_iam_instance_profile":        {"role", "other"},
+		"aws_iam_user_policy_attachment":  {"policy_arn", "arn:aws:iam::aws:policy/ReadOnlyAccess"},
+		"aws_iam_group_policy_attachment": {"policy_arn", "arn:aws:iam::aws:policy/ReadOnlyAccess"},
 	}
 	for typ, c := range dataChanges {
 		changes[typ] = c
@@ -103,8 +106,8 @@ func TestRoundTrip(t *testing.T) {
 	for _, f := range fixtures {
 		t.Run(f.Type, func(t *testing.T) {
 			live, ok := listed[f.Key()]
-			if f.Type == "aws_iam_role_policy_attachment" {
-				live, ok = listed[resource.Key{Provider: "aws", Type: f.Type, ID: "app/" + f.Attrs["policy_arn"].(string)}]
+			if id := attachmentID(f); id != "" {
+				live, ok = listed[resource.Key{Provider: "aws", Type: f.Type, ID: id}]
 			}
 			require.True(t, ok, "%s not listed", f.Key())
 			assert.Equal(t, resource.SourceLive, live.Source)
@@ -147,7 +150,8 @@ func TestWorldChangeIsSeen(t *testing.T) {
 		kinds[f.Type+"."+f.ID] = f.Kind
 	}
 	assert.Equal(t, map[string]drift.Kind{"aws_security_group.sg-0a1": drift.Modified,
-		"aws_iam_group.admins": drift.Missing}, kinds)
+		"aws_iam_group.admins": drift.Missing,
+		"aws_iam_group_policy_attachment.admins-20240101000000000000000003": drift.Missing}, kinds)
 }
 
 // TestPaging lists many resources with tiny pages.
@@ -260,7 +264,7 @@ func TestAllRegionsAndAssumeRole(t *testing.T) {
 	assert.Len(t, res.Resources, w.Len())
 	for _, r := range res.Resources {
 		want, ok := w.Get(r.Key())
-		if r.Type == "aws_iam_role_policy_attachment" {
+		if attachmentID(r) != "" {
 			continue
 		}
 		require.True(t, ok, r.Key())

@@ -79,7 +79,7 @@ func TestCloudControlFindsUntypedTypes(t *testing.T) {
 	// Typed resources come from the typed tier only, with every attribute.
 	for _, f := range fixtures {
 		got, ok := listed[f.Key()]
-		if f.Type == "aws_iam_role_policy_attachment" {
+		if attachmentID(f) != "" {
 			continue
 		}
 		require.True(t, ok, f.Key().String())
@@ -234,7 +234,7 @@ func TestCloudControlKeepsTypedResource(t *testing.T) {
 	require.Empty(t, res.Skipped)
 	listed := byKey(res.Resources)
 	for _, f := range fixtures {
-		if f.Type == "aws_iam_role_policy_attachment" || f.Type == "aws_iam_account_password_policy" || f.Type == "aws_iam_access_key" {
+		if attachmentID(f) != "" || f.Type == "aws_iam_account_password_policy" || f.Type == "aws_iam_access_key" {
 			continue
 		}
 		got, ok := listed[f.Key()]

@@ -29,6 +29,9 @@ func (p *provider) iamListers() []discovery.Lister {
 		l([]string{"aws_iam_policy"}, p.listPolicies),
 		l([]string{"aws_iam_group"}, p.listGroups),
 		l([]string{"aws_iam_account_password_policy"}, p.listPasswordPolicy),
+		l([]string{"aws_iam_instance_profile"}, p.listInstanceProfiles),
+		l([]string{"aws_iam_user_policy_attachment"}, p.listUserPolicyAttachments),
+		l([]string{"aws_iam_group_policy_attachment"}, p.listGroupPolicyAttachments),
 	}
 }
 

@@ -40,6 +40,9 @@ var dataChanges = map[string]struct {
 	"aws_kms_key":                           {"enable_key_rotation", false},
 	"aws_sqs_queue":                         {"visibility_timeout_seconds", float64(30)},
 	"aws_kms_alias":                         {"target_key_id", "0000abcd-12ab-34cd-56ef-1234567890ab"},
+	"aws_cloudtrail":                        {"enable_log_file_validation", false},
+	"aws_cloudwatch_log_group":              {"retention_in_days", float64(30)},
+	"aws_cloudwatch_metric_alarm":           {"threshold", float64(20)},
 }
 
 // dataTypes are the types the data listers emit.

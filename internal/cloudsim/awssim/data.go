@@ -6,7 +6,10 @@ import "net/http"
 // services, by SigV4 service name.
 func (h *handler) dataServices() map[string]func(http.ResponseWriter, *call) {
 	return map[string]func(http.ResponseWriter, *call){
-		"kms": h.kms,
-		"sqs": h.sqs,
+		"kms":        h.kms,
+		"sqs":        h.sqs,
+		"cloudtrail": h.cloudtrail,
+		"logs":       h.logs,
+		"monitoring": h.cloudwatch,
 	}
 }

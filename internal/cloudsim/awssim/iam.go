@@ -96,6 +96,8 @@ func (h *handler) iam(rw http.ResponseWriter, c *call) {
 		}
 	case "GetAccountPasswordPolicy":
 		h.getPasswordPolicy(rw, c)
+	case "ListInstanceProfiles", "ListInstanceProfileTags", "ListAttachedUserPolicies", "ListAttachedGroupPolicies":
+		h.iamMore(rw, c, action)
 	default:
 		queryError(rw, http.StatusBadRequest, "Sender", "InvalidAction", "Could not find operation "+action)
 	}
