@@ -36,7 +36,10 @@ func (p *provider) listFunctions(ctx context.Context, c *lambda.Client, s discov
 			if err != nil {
 				return fmt.Errorf("list tags of function %s: %w", name, err)
 			}
-			emit(newResource("aws_lambda_function", name, s, functionAttrs(s, fn), tg.Tags))
+			r := newResource("aws_lambda_function", name, s, functionAttrs(s, fn), tg.Tags)
+			// Compared and scanned, never printed or reported.
+			r.Sensitive = []resource.Path{"environment"}
+			emit(r)
 		}
 	}
 	return nil

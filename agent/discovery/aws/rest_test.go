@@ -200,3 +200,50 @@ func TestDNSName(t *testing.T) {
 	assert.Equal(t, "abcdef", txtValue(`"abc""def"`))
 	assert.Equal(t, "plain", txtValue("plain"))
 }
+
+// TestRoute53ApexRecords: the SOA and NS records Route 53 creates with
+// every zone are left out, an apex NS record pointed elsewhere is not.
+func TestRoute53ApexRecords(t *testing.T) {
+	fixtures := restFixtures(t)
+	ns := resource.Resource{Provider: "aws", Type: "aws_route53_record", ID: "Z0123456789ABCDEFGHIJ_example.com_NS",
+		Account: account, Attrs: map[string]any{"zone_id": "Z0123456789ABCDEFGHIJ", "name": "example.com", "type": "NS",
+			"ttl": float64(3600), "records": []any{"ns1.other.net", "ns2.other.net"}, "allow_overwrite": true}}
+	url := sim(t, world.New(append(fixtures, ns)))
+	res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}, GenericTypes: []string{GenericNone}})
+	require.Empty(t, res.Skipped)
+	types := map[string]bool{}
+	for _, r := range res.Resources {
+		if r.Type == "aws_route53_record" {
+			types[r.Attrs["name"].(string)+" "+r.Attrs["type"].(string)] = true
+		}
+	}
+	assert.True(t, types["example.com NS"], "the delegated apex NS record is listed")
+	assert.False(t, types["example.com SOA"])
+	assert.False(t, types["internal.example NS"])
+	r := drift.Compare(append(fixtures, ns), res.Resources, drift.Options{})
+	assert.Empty(t, r.Findings)
+}
+
+// TestLambdaEnvironmentIsSensitive: environment variables are listed for
+// the scanner but redacted wherever a resource or a finding is shown.
+func TestLambdaEnvironmentIsSensitive(t *testing.T) {
+	fixtures := restFixtures(t)
+	w := world.New(fixtures)
+	url := sim(t, w)
+	key := resource.Key{Provider: "aws", Type: "aws_lambda_function", ID: "app-api"}
+	require.NoError(t, w.Patch(key, map[string]any{"environment": []any{map[string]any{"variables": map[string]any{
+		"LOG_LEVEL": "info", "DB_PASSWORD": "rotated-outside-terraform"}}}}))
+	res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}, GenericTypes: []string{GenericNone}})
+	live := byKey(res.Resources)[key]
+	env := live.Attrs["environment"].([]any)[0].(map[string]any)["variables"].(map[string]any)
+	assert.Equal(t, "rotated-outside-terraform", env["DB_PASSWORD"], "kept for the scanner")
+	assert.NotContains(t, fmt.Sprint(live.Redact().Attrs), "rotated-outside-terraform")
+
+	r := drift.Compare(fixtures, res.Resources, drift.Options{})
+	require.Len(t, r.Findings, 1)
+	require.Len(t, r.Findings[0].Diffs, 1)
+	d := r.Findings[0].Diffs[0]
+	assert.Equal(t, resource.Path("environment[0].variables.DB_PASSWORD"), d.Path)
+	assert.NotContains(t, fmt.Sprint(d.Expected, d.Actual), "rotated-outside-terraform")
+	assert.NotContains(t, fmt.Sprint(d.Expected, d.Actual), "fixture-not-a-secret")
+}

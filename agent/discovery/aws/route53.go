@@ -113,16 +113,56 @@ func (p *provider) listHostedZones(ctx context.Context, c *route53.Client, s dis
 			"primary_name_server": primary,
 			"vpc":                 vpcs,
 		}, tags[id]))
-		if err := p.listRecordSets(ctx, c, s, id, emit); err != nil {
+		apex := apexDefaults{name: dnsName(sv(z.Name)), private: z.Config != nil && z.Config.PrivateZone,
+			nameServers: map[string]bool{}}
+		for _, ns := range servers {
+			apex.nameServers[dnsName(ns)] = true
+		}
+		if err := p.listRecordSets(ctx, c, s, id, apex, emit); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
+// apexDefaults describes the records Route 53 creates with a zone: the
+// SOA and the NS record at its apex naming its own name servers (any NS
+// record at the apex of a private zone).
+type apexDefaults struct {
+	name        string
+	private     bool
+	nameServers map[string]bool
+}
+
+// created reports whether rs is one of those records, unchanged. Like
+// driftctl, the lister leaves them out: every zone has them, few states
+// do, and listing them would report two UNMANAGED records per zone. An
+// apex NS record pointed elsewhere is listed.
+func (a apexDefaults) created(rs types.ResourceRecordSet) bool {
+	if dnsName(sv(rs.Name)) != a.name || sv(rs.SetIdentifier) != "" {
+		return false
+	}
+	switch rs.Type {
+	case types.RRTypeSoa:
+		return true
+	case types.RRTypeNs:
+		if a.private {
+			return true
+		}
+		for _, r := range rs.ResourceRecords {
+			if !a.nameServers[dnsName(sv(r.Value))] {
+				return false
+			}
+		}
+		return len(rs.ResourceRecords) == len(a.nameServers)
+	}
+	return false
+}
+
 // listRecordSets emits aws_route53_record with the provider's id
 // ZONEID_NAME_TYPE[_SETIDENTIFIER]. Records carry no tags.
-func (p *provider) listRecordSets(ctx context.Context, c *route53.Client, s discovery.Scope, zone string, emit func(resource.Resource)) error {
+func (p *provider) listRecordSets(ctx context.Context, c *route53.Client, s discovery.Scope, zone string, apex apexDefaults,
+	emit func(resource.Resource)) error {
 	pg := route53.NewListResourceRecordSetsPaginator(c, &route53.ListResourceRecordSetsInput{
 		HostedZoneId: aws.String(zone), MaxItems: p.boundedPage(1, 300)})
 	for pg.HasMorePages() {
@@ -131,6 +171,9 @@ func (p *provider) listRecordSets(ctx context.Context, c *route53.Client, s disc
 			return fmt.Errorf("list record sets of zone %s: %w", zone, err)
 		}
 		for _, rs := range out.ResourceRecordSets {
+			if apex.created(rs) {
+				continue
+			}
 			name, typ, set := dnsName(sv(rs.Name)), string(rs.Type), sv(rs.SetIdentifier)
 			id := zone + "_" + name + "_" + typ
 			if set != "" {

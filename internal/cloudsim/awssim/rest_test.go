@@ -116,7 +116,8 @@ func TestRoute53Answers(t *testing.T) {
 		}
 		in.StartRecordName, in.StartRecordType, in.StartRecordIdentifier = out.NextRecordName, out.NextRecordType, out.NextRecordIdentifier
 	}
-	assert.Equal(t, []string{"example.com. A", "example.com. TXT", `\052.example.com. A`, "api.example.com. CNAME",
+	// The apex NS and SOA records come with every zone.
+	assert.Equal(t, []string{"example.com. A", "example.com. NS", "example.com. SOA", "example.com. TXT", `\052.example.com. A`, "api.example.com. CNAME",
 		"www.example.com. A"}, names)
 
 	// Tags: up to ten ids at once, or one by path.

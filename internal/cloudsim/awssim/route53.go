@@ -141,6 +141,55 @@ func (h *handler) route53GetZone(rw http.ResponseWriter, c *call, id string) {
 	})
 }
 
+// privateNameServers answer the NS record of private zones, which have
+// no delegation set.
+var privateNameServers = []string{"ns-0.awsdns-00.com.", "ns-512.awsdns-00.net.", "ns-1024.awsdns-00.org.",
+	"ns-1536.awsdns-00.co.uk."}
+
+// apexRecords are the SOA and NS records Route 53 creates with every
+// zone, in Terraform's record shape. A world record of the same name and
+// type (managed with allow_overwrite) replaces them.
+func apexRecords(z map[string]any) []map[string]any {
+	ns := privateNameServers
+	if len(list(z, "vpc")) == 0 {
+		ns = nil
+		for _, s := range strs(z, "name_servers") {
+			ns = append(ns, s+".")
+		}
+	}
+	name := str(z, "name")
+	nsValues := make([]any, 0, len(ns))
+	for _, s := range ns {
+		nsValues = append(nsValues, s)
+	}
+	primary := "ns-0.awsdns-00.com."
+	if len(ns) > 0 {
+		primary = ns[0]
+	}
+	return []map[string]any{
+		{"zone_id": str(z, "id"), "name": name, "type": "NS", "ttl": float64(172800), "records": nsValues},
+		{"zone_id": str(z, "id"), "name": name, "type": "SOA", "ttl": float64(900),
+			"records": []any{primary + " awsdns-hostmaster.amazon.com. 1 7200 900 1209600 86400"}},
+	}
+}
+
+// dedupeRecords keeps the last record of each name, type and set
+// identifier.
+func dedupeRecords(rs []map[string]any) []map[string]any {
+	at := map[string]int{}
+	var out []map[string]any
+	for _, r := range rs {
+		k := recordOrder(str(r, "name"), str(r, "type"), str(r, "set_identifier"))
+		if i, ok := at[k]; ok {
+			out[i] = r
+			continue
+		}
+		at[k] = len(out)
+		out = append(out, r)
+	}
+	return out
+}
+
 // fqdn spells a Terraform record or zone name the way Route 53 answers
 // it: lower case, "*" as \052, with the trailing dot.
 func fqdn(name string) string {
@@ -176,12 +225,13 @@ func (h *handler) route53ListRecords(rw http.ResponseWriter, c *call, zoneID str
 	if !ok {
 		return
 	}
-	var records []map[string]any
+	records := apexRecords(z)
 	for _, r := range h.resources(c, "aws_route53_record", true) {
 		if str(r, "zone_id") == str(z, "id") {
 			records = append(records, r)
 		}
 	}
+	records = dedupeRecords(records)
 	key := func(r map[string]any) string {
 		return recordOrder(str(r, "name"), str(r, "type"), str(r, "set_identifier"))
 	}
