@@ -47,6 +47,13 @@ func TestRestRulesRemoveFalsePositives(t *testing.T) {
 			realLive: `{"name":"internal.example.","vpc":[{"vpc_id":"vpc-1","vpc_region":"us-east-1"}]}`,
 		},
 		{
+			name:     "a record named short in the config",
+			typ:      "aws_route53_record",
+			state:    `{"name":"www","fqdn":"www.example.com","type":"A","records":["203.0.113.10"]}`,
+			live:     `{"name":"www.example.com","fqdn":"www.example.com","type":"A","records":["203.0.113.10"]}`,
+			realLive: `{"name":"www.example.com","fqdn":"www.example.com","type":"A","records":["203.0.113.11"]}`,
+		},
+		{
 			name:     "EKS platform versions move on their own",
 			typ:      "aws_eks_cluster",
 			state:    `{"version":"1.30","platform_version":"eks.8","status":"ACTIVE"}`,
