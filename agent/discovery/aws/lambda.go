@@ -24,7 +24,7 @@ func (p *provider) lambdaListers() []discovery.Lister {
 // kept (the security scanner looks for secrets in them) and, like every
 // attribute, never logged; error messages name the function only.
 func (p *provider) listFunctions(ctx context.Context, c *lambda.Client, s discovery.Scope, emit func(resource.Resource)) error {
-	pg := lambda.NewListFunctionsPaginator(c, &lambda.ListFunctionsInput{MaxItems: p.boundedPage(1, 10000)})
+	pg := lambda.NewListFunctionsPaginator(c, &lambda.ListFunctionsInput{MaxItems: p.boundedPage(1, 50)})
 	for pg.HasMorePages() {
 		out, err := pg.NextPage(ctx)
 		if err != nil {

@@ -10,7 +10,8 @@ var lambdaService = &restJSONService{name: "lambda", throttle: "TooManyRequestsE
 	throttleStatus: http.StatusTooManyRequests, deny: "AccessDeniedException", disabled: "SubscriptionRequiredException"}
 
 // lambda answers the Lambda REST-JSON API from aws_lambda_function:
-// ListFunctions (Marker and MaxItems, 1..10000, default 50), GetFunction
+// ListFunctions (Marker and MaxItems, 1..10000, of which Lambda returns
+// at most 50 per page), GetFunction
 // and ListTags by ARN. Environment variables are answered as Lambda does
 // (the caller may read them); nothing here logs them.
 func (h *handler) lambda(rw http.ResponseWriter, c *call) {
@@ -77,7 +78,7 @@ func (h *handler) lambdaList(rw http.ResponseWriter, c *call) {
 			restJSONError(rw, http.StatusBadRequest, "InvalidParameterValueException", "MaxItems must be between 1 and 10000")
 			return
 		}
-		size = n
+		size = min(n, 50)
 	}
 	lo, hi, next, ok := page(len(fns), q.Get("Marker"), size, 50)
 	if !ok {

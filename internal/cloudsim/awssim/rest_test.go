@@ -3,6 +3,7 @@ package awssim_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -17,6 +18,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/driftmgr/driftmgr/internal/cloudsim/world"
+	"github.com/driftmgr/driftmgr/internal/resource"
 )
 
 const zoneID = "Z0123456789ABCDEFGHIJ"
@@ -177,6 +179,9 @@ func TestLambdaAnswers(t *testing.T) {
 	assert.Equal(t, "app-api", fn.Tags["Name"])
 	_, err = c.ListFunctions(ctx, &lambda.ListFunctionsInput{MaxItems: aws.Int32(20000)})
 	assert.Equal(t, "InvalidParameterValueException", code(t, err))
+	many, err := c.ListFunctions(ctx, &lambda.ListFunctionsInput{MaxItems: aws.Int32(10000)})
+	require.NoError(t, err)
+	assert.Len(t, many.Functions, 1)
 	_, err = c.ListFunctions(ctx, &lambda.ListFunctionsInput{Marker: aws.String("x")})
 	assert.Equal(t, "InvalidParameterValueException", code(t, err))
 	_, err = c.ListTags(ctx, &lambda.ListTagsInput{Resource: aws.String("app-api")})
@@ -207,4 +212,23 @@ func TestEKSAnswers(t *testing.T) {
 	got, err := c.DescribeCluster(ctx, &eks.DescribeClusterInput{Name: aws.String("app")})
 	require.NoError(t, err)
 	assert.Len(t, got.Cluster.Logging.ClusterLogging, 2, "enabled and disabled log types")
+}
+
+// TestLambdaPageCap: Lambda answers at most 50 functions a page, however
+// many are asked for.
+func TestLambdaPageCap(t *testing.T) {
+	w, cfg := start(t)
+	for i := range 60 {
+		w.Put(resource.Resource{Provider: "aws", Type: "aws_lambda_function", ID: fmt.Sprintf("fn-%02d", i),
+			Account: account, Region: "us-east-1", Attrs: map[string]any{"function_name": fmt.Sprintf("fn-%02d", i)}})
+	}
+	c := lambda.NewFromConfig(cfg)
+	out, err := c.ListFunctions(context.Background(), &lambda.ListFunctionsInput{MaxItems: aws.Int32(10000)})
+	require.NoError(t, err)
+	assert.Len(t, out.Functions, 50)
+	require.NotNil(t, out.NextMarker)
+	out, err = c.ListFunctions(context.Background(), &lambda.ListFunctionsInput{Marker: out.NextMarker})
+	require.NoError(t, err)
+	assert.Len(t, out.Functions, 11, "60 put and the fixture's one")
+	assert.Nil(t, out.NextMarker)
 }

@@ -23,7 +23,7 @@ func (h *handler) route53(rw http.ResponseWriter, c *call) {
 	}
 	path, ok := strings.CutPrefix(c.r.URL.Path, "/2013-04-01/")
 	if !ok {
-		route53Error(rw, http.StatusNotFound, "InvalidInput", "awssim: unknown Route 53 path "+c.r.URL.Path)
+		route53Error(rw, http.StatusBadRequest, "InvalidInput", "awssim: unknown Route 53 path "+c.r.URL.Path)
 		return
 	}
 	parts := strings.Split(strings.TrimSuffix(path, "/"), "/")
