@@ -20,7 +20,8 @@ func (p *provider) lambdaListers() []discovery.Lister {
 }
 
 // listFunctions emits aws_lambda_function with the function name as id,
-// everything but the tags from ListFunctions. Environment variables are
+// everything but the tags (ListTags) and the reserved concurrency
+// (GetFunctionConcurrency) from ListFunctions. Environment variables are
 // kept (the security scanner looks for secrets in them) and, like every
 // attribute, never logged; error messages name the function only.
 func (p *provider) listFunctions(ctx context.Context, c *lambda.Client, s discovery.Scope, emit func(resource.Resource)) error {
@@ -36,7 +37,17 @@ func (p *provider) listFunctions(ctx context.Context, c *lambda.Client, s discov
 			if err != nil {
 				return fmt.Errorf("list tags of function %s: %w", name, err)
 			}
-			r := newResource("aws_lambda_function", name, s, functionAttrs(s, fn), tg.Tags)
+			conc, err := c.GetFunctionConcurrency(ctx, &lambda.GetFunctionConcurrencyInput{FunctionName: fn.FunctionName})
+			if err != nil {
+				return fmt.Errorf("get concurrency of function %s: %w", name, err)
+			}
+			attrs := functionAttrs(s, fn)
+			// No reservation reads as the provider's -1.
+			attrs["reserved_concurrent_executions"] = float64(-1)
+			if conc.ReservedConcurrentExecutions != nil {
+				attrs["reserved_concurrent_executions"] = i32(conc.ReservedConcurrentExecutions)
+			}
+			r := newResource("aws_lambda_function", name, s, attrs, tg.Tags)
 			// Compared and scanned, never printed or reported.
 			r.Sensitive = []resource.Path{"environment"}
 			emit(r)

@@ -247,3 +247,19 @@ func TestLambdaEnvironmentIsSensitive(t *testing.T) {
 	assert.NotContains(t, fmt.Sprint(d.Expected, d.Actual), "rotated-outside-terraform")
 	assert.NotContains(t, fmt.Sprint(d.Expected, d.Actual), "fixture-not-a-secret")
 }
+
+// TestLambdaConcurrency: a function without a reservation reads as the
+// provider's -1, so removing a reservation is drift.
+func TestLambdaConcurrency(t *testing.T) {
+	fixtures := restFixtures(t)
+	w := world.New(fixtures)
+	url := sim(t, w)
+	key := resource.Key{Provider: "aws", Type: "aws_lambda_function", ID: "app-api"}
+	require.NoError(t, w.Patch(key, map[string]any{"reserved_concurrent_executions": float64(-1)}))
+	res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}, GenericTypes: []string{GenericNone}})
+	assert.Equal(t, float64(-1), byKey(res.Resources)[key].Attrs["reserved_concurrent_executions"])
+	r := drift.Compare(fixtures, res.Resources, drift.Options{})
+	require.Len(t, r.Findings, 1)
+	require.Len(t, r.Findings[0].Diffs, 1)
+	assert.Equal(t, resource.Path("reserved_concurrent_executions"), r.Findings[0].Diffs[0].Path)
+}

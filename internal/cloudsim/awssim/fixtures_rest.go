@@ -111,7 +111,8 @@ func restFixtures(account, region string) []resource.Resource {
 		{"aws_lambda_function", "app-api", map[string]any{"arn": fnArn, "function_name": "app-api",
 			"role": "arn:aws:iam::" + account + ":role/app", "handler": "main.handler", "runtime": "python3.12",
 			"description": "app api", "memory_size": float64(256), "timeout": float64(15), "package_type": "Zip",
-			"kms_key_arn": "", "publish": false, "filename": "app.zip", "source_code_hash": "abc=",
+			"kms_key_arn": "", "publish": false, "reserved_concurrent_executions": float64(10),
+			"filename": "app.zip", "source_code_hash": "abc=",
 			// The security scanner looks for secrets in environment variables:
 			// the fixture carries a fake one.
 			"environment": []any{map[string]any{"variables": map[string]any{"LOG_LEVEL": "info",

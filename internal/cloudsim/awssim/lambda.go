@@ -24,6 +24,16 @@ func (h *handler) lambda(rw http.ResponseWriter, c *call) {
 		restJSONError(rw, http.StatusBadRequest, "InvalidRequestContentException", "awssim: this Lambda operation is not simulated")
 	case p == "/2015-03-31/functions":
 		h.lambdaList(rw, c)
+	case strings.HasPrefix(p, "/2019-09-30/functions/") && strings.HasSuffix(p, "/concurrency"):
+		name := strings.TrimSuffix(strings.TrimPrefix(p, "/2019-09-30/functions/"), "/concurrency")
+		if fn, ok := h.lambdaFind(rw, c, name); ok {
+			out := map[string]any{}
+			// Terraform's -1 is "no reservation": the API answers nothing.
+			if v, ok := fn["reserved_concurrent_executions"].(float64); ok && v >= 0 {
+				out["ReservedConcurrentExecutions"] = v
+			}
+			restJSONReply(rw, out)
+		}
 	case strings.HasPrefix(p, "/2015-03-31/functions/"):
 		fn, ok := h.lambdaFind(rw, c, strings.TrimPrefix(p, "/2015-03-31/functions/"))
 		if ok {
