@@ -29,8 +29,10 @@ var restTypeRules = map[string]*Rules{
 	// record never pairs with its old self and name says nothing more.
 	"aws_route53_record": {Ignore: set("name", "allow_overwrite")},
 	"aws_eks_cluster": {
-		// AWS moves clusters to new platform versions on its own.
-		Ignore: set("platform_version", "status"),
+		// AWS moves clusters to new platform versions on its own; provider
+		// versions spelled created_at differently (RFC 3339 or Go's
+		// time.String) for a time that never changes.
+		Ignore: set("platform_version", "status", "created_at"),
 	},
 }
 

@@ -56,8 +56,8 @@ func TestRestRulesRemoveFalsePositives(t *testing.T) {
 		{
 			name:     "EKS platform versions move on their own",
 			typ:      "aws_eks_cluster",
-			state:    `{"version":"1.30","platform_version":"eks.8","status":"ACTIVE"}`,
-			live:     `{"version":"1.30","platform_version":"eks.9","status":"UPDATING"}`,
+			state:    `{"version":"1.30","platform_version":"eks.8","status":"ACTIVE","created_at":"2024-01-01 00:00:00 +0000 UTC"}`,
+			live:     `{"version":"1.30","platform_version":"eks.9","status":"UPDATING","created_at":"2024-01-01T00:00:00Z"}`,
 			realLive: `{"version":"1.31","platform_version":"eks.1","status":"ACTIVE"}`,
 		},
 	}
