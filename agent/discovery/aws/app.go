@@ -17,6 +17,7 @@ func (p *provider) appListers() []discovery.Lister {
 	out = append(out, p.snsListers()...)
 	out = append(out, p.elbListers()...)
 	out = append(out, p.autoscalingListers()...)
+	out = append(out, p.restListers()...)
 	return out
 }
 

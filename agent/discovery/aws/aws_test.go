@@ -98,6 +98,9 @@ func TestRoundTrip(t *testing.T) {
 	for typ, c := range appChanges {
 		changes[typ] = c
 	}
+	for typ, c := range restChanges {
+		changes[typ] = c
+	}
 	w := world.New(fixtures)
 	url := sim(t, w)
 	res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}})
@@ -225,7 +228,7 @@ func TestDenied(t *testing.T) {
 	ec2 := 0
 	for _, r := range res.Resources {
 		assert.NotContains(t, r.Type, "aws_iam_")
-		if !dataTypes[r.Type] && !appTypes[r.Type] {
+		if !dataTypes[r.Type] && !appTypes[r.Type] && !restTypes[r.Type] {
 			ec2++
 		}
 	}

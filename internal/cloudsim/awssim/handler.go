@@ -77,6 +77,10 @@ func (h *handler) ServeHTTP(rw http.ResponseWriter, r *http.Request) {
 		serve(rw, c)
 		return
 	}
+	if serve, ok := h.restServices()[service]; ok {
+		serve(rw, c)
+		return
+	}
 	switch service {
 	case "ec2":
 		h.ec2(rw, c)

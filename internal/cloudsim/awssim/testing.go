@@ -118,6 +118,7 @@ func Fixtures(account, region string) []resource.Resource {
 	out = append(out, dataFixtures(account, region)...)
 	out = append(out, appFixtures(account, region)...)
 	out = append(out, obsFixtures(account, region)...)
+	out = append(out, restFixtures(account, region)...)
 	for _, r := range global {
 		r.attrs["id"] = r.id
 		out = append(out, resource.Resource{Provider: "aws", Type: r.typ, ID: r.id, Account: account,
