@@ -12,17 +12,25 @@ PROTOC_GEN_GO       := v1.36.12
 PROTOC_GEN_CONNECT  := v1.21.1
 TOOLS               := $(CURDIR)/bin/tools
 
-.PHONY: all build run test emulators bench lint fuzz cover clean proto proto-check
+.PHONY: all build run example e2e test emulators bench lint fuzz cover clean proto proto-check
 
 all: build
 
 build:
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/driftmgr
 
-# The product on the bundled example: a state, a live inventory and an
-# ignore file with every kind of drift. Exit code 1 means "drift found".
+# The whole product on this machine: a controller, an agent and the
+# simulated clouds with drift in them (Ctrl-C stops it).
 run: build
+	./$(BIN) dev
+
+# The bundled one-shot example: exit code 1 means "drift found".
+example: build
 	./$(BIN) scan --state examples/terraform.tfstate --live examples/live.json --driftignore examples/.driftignore || [ $$? -eq 1 ]
+
+# The multi-process cluster test (also part of `make test`).
+e2e:
+	$(GO) test -count=1 ./e2e/...
 
 # Local emulators (azurite) that the state-source tests start for real.
 emulators: e2e/emulators/node_modules/.package-lock.json
