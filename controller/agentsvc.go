@@ -404,6 +404,16 @@ func (ss *sessions) deliver(tenant, agent string, c *pb.Command) bool {
 	}
 }
 
+func (ss *sessions) keys() []string {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	out := make([]string, 0, len(ss.m))
+	for k := range ss.m {
+		out = append(out, k)
+	}
+	return out
+}
+
 func (ss *sessions) count() int {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()
@@ -480,4 +490,77 @@ func (s *session) reason() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.why
+}
+
+// markOrphansDown runs on the leader: an agent the state says is
+// connected, whose stream no controller holds (its node died with it), is
+// marked disconnected. Heartbeat timers live with the streams, so only
+// this sweep can notice a node that vanished without saying goodbye. It
+// waits three heartbeat intervals after gaining leadership so agents have
+// time to reconnect first.
+func (s *Server) markOrphansDown() {
+	defer s.wg.Done()
+	interval := 3 * s.cfg.HeartbeatInterval
+	t := time.NewTicker(interval)
+	defer t.Stop()
+	var leaderSince time.Time
+	for {
+		select {
+		case <-s.node.Stopped():
+			return
+		case <-t.C:
+		}
+		if !s.node.IsLeader() {
+			leaderSince = time.Time{}
+			continue
+		}
+		if leaderSince.IsZero() {
+			leaderSince = time.Now()
+		}
+		if time.Since(leaderSince) < interval {
+			continue
+		}
+		s.sweepOrphans(interval)
+	}
+}
+
+func (s *Server) sweepOrphans(timeout time.Duration) {
+	type ref struct{ tenant, agent string }
+	var up []ref
+	_ = s.node.FSM().Store().View(func(tx *state.Tx) error {
+		for _, t := range tx.Tenants() {
+			tt, err := tx.Tenant(t)
+			if err != nil {
+				continue
+			}
+			_ = tt.ForEachAgent(func(a *pb.Agent) error {
+				if a.GetConnected() {
+					up = append(up, ref{t, a.GetId()})
+				}
+				return nil
+			})
+		}
+		return nil
+	})
+	if len(up) == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout)
+	defer cancel()
+	held, ok := s.node.PeerSessions(ctx)
+	if !ok {
+		return
+	}
+	for _, k := range s.sessions.keys() {
+		held[k] = true
+	}
+	for _, r := range up {
+		if held[skey(r.tenant, r.agent)] {
+			continue
+		}
+		s.log.Info("agent's stream is held by no controller: marking it disconnected", "tenant", r.tenant, "agent", r.agent)
+		if err := s.markConnected(ctx, Principal{Tenant: r.tenant, ID: r.agent}, false, "", 0); err != nil {
+			s.log.Warn("mark orphaned agent down", "agent", r.agent, "err", err)
+		}
+	}
 }

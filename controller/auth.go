@@ -113,8 +113,9 @@ var permissions = map[string]access{
 
 	driftmgrv1connect.EventsServiceWatchProcedure: accessViewer,
 
-	driftmgrv1connect.InternalServiceApplyProcedure:   accessController,
-	driftmgrv1connect.InternalServiceDeliverProcedure: accessController,
+	driftmgrv1connect.InternalServiceApplyProcedure:    accessController,
+	driftmgrv1connect.InternalServiceDeliverProcedure:  accessController,
+	driftmgrv1connect.InternalServiceSessionsProcedure: accessController,
 }
 
 type principalKey struct{}

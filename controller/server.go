@@ -132,8 +132,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			}
 		}()
 	}
-	s.wg.Add(1)
+	s.wg.Add(2)
 	go s.sessions.reap(s)
+	go s.markOrphansDown()
 	s.log.Info("controller started", "api", s.APIAddr(), "http", s.HTTPAddr())
 	return s, nil
 }
@@ -167,7 +168,7 @@ func (s *Server) handler() (http.Handler, error) {
 	add(driftmgrv1connect.NewClusterServiceHandler(&clusterService{s: s}, opts...))
 	add(driftmgrv1connect.NewAgentsServiceHandler(&agentsService{s: s}, opts...))
 	add(driftmgrv1connect.NewEventsServiceHandler(&eventsService{s: s}, opts...))
-	ipath, ih := driftmgrv1connect.NewInternalServiceHandler(s.node.InternalService(s.deliverLocal), opts...)
+	ipath, ih := driftmgrv1connect.NewInternalServiceHandler(s.node.InternalService(s.deliverLocal, s.sessions.keys), opts...)
 	services = append(services, vanguard.NewService(ipath, ih))
 	tc, err := vanguard.NewTranscoder(services)
 	if err != nil {

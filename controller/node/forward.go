@@ -294,13 +294,22 @@ func (f *forwarder) readIndex(ctx context.Context) (uint64, error) {
 // InternalService is the handler of InternalService for peers; the
 // server's authorizer admits only controller certificates to it. deliver
 // hands a command to an agent stream held by this node.
-func (n *Node) InternalService(deliver func(ctx context.Context, r *pb.DeliverRequest) bool) driftmgrv1connect.InternalServiceHandler {
-	return &internal{n: n, deliver: deliver}
+func (n *Node) InternalService(deliver func(ctx context.Context, r *pb.DeliverRequest) bool, sessions func() []string) driftmgrv1connect.InternalServiceHandler {
+	return &internal{n: n, deliver: deliver, sessions: sessions}
 }
 
 type internal struct {
-	n       *Node
-	deliver func(ctx context.Context, r *pb.DeliverRequest) bool
+	n        *Node
+	deliver  func(ctx context.Context, r *pb.DeliverRequest) bool
+	sessions func() []string
+}
+
+func (s *internal) Sessions(ctx context.Context, _ *connect.Request[pb.SessionsRequest]) (*connect.Response[pb.SessionsResponse], error) {
+	var out []string
+	if s.sessions != nil {
+		out = s.sessions()
+	}
+	return connect.NewResponse(&pb.SessionsResponse{Agents: out}), nil
 }
 
 func (s *internal) Apply(ctx context.Context, req *connect.Request[pb.ApplyRequest]) (*connect.Response[pb.ApplyResponse], error) {
@@ -350,4 +359,29 @@ func (n *Node) Deliver(ctx context.Context, r *pb.DeliverRequest) bool {
 		}
 	}
 	return false
+}
+
+// PeerSessions gathers the agent sessions every other alive controller
+// holds. ok is false if any alive peer could not be asked: the caller
+// must then not conclude that an agent is held nowhere.
+func (n *Node) PeerSessions(ctx context.Context) (held map[string]bool, ok bool) {
+	held, ok = map[string]bool{}, true
+	for _, m := range n.Members() {
+		if m.Name == n.cfg.Name || m.Status != "alive" {
+			continue
+		}
+		if m.APIAddr == "" {
+			ok = false
+			continue
+		}
+		resp, err := n.fwd.clientAt(m.APIAddr).Sessions(ctx, connect.NewRequest(&pb.SessionsRequest{}))
+		if err != nil {
+			ok = false
+			continue
+		}
+		for _, a := range resp.Msg.GetAgents() {
+			held[a] = true
+		}
+	}
+	return held, ok
 }

@@ -21,6 +21,87 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type SessionsRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SessionsRequest) Reset() {
+	*x = SessionsRequest{}
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SessionsRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SessionsRequest) ProtoMessage() {}
+
+func (x *SessionsRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SessionsRequest.ProtoReflect.Descriptor instead.
+func (*SessionsRequest) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{0}
+}
+
+type SessionsResponse struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// "tenant/agent" keys.
+	Agents        []string `protobuf:"bytes,1,rep,name=agents,proto3" json:"agents,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SessionsResponse) Reset() {
+	*x = SessionsResponse{}
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SessionsResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SessionsResponse) ProtoMessage() {}
+
+func (x *SessionsResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SessionsResponse.ProtoReflect.Descriptor instead.
+func (*SessionsResponse) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *SessionsResponse) GetAgents() []string {
+	if x != nil {
+		return x.Agents
+	}
+	return nil
+}
+
 type ApplyRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// An FSM command: type byte then payload.
@@ -31,7 +112,7 @@ type ApplyRequest struct {
 
 func (x *ApplyRequest) Reset() {
 	*x = ApplyRequest{}
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[0]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -43,7 +124,7 @@ func (x *ApplyRequest) String() string {
 func (*ApplyRequest) ProtoMessage() {}
 
 func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[0]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -56,7 +137,7 @@ func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyRequest.ProtoReflect.Descriptor instead.
 func (*ApplyRequest) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{0}
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{2}
 }
 
 func (x *ApplyRequest) GetCommand() []byte {
@@ -77,7 +158,7 @@ type ApplyResponse struct {
 
 func (x *ApplyResponse) Reset() {
 	*x = ApplyResponse{}
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[1]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -89,7 +170,7 @@ func (x *ApplyResponse) String() string {
 func (*ApplyResponse) ProtoMessage() {}
 
 func (x *ApplyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[1]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -102,7 +183,7 @@ func (x *ApplyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyResponse.ProtoReflect.Descriptor instead.
 func (*ApplyResponse) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{1}
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *ApplyResponse) GetIndex() uint64 {
@@ -138,7 +219,7 @@ type DeliverRequest struct {
 
 func (x *DeliverRequest) Reset() {
 	*x = DeliverRequest{}
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[2]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -150,7 +231,7 @@ func (x *DeliverRequest) String() string {
 func (*DeliverRequest) ProtoMessage() {}
 
 func (x *DeliverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[2]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -163,7 +244,7 @@ func (x *DeliverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeliverRequest.ProtoReflect.Descriptor instead.
 func (*DeliverRequest) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{2}
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *DeliverRequest) GetTenant() string {
@@ -203,7 +284,7 @@ type DeliverResponse struct {
 
 func (x *DeliverResponse) Reset() {
 	*x = DeliverResponse{}
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[3]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -215,7 +296,7 @@ func (x *DeliverResponse) String() string {
 func (*DeliverResponse) ProtoMessage() {}
 
 func (x *DeliverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[3]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -228,7 +309,7 @@ func (x *DeliverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeliverResponse.ProtoReflect.Descriptor instead.
 func (*DeliverResponse) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{3}
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *DeliverResponse) GetDelivered() bool {
@@ -242,7 +323,10 @@ var File_driftmgr_v1_internal_proto protoreflect.FileDescriptor
 
 const file_driftmgr_v1_internal_proto_rawDesc = "" +
 	"\n" +
-	"\x1adriftmgr/v1/internal.proto\x12\vdriftmgr.v1\"(\n" +
+	"\x1adriftmgr/v1/internal.proto\x12\vdriftmgr.v1\"\x11\n" +
+	"\x0fSessionsRequest\"*\n" +
+	"\x10SessionsResponse\x12\x16\n" +
+	"\x06agents\x18\x01 \x03(\tR\x06agents\"(\n" +
 	"\fApplyRequest\x12\x18\n" +
 	"\acommand\x18\x01 \x01(\fR\acommand\"S\n" +
 	"\rApplyResponse\x12\x14\n" +
@@ -256,10 +340,11 @@ const file_driftmgr_v1_internal_proto_rawDesc = "" +
 	"command_id\x18\x03 \x01(\tR\tcommandId\x12\x16\n" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\"/\n" +
 	"\x0fDeliverResponse\x12\x1c\n" +
-	"\tdelivered\x18\x01 \x01(\bR\tdelivered2\x9b\x01\n" +
+	"\tdelivered\x18\x01 \x01(\bR\tdelivered2\xe6\x01\n" +
 	"\x0fInternalService\x12@\n" +
 	"\x05Apply\x12\x19.driftmgr.v1.ApplyRequest\x1a\x1a.driftmgr.v1.ApplyResponse\"\x00\x12F\n" +
-	"\aDeliver\x12\x1b.driftmgr.v1.DeliverRequest\x1a\x1c.driftmgr.v1.DeliverResponse\"\x00B;Z9github.com/driftmgr/driftmgr/proto/driftmgr/v1;driftmgrv1b\x06proto3"
+	"\aDeliver\x12\x1b.driftmgr.v1.DeliverRequest\x1a\x1c.driftmgr.v1.DeliverResponse\"\x00\x12I\n" +
+	"\bSessions\x12\x1c.driftmgr.v1.SessionsRequest\x1a\x1d.driftmgr.v1.SessionsResponse\"\x00B;Z9github.com/driftmgr/driftmgr/proto/driftmgr/v1;driftmgrv1b\x06proto3"
 
 var (
 	file_driftmgr_v1_internal_proto_rawDescOnce sync.Once
@@ -273,20 +358,24 @@ func file_driftmgr_v1_internal_proto_rawDescGZIP() []byte {
 	return file_driftmgr_v1_internal_proto_rawDescData
 }
 
-var file_driftmgr_v1_internal_proto_msgTypes = make([]protoimpl.MessageInfo, 4)
+var file_driftmgr_v1_internal_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
 var file_driftmgr_v1_internal_proto_goTypes = []any{
-	(*ApplyRequest)(nil),    // 0: driftmgr.v1.ApplyRequest
-	(*ApplyResponse)(nil),   // 1: driftmgr.v1.ApplyResponse
-	(*DeliverRequest)(nil),  // 2: driftmgr.v1.DeliverRequest
-	(*DeliverResponse)(nil), // 3: driftmgr.v1.DeliverResponse
+	(*SessionsRequest)(nil),  // 0: driftmgr.v1.SessionsRequest
+	(*SessionsResponse)(nil), // 1: driftmgr.v1.SessionsResponse
+	(*ApplyRequest)(nil),     // 2: driftmgr.v1.ApplyRequest
+	(*ApplyResponse)(nil),    // 3: driftmgr.v1.ApplyResponse
+	(*DeliverRequest)(nil),   // 4: driftmgr.v1.DeliverRequest
+	(*DeliverResponse)(nil),  // 5: driftmgr.v1.DeliverResponse
 }
 var file_driftmgr_v1_internal_proto_depIdxs = []int32{
-	0, // 0: driftmgr.v1.InternalService.Apply:input_type -> driftmgr.v1.ApplyRequest
-	2, // 1: driftmgr.v1.InternalService.Deliver:input_type -> driftmgr.v1.DeliverRequest
-	1, // 2: driftmgr.v1.InternalService.Apply:output_type -> driftmgr.v1.ApplyResponse
-	3, // 3: driftmgr.v1.InternalService.Deliver:output_type -> driftmgr.v1.DeliverResponse
-	2, // [2:4] is the sub-list for method output_type
-	0, // [0:2] is the sub-list for method input_type
+	2, // 0: driftmgr.v1.InternalService.Apply:input_type -> driftmgr.v1.ApplyRequest
+	4, // 1: driftmgr.v1.InternalService.Deliver:input_type -> driftmgr.v1.DeliverRequest
+	0, // 2: driftmgr.v1.InternalService.Sessions:input_type -> driftmgr.v1.SessionsRequest
+	3, // 3: driftmgr.v1.InternalService.Apply:output_type -> driftmgr.v1.ApplyResponse
+	5, // 4: driftmgr.v1.InternalService.Deliver:output_type -> driftmgr.v1.DeliverResponse
+	1, // 5: driftmgr.v1.InternalService.Sessions:output_type -> driftmgr.v1.SessionsResponse
+	3, // [3:6] is the sub-list for method output_type
+	0, // [0:3] is the sub-list for method input_type
 	0, // [0:0] is the sub-list for extension type_name
 	0, // [0:0] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
@@ -303,7 +392,7 @@ func file_driftmgr_v1_internal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_driftmgr_v1_internal_proto_rawDesc), len(file_driftmgr_v1_internal_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   4,
+			NumMessages:   6,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

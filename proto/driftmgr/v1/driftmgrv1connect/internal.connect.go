@@ -37,6 +37,9 @@ const (
 	InternalServiceApplyProcedure = "/driftmgr.v1.InternalService/Apply"
 	// InternalServiceDeliverProcedure is the fully-qualified name of the InternalService's Deliver RPC.
 	InternalServiceDeliverProcedure = "/driftmgr.v1.InternalService/Deliver"
+	// InternalServiceSessionsProcedure is the fully-qualified name of the InternalService's Sessions
+	// RPC.
+	InternalServiceSessionsProcedure = "/driftmgr.v1.InternalService/Sessions"
 )
 
 // InternalServiceClient is a client for the driftmgr.v1.InternalService service.
@@ -45,6 +48,9 @@ type InternalServiceClient interface {
 	Apply(context.Context, *connect.Request[v1.ApplyRequest]) (*connect.Response[v1.ApplyResponse], error)
 	// Deliver hands a command to the node holding an agent's control stream.
 	Deliver(context.Context, *connect.Request[v1.DeliverRequest]) (*connect.Response[v1.DeliverResponse], error)
+	// Sessions lists the agents whose stream or poll a node holds, so the
+	// leader can mark down agents whose node died with their stream.
+	Sessions(context.Context, *connect.Request[v1.SessionsRequest]) (*connect.Response[v1.SessionsResponse], error)
 }
 
 // NewInternalServiceClient constructs a client for the driftmgr.v1.InternalService service. By
@@ -70,13 +76,20 @@ func NewInternalServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithSchema(internalServiceMethods.ByName("Deliver")),
 			connect.WithClientOptions(opts...),
 		),
+		sessions: connect.NewClient[v1.SessionsRequest, v1.SessionsResponse](
+			httpClient,
+			baseURL+InternalServiceSessionsProcedure,
+			connect.WithSchema(internalServiceMethods.ByName("Sessions")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // internalServiceClient implements InternalServiceClient.
 type internalServiceClient struct {
-	apply   *connect.Client[v1.ApplyRequest, v1.ApplyResponse]
-	deliver *connect.Client[v1.DeliverRequest, v1.DeliverResponse]
+	apply    *connect.Client[v1.ApplyRequest, v1.ApplyResponse]
+	deliver  *connect.Client[v1.DeliverRequest, v1.DeliverResponse]
+	sessions *connect.Client[v1.SessionsRequest, v1.SessionsResponse]
 }
 
 // Apply calls driftmgr.v1.InternalService.Apply.
@@ -89,12 +102,20 @@ func (c *internalServiceClient) Deliver(ctx context.Context, req *connect.Reques
 	return c.deliver.CallUnary(ctx, req)
 }
 
+// Sessions calls driftmgr.v1.InternalService.Sessions.
+func (c *internalServiceClient) Sessions(ctx context.Context, req *connect.Request[v1.SessionsRequest]) (*connect.Response[v1.SessionsResponse], error) {
+	return c.sessions.CallUnary(ctx, req)
+}
+
 // InternalServiceHandler is an implementation of the driftmgr.v1.InternalService service.
 type InternalServiceHandler interface {
 	// Apply forwards a write from a follower to the leader.
 	Apply(context.Context, *connect.Request[v1.ApplyRequest]) (*connect.Response[v1.ApplyResponse], error)
 	// Deliver hands a command to the node holding an agent's control stream.
 	Deliver(context.Context, *connect.Request[v1.DeliverRequest]) (*connect.Response[v1.DeliverResponse], error)
+	// Sessions lists the agents whose stream or poll a node holds, so the
+	// leader can mark down agents whose node died with their stream.
+	Sessions(context.Context, *connect.Request[v1.SessionsRequest]) (*connect.Response[v1.SessionsResponse], error)
 }
 
 // NewInternalServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -116,12 +137,20 @@ func NewInternalServiceHandler(svc InternalServiceHandler, opts ...connect.Handl
 		connect.WithSchema(internalServiceMethods.ByName("Deliver")),
 		connect.WithHandlerOptions(opts...),
 	)
+	internalServiceSessionsHandler := connect.NewUnaryHandler(
+		InternalServiceSessionsProcedure,
+		svc.Sessions,
+		connect.WithSchema(internalServiceMethods.ByName("Sessions")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/driftmgr.v1.InternalService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case InternalServiceApplyProcedure:
 			internalServiceApplyHandler.ServeHTTP(w, r)
 		case InternalServiceDeliverProcedure:
 			internalServiceDeliverHandler.ServeHTTP(w, r)
+		case InternalServiceSessionsProcedure:
+			internalServiceSessionsHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -137,4 +166,8 @@ func (UnimplementedInternalServiceHandler) Apply(context.Context, *connect.Reque
 
 func (UnimplementedInternalServiceHandler) Deliver(context.Context, *connect.Request[v1.DeliverRequest]) (*connect.Response[v1.DeliverResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("driftmgr.v1.InternalService.Deliver is not implemented"))
+}
+
+func (UnimplementedInternalServiceHandler) Sessions(context.Context, *connect.Request[v1.SessionsRequest]) (*connect.Response[v1.SessionsResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("driftmgr.v1.InternalService.Sessions is not implemented"))
 }
