@@ -8,5 +8,11 @@ func (h *handler) dataServices() map[string]func(http.ResponseWriter, *call) {
 	return map[string]func(http.ResponseWriter, *call){
 		"kms": h.kms,
 		"sqs": h.sqs,
+
+		"dynamodb":       h.dynamodb,
+		"secretsmanager": h.secretsManager,
+		"ecr":            h.ecr,
+		"acm":            h.acm,
+		"ecs":            h.ecs,
 	}
 }
