@@ -6,7 +6,7 @@ import "github.com/driftmgr/driftmgr/agent/discovery"
 // listers.
 func (p *provider) dataListers() []discovery.Lister {
 	var ls []discovery.Lister
-	for _, f := range []func() []discovery.Lister{p.s3Listers, p.kmsListers, p.sqsListers} {
+	for _, f := range []func() []discovery.Lister{p.s3Listers, p.kmsListers, p.sqsListers, p.jsonListers} {
 		ls = append(ls, f()...)
 	}
 	return ls

@@ -1,8 +1,11 @@
 package awssim
 
 import (
+	"bytes"
+	"hash/crc32"
 	"net/http"
 	"sort"
+	"strconv"
 )
 
 var dynamodbService = &jsonService{name: "dynamodb", namespace: "com.amazonaws.dynamodb.v20120810", version: "1.0",
@@ -13,13 +16,36 @@ var dynamodbService = &jsonService{name: "dynamodb", namespace: "com.amazonaws.d
 // ListTables pages by name: ExclusiveStartTableName in,
 // LastEvaluatedTableName out, as the real API does.
 func (h *handler) dynamodb(rw http.ResponseWriter, c *call) {
-	h.serveJSON(rw, c, dynamodbService, map[string]func(*jsonCall){
+	crc := &crc32Writer{ResponseWriter: rw}
+	defer crc.flush()
+	h.serveJSON(crc, c, dynamodbService, map[string]func(*jsonCall){
 		"ListTables":                h.ddbListTables,
 		"DescribeTable":             h.ddbDescribeTable,
 		"DescribeTimeToLive":        h.ddbTTL,
 		"DescribeContinuousBackups": h.ddbBackups,
 		"ListTagsOfResource":        h.ddbTags,
 	})
+}
+
+// crc32Writer holds an answer back to send it with the X-Amz-Crc32
+// header DynamoDB puts on every response. The SDK checks the body against
+// it and, lacking the header, against 0.
+type crc32Writer struct {
+	http.ResponseWriter
+	status int
+	body   bytes.Buffer
+}
+
+func (w *crc32Writer) WriteHeader(status int)      { w.status = status }
+func (w *crc32Writer) Write(b []byte) (int, error) { return w.body.Write(b) }
+
+func (w *crc32Writer) flush() {
+	w.Header().Set("X-Amz-Crc32", strconv.FormatUint(uint64(crc32.ChecksumIEEE(w.body.Bytes())), 10))
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	w.ResponseWriter.WriteHeader(w.status)
+	_, _ = w.ResponseWriter.Write(w.body.Bytes())
 }
 
 func ddbArn(c *call, name string) string {
