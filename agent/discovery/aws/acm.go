@@ -75,7 +75,8 @@ func certificateAttrs(cd *types.CertificateDetail) map[string]any {
 	opts := []any{}
 	if o := cd.Options; o != nil {
 		opts = append(opts, map[string]any{
-			"certificate_transparency_logging_preference": string(o.CertificateTransparencyLoggingPreference)})
+			"certificate_transparency_logging_preference": string(o.CertificateTransparencyLoggingPreference),
+			"export": string(o.Export)})
 	}
 	return map[string]any{"arn": sv(cd.CertificateArn), "domain_name": domain, "subject_alternative_names": sans,
 		"validation_method": method, "key_algorithm": string(cd.KeyAlgorithm), "status": string(cd.Status),

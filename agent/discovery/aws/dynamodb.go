@@ -126,13 +126,11 @@ func (p *provider) tableAttrs(ctx context.Context, c *dynamodb.Client, t *types.
 	ttl, err := c.DescribeTimeToLive(ctx, &dynamodb.DescribeTimeToLiveInput{TableName: &name})
 	switch {
 	case err == nil:
+		// As the provider: ENABLING reads as not (yet) enabled.
 		m := map[string]any{"attribute_name": "", "enabled": false}
 		if d := ttl.TimeToLiveDescription; d != nil {
-			m["enabled"] = d.TimeToLiveStatus == types.TimeToLiveStatusEnabled ||
-				d.TimeToLiveStatus == types.TimeToLiveStatusEnabling
-			if m["enabled"] == true {
-				m["attribute_name"] = sv(d.AttributeName)
-			}
+			m["attribute_name"] = sv(d.AttributeName)
+			m["enabled"] = d.TimeToLiveStatus == types.TimeToLiveStatusEnabled
 		}
 		attrs["ttl"] = []any{m}
 	case !p.unsupported(err):
@@ -146,7 +144,7 @@ func (p *provider) tableAttrs(ctx context.Context, c *dynamodb.Client, t *types.
 		if d := cb.ContinuousBackupsDescription; d != nil && d.PointInTimeRecoveryDescription != nil {
 			pitr := d.PointInTimeRecoveryDescription
 			m["enabled"] = pitr.PointInTimeRecoveryStatus == types.PointInTimeRecoveryStatusEnabled
-			if pitr.RecoveryPeriodInDays != nil {
+			if m["enabled"] == true {
 				m["recovery_period_in_days"] = i32(pitr.RecoveryPeriodInDays)
 			}
 		}

@@ -13,6 +13,7 @@ import (
 	"github.com/driftmgr/driftmgr/internal/cloudsim/world"
 	"github.com/driftmgr/driftmgr/internal/drift"
 	"github.com/driftmgr/driftmgr/internal/resource"
+	"github.com/driftmgr/driftmgr/internal/typemap"
 )
 
 // jsonChanges are TestRoundTrip's change cases for the types of the JSON
@@ -174,7 +175,7 @@ func TestJSONFaults(t *testing.T) {
 	url := sim(t, w)
 	opts := Options{Endpoint: url, Regions: []string{"us-east-1"}, GenericTypes: []string{GenericNone}, MaxAttempts: 20}
 
-	w.SetFaults(world.Faults{ThrottleRate: 0.4})
+	w.SetFaults(world.Faults{ThrottleRate: 0.3})
 	res := discover(t, opts)
 	assert.Empty(t, res.Skipped)
 	assert.Len(t, res.Resources, len(fixtures))
@@ -193,6 +194,31 @@ func TestJSONFaults(t *testing.T) {
 				assert.NotEqual(t, svc, jsonService[r.Type], "%s listed though %s is skipped", r.Key(), svc)
 			}
 			assert.NotEmpty(t, res.Resources, "the other services still list")
+		}
+	}
+}
+
+// TestJSONTypesLeaveCloudControl: every type of jsonListers is in the
+// type table under its CloudFormation name, so the generic tier does not
+// list it again.
+func TestJSONTypesLeaveCloudControl(t *testing.T) {
+	cfn := map[string]string{"aws_dynamodb_table": "AWS::DynamoDB::Table",
+		"aws_secretsmanager_secret": "AWS::SecretsManager::Secret", "aws_ecr_repository": "AWS::ECR::Repository",
+		"aws_acm_certificate": "AWS::CertificateManager::Certificate", "aws_ecs_cluster": "AWS::ECS::Cluster",
+		"aws_ecs_service": "AWS::ECS::Service"}
+	require.Len(t, jsonTypes, len(cfn))
+	for typ := range jsonTypes {
+		m, ok := typemap.AWSByTerraform(typ)
+		require.True(t, ok, typ)
+		assert.Equal(t, cfn[typ], m.CloudFormation)
+	}
+	p := New(Options{})
+	for _, l := range p.Listers() {
+		if l.Service() != "cloudcontrol" {
+			continue
+		}
+		for _, typ := range l.Types() {
+			assert.False(t, jsonTypes[typ], "%s is listed by the generic tier too", typ)
 		}
 	}
 }

@@ -122,7 +122,11 @@ func (h *handler) acmDescribe(j *jsonCall) {
 		cert["DomainValidationOptions"] = dvos
 	}
 	if o := obj(first(list(c, "options"))); o != nil {
-		cert["Options"] = map[string]any{"CertificateTransparencyLoggingPreference": str(o, "certificate_transparency_logging_preference")}
+		opts := map[string]any{"CertificateTransparencyLoggingPreference": str(o, "certificate_transparency_logging_preference")}
+		if e := str(o, "export"); e != "" {
+			opts["Export"] = e
+		}
+		cert["Options"] = opts
 	}
 	if ca := str(c, "certificate_authority_arn"); ca != "" {
 		cert["CertificateAuthorityArn"] = ca

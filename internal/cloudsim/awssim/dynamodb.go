@@ -181,9 +181,13 @@ func (h *handler) ddbTTL(j *jsonCall) {
 	if !ok {
 		return
 	}
+	ttl := obj(first(list(t, "ttl")))
 	d := map[string]any{"TimeToLiveStatus": "DISABLED"}
-	if ttl := obj(first(list(t, "ttl"))); boolean(ttl, "enabled") {
-		d = map[string]any{"TimeToLiveStatus": "ENABLED", "AttributeName": str(ttl, "attribute_name")}
+	if boolean(ttl, "enabled") {
+		d["TimeToLiveStatus"] = "ENABLED"
+	}
+	if a := str(ttl, "attribute_name"); a != "" {
+		d["AttributeName"] = a
 	}
 	j.reply(map[string]any{"TimeToLiveDescription": d})
 }

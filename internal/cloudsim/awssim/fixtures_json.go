@@ -71,7 +71,8 @@ func jsonFixtures(account, region string) []resource.Resource {
 			"key_algorithm": "RSA_2048", "status": "ISSUED", "type": "AMAZON_ISSUED",
 			"certificate_authority_arn": "", "not_before": "2024-01-01T00:00:00Z", "not_after": "2025-01-31T23:59:59Z",
 			"renewal_eligibility": "ELIGIBLE", "validation_emails": empty,
-			"options": []any{map[string]any{"certificate_transparency_logging_preference": "ENABLED"}},
+			"options": []any{map[string]any{"certificate_transparency_logging_preference": "ENABLED",
+				"export": "DISABLED"}},
 			"domain_validation_options": []any{
 				map[string]any{"domain_name": "example.com", "resource_record_name": "_a79865eb4cd1a6ab990a45779b4e0b96.example.com.",
 					"resource_record_type": "CNAME", "resource_record_value": "_424c7224e9b0146f9a8808af955727d0.acm-validations.aws."},
@@ -85,7 +86,8 @@ func jsonFixtures(account, region string) []resource.Resource {
 			"key_algorithm": "EC_prime256v1", "status": "ISSUED", "type": "AMAZON_ISSUED",
 			"certificate_authority_arn": "", "not_before": "2024-01-01T00:00:00Z", "not_after": "2025-01-31T23:59:59Z",
 			"renewal_eligibility": "INELIGIBLE", "validation_emails": empty,
-			"options": []any{map[string]any{"certificate_transparency_logging_preference": "DISABLED"}},
+			"options": []any{map[string]any{"certificate_transparency_logging_preference": "DISABLED",
+				"export": "DISABLED"}},
 			"domain_validation_options": []any{
 				map[string]any{"domain_name": "api.example.com", "resource_record_name": "_c79865eb4cd1a6ab990a45779b4e0b96.api.example.com.",
 					"resource_record_type": "CNAME", "resource_record_value": "_624c7224e9b0146f9a8808af955727d0.acm-validations.aws."}},
