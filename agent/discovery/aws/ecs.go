@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/service/ecs"
 	"github.com/aws/aws-sdk-go-v2/service/ecs/types"
 
@@ -63,7 +64,13 @@ func ecsTags(ts []types.Tag) map[string]string {
 // listServices lists one cluster's services and describes them in batches
 // of ecsDescribeBatch.
 func (p *provider) listServices(ctx context.Context, c *ecs.Client, s discovery.Scope, cluster string, emit func(resource.Resource)) error {
-	pg := ecs.NewListServicesPaginator(c, &ecs.ListServicesInput{Cluster: &cluster, MaxResults: p.boundedPage(1, 100)})
+	// ListServices answers ten at a time unless asked for more: ask for
+	// its maximum, and describe what comes back in batches.
+	size := p.boundedPage(1, 100)
+	if size == nil {
+		size = aws.Int32(100)
+	}
+	pg := ecs.NewListServicesPaginator(c, &ecs.ListServicesInput{Cluster: &cluster, MaxResults: size})
 	for pg.HasMorePages() {
 		out, err := pg.NextPage(ctx)
 		if err != nil {

@@ -32,13 +32,14 @@ func ecsClusterArn(c *call, name string) string {
 
 func afterSlash(s string) string { return s[strings.LastIndexByte(s, '/')+1:] }
 
-// ecsPage checks maxResults (1..100) and cuts a page of ARNs.
-func (j *jsonCall) ecsPage(arns []string, member string) {
+// ecsPage checks maxResults (1..100) and cuts a page of ARNs, def of
+// them when maxResults is not given.
+func (j *jsonCall) ecsPage(arns []string, member string, def int) {
 	if n := j.limit("maxResults"); n < 0 || n > 100 {
 		j.fail("InvalidParameterException", "maxResults must be between 1 and 100")
 		return
 	}
-	lo, hi, next, ok := j.page(len(arns), "nextToken", "maxResults", 100, "InvalidParameterException")
+	lo, hi, next, ok := j.page(len(arns), "nextToken", "maxResults", def, "InvalidParameterException")
 	if !ok {
 		return
 	}
@@ -54,7 +55,7 @@ func (h *handler) ecsListClusters(j *jsonCall) {
 	for _, c := range h.resources(j.call, "aws_ecs_cluster", false) {
 		arns = append(arns, str(c, "id"))
 	}
-	j.ecsPage(arns, "clusterArns")
+	j.ecsPage(arns, "clusterArns", 100)
 }
 
 // ecsCluster finds a cluster by name or ARN ("default" when ref is empty).
@@ -161,7 +162,7 @@ func (h *handler) ecsListServices(j *jsonCall) {
 			arns = append(arns, str(s, "id"))
 		}
 	}
-	j.ecsPage(arns, "serviceArns")
+	j.ecsPage(arns, "serviceArns", 10) // ten by default, as documented
 }
 
 func (h *handler) ecsDescribeServices(j *jsonCall) {

@@ -217,6 +217,9 @@ func TestECSAnswers(t *testing.T) {
 	_, err = c.DescribeClusters(ctx, &ecs.DescribeClustersInput{Clusters: make([]string, 101)})
 	assert.Equal(t, "InvalidParameterException", code(t, err))
 
+	ls, err := c.ListServices(ctx, &ecs.ListServicesInput{Cluster: aws.String("app")})
+	require.NoError(t, err)
+	assert.Len(t, ls.ServiceArns, 1)
 	_, err = c.ListServices(ctx, &ecs.ListServicesInput{Cluster: aws.String("nope")})
 	var cnf *ecstypes.ClusterNotFoundException
 	assert.True(t, errors.As(err, &cnf), "typed ClusterNotFoundException: %v", err)
