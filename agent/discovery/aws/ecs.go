@@ -97,9 +97,11 @@ func (p *provider) listServices(ctx context.Context, c *ecs.Client, s discovery.
 	return nil
 }
 
-// serviceAttrs maps a service as the provider reads it. task_definition is
-// the ARN the API reports (state holds the ARN when the configuration
-// gave one, "family:revision" otherwise).
+// serviceAttrs maps a service as the provider reads it. cluster, iam_role
+// and task_definition are the ARNs the API reports; the provider keeps
+// them in state in the form the configuration gave (a cluster or role
+// name, a "family:revision"), which a comparison must reduce to the same
+// form.
 func serviceAttrs(svc *types.Service) map[string]any {
 	attrs := map[string]any{"name": sv(svc.ServiceName), "cluster": sv(svc.ClusterArn),
 		"task_definition": sv(svc.TaskDefinition), "desired_count": float64(svc.DesiredCount),

@@ -205,6 +205,9 @@ func (h *handler) ecsRenderService(j *jsonCall, cl, s map[string]any) map[string
 	if lt := str(s, "launch_type"); lt != "" {
 		out["launchType"] = lt
 	}
+	if az := str(s, "availability_zone_rebalancing"); az != "" {
+		out["availabilityZoneRebalancing"] = az
+	}
 	if pv := str(s, "platform_version"); pv != "" {
 		out["platformVersion"] = pv
 	}

@@ -108,7 +108,7 @@ func jsonFixtures(account, region string) []resource.Resource {
 			"load_balancer": []any{map[string]any{"target_group_arn": tgArn, "elb_name": "",
 				"container_name": "web", "container_port": float64(8080)}},
 			"capacity_provider_strategy": empty, "enable_ecs_managed_tags": true, "enable_execute_command": false,
-			"propagate_tags": "SERVICE", "wait_for_steady_state": false, "force_new_deployment": nil,
+			"propagate_tags": "SERVICE", "availability_zone_rebalancing": "ENABLED", "wait_for_steady_state": false, "force_new_deployment": nil,
 			"triggers": map[string]any{}, "tags": tags("web")}},
 	}
 	out := make([]resource.Resource, 0, len(fixtures))
