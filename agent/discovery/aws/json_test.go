@@ -218,3 +218,27 @@ func TestJSONTypesLeaveCloudControl(t *testing.T) {
 		}
 	}
 }
+
+// TestJSONDeletedIsMissing: a resource deleted from the world is reported
+// MISSING, and nothing else is.
+func TestJSONDeletedIsMissing(t *testing.T) {
+	fixtures := jsonFixtures("us-east-1")
+	w := world.New(fixtures)
+	url := sim(t, w)
+	gone := map[string]bool{}
+	for _, f := range fixtures {
+		if !gone[f.Type] && f.Type != "aws_ecs_cluster" { // a cluster's deletion takes its services along
+			gone[f.Type] = true
+			require.True(t, w.Delete(f.Key()))
+		}
+	}
+	res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}, GenericTypes: []string{GenericNone}})
+	require.Empty(t, res.Skipped)
+	r := drift.Compare(fixtures, res.Resources, drift.Options{})
+	missing := map[string]bool{}
+	for _, f := range r.Findings {
+		assert.Equal(t, drift.Missing, f.Kind, f.Type+"."+f.ID)
+		missing[f.Type] = true
+	}
+	assert.Equal(t, gone, missing)
+}
