@@ -3,6 +3,11 @@ package awssim_test
 import (
 	"context"
 	"errors"
+	"hash/crc32"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
@@ -235,4 +240,25 @@ func TestECSAnswers(t *testing.T) {
 	assert.Equal(t, ecstypes.AssignPublicIpDisabled, s.Services[0].NetworkConfiguration.AwsvpcConfiguration.AssignPublicIp)
 	require.Len(t, s.Failures, 1)
 	assert.Equal(t, "MISSING", aws.ToString(s.Failures[0].Reason))
+}
+
+// TestDynamoDBCRC32: every DynamoDB answer, errors included, carries the
+// X-Amz-Crc32 of its body, which the SDK checks (against 0 when absent).
+func TestDynamoDBCRC32(t *testing.T) {
+	_, cfg := start(t)
+	for _, body := range []string{`{}`, `{"TableName":"nope"}`} {
+		target := map[string]string{`{}`: "ListTables", `{"TableName":"nope"}`: "DescribeTable"}[body]
+		req, err := http.NewRequest(http.MethodPost, *cfg.BaseEndpoint, strings.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/dynamodb/aws4_request, SignedHeaders=host, Signature=x")
+		req.Header.Set("X-Amz-Target", "DynamoDB_20120810."+target)
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		b, err := io.ReadAll(resp.Body)
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, strconv.FormatUint(uint64(crc32.ChecksumIEEE(b)), 10), resp.Header.Get("X-Amz-Crc32"), target)
+		assert.Equal(t, map[string]int{"ListTables": http.StatusOK, "DescribeTable": http.StatusBadRequest}[target],
+			resp.StatusCode, target)
+	}
 }
