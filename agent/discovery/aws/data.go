@@ -9,6 +9,7 @@ func (p *provider) dataListers() []discovery.Lister {
 	for _, f := range []func() []discovery.Lister{p.s3Listers, p.kmsListers, p.sqsListers,
 		p.cloudtrailListers,
 		p.cloudwatchListers,
+		p.jsonListers,
 	} {
 		ls = append(ls, f()...)
 	}

@@ -11,5 +11,11 @@ func (h *handler) dataServices() map[string]func(http.ResponseWriter, *call) {
 		"cloudtrail": h.cloudtrail,
 		"logs":       h.logs,
 		"monitoring": h.cloudwatch,
+
+		"dynamodb":       h.dynamodb,
+		"secretsmanager": h.secretsManager,
+		"ecr":            h.ecr,
+		"acm":            h.acm,
+		"ecs":            h.ecs,
 	}
 }

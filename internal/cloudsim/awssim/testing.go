@@ -116,6 +116,7 @@ func Fixtures(account, region string) []resource.Resource {
 			Region: region, Attrs: jsonShape(r.attrs), Tags: flatTags(r.attrs)})
 	}
 	out = append(out, dataFixtures(account, region)...)
+	out = append(out, jsonFixtures(account, region)...)
 	out = append(out, appFixtures(account, region)...)
 	out = append(out, obsFixtures(account, region)...)
 	out = append(out, restFixtures(account, region)...)
