@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"runtime/debug"
 	"time"
 
 	"google.golang.org/protobuf/proto"
@@ -65,6 +66,18 @@ func (a *Agent) scanLoop(ctx context.Context) error {
 	}
 }
 
+// runScanner turns a panic in the scanner (a discovery bug on one odd
+// resource) into a failed scan rather than a dead agent.
+func (a *Agent) runScanner(ctx context.Context) (res *drift.Result, skips []discovery.Skip, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			a.log.Error("scanner panicked", "panic", r, "stack", string(debug.Stack()))
+			res, skips, err = nil, nil, fmt.Errorf("scanner panicked: %v", r)
+		}
+	}()
+	return a.cfg.Scanner.Scan(ctx)
+}
+
 // entry is one record to append and what it changes in the delta state
 // once appended.
 type entry struct {
@@ -86,7 +99,7 @@ func (a *Agent) scan(ctx context.Context, trigger string) error {
 	scanID := newScanID()
 	started := a.cfg.Now()
 	a.log.Info("scan started", "scan", scanID, "trigger", trigger)
-	res, skips, scanErr := a.cfg.Scanner.Scan(ctx)
+	res, skips, scanErr := a.runScanner(ctx)
 	finished := a.cfg.Now()
 	if ctx.Err() != nil {
 		return ctx.Err()

@@ -1,6 +1,7 @@
 package runner
 
 import (
+	"context"
 	"math"
 	"os"
 	"path/filepath"
@@ -175,4 +176,29 @@ func TestRenewAt(t *testing.T) {
 	assert.Equal(t, t0.Add(2*time.Second), renewAt(nb, na, t0, true))
 	// ...and at once when loaded from disk already due.
 	assert.True(t, renewAt(nb, na, t0, false).Before(t0))
+}
+
+type panicScanner struct{}
+
+func (panicScanner) Scan(context.Context) (*drift.Result, []discovery.Skip, error) {
+	panic("odd resource")
+}
+
+func TestScannerPanicIsAFailedScan(t *testing.T) {
+	cfg := Config{Controllers: []string{"https://127.0.0.1:1"}, DataDir: t.TempDir(), Scanner: panicScanner{}, Logger: testLogger()}
+	a, err := New(cfg)
+	require.NoError(t, err)
+	defer a.Close()
+	require.NoError(t, a.scan(t.Context(), "command"))
+	bs, err := a.ob.Pending(t.Context(), 0, 10)
+	require.NoError(t, err)
+	require.Len(t, bs, 1)
+	require.Len(t, bs[0].Records, 2, "scan started and completed, nothing else")
+	var r pb.Record
+	require.NoError(t, proto.Unmarshal(bs[0].Records[1], &r))
+	sc := r.GetScanCompleted()
+	require.NotNil(t, sc)
+	assert.Contains(t, sc.GetError(), "scanner panicked: odd resource")
+	assert.False(t, sc.GetFullSync(), "a failed scan never resolves by omission")
+	assert.EqualValues(t, 1, a.Stats().ScanErrors)
 }
