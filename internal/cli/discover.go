@@ -31,6 +31,9 @@ type discoverFlags struct {
 	// sim, when set, is a simulated cloud that outlives one scan (the
 	// dev mode's, which tests and users mutate while it runs).
 	sim *cloudsim.Server
+	// onStats, when set, receives the rate limiter's per-key counters
+	// after each discovery (the agent's metrics).
+	onStats func(map[string]discovery.KeyStats)
 }
 
 func (f *discoverFlags) register(fl *pflag.FlagSet) {
@@ -66,6 +69,9 @@ func (f *discoverFlags) discoverLive(ctx context.Context, prog *progress) (*disc
 		defer sim.Close()
 	}
 	lim := discovery.NewLimiter(discovery.LimiterOptions{Rate: f.rate})
+	if f.onStats != nil {
+		defer func() { f.onStats(lim.Stats()) }()
+	}
 	providers, err := f.build(lim, sim)
 	if err != nil {
 		return nil, err
