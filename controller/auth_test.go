@@ -24,11 +24,6 @@ import (
 // rpcCall calls one procedure with an empty (or minimal) request.
 type rpcCall func(ctx context.Context, hc *http.Client, url string, opts ...connect.ClientOption) error
 
-func unary[Req, Resp any](f func(context.Context, *connect.Request[Req]) (*connect.Response[Resp], error), req *Req) error {
-	_, err := f(context.Background(), connect.NewRequest(req))
-	return err
-}
-
 // calls has one entry per procedure of the permission table.
 var calls = map[string]rpcCall{
 	driftmgrv1connect.AgentServiceEnrollProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
@@ -127,6 +122,10 @@ var calls = map[string]rpcCall{
 	},
 	driftmgrv1connect.InternalServiceDeliverProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
 		_, err := driftmgrv1connect.NewInternalServiceClient(hc, url, o...).Deliver(ctx, connect.NewRequest(&pb.DeliverRequest{}))
+		return err
+	},
+	driftmgrv1connect.InternalServiceSessionsProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
+		_, err := driftmgrv1connect.NewInternalServiceClient(hc, url, o...).Sessions(ctx, connect.NewRequest(&pb.SessionsRequest{}))
 		return err
 	},
 }
