@@ -3,12 +3,17 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
 	"github.com/driftmgr/driftmgr/agent/runner"
@@ -27,8 +32,10 @@ type agentConfig struct {
 	CAFile        string        `yaml:"ca_file"`
 	UseCheckin    bool          `yaml:"use_checkin"`
 	ScanInterval  time.Duration `yaml:"scan_interval"`
-	LogLevel      string        `yaml:"log_level"`
-	Scan          agentScan     `yaml:"scan"`
+	// MetricsAddr serves /metrics and /healthz (e.g. 127.0.0.1:9464).
+	MetricsAddr string    `yaml:"metrics_addr"`
+	LogLevel    string    `yaml:"log_level"`
+	Scan        agentScan `yaml:"scan"`
 }
 
 func (c *agentConfig) runnerConfig() (runner.Config, error) {
@@ -105,13 +112,22 @@ local outbox that survives restarts and controller outages.`,
 				}
 				defer sim.Close()
 			}
-			cfg.Scanner = ac.Scan.scanner(sim)
+			sc := ac.Scan.scanner(sim)
+			cfg.Scanner = sc
 			cfg.Logger = log
 			a, err := runner.New(cfg)
 			if err != nil {
 				return err
 			}
 			defer a.Close()
+			if ac.MetricsAddr != "" {
+				addr, stopMetrics, err := serveAgentMetrics(ac.MetricsAddr, append(sc.Collectors(), a.Collector()))
+				if err != nil {
+					return err
+				}
+				defer stopMetrics()
+				log.Info("agent metrics", "url", "http://"+addr+"/metrics")
+			}
 			if err := a.Run(ctx); err != nil && ctx.Err() == nil {
 				return err
 			}
@@ -120,4 +136,21 @@ local outbox that survives restarts and controller outages.`,
 	}
 	c.Flags().StringVar(&path, "config", "", "agent.yaml")
 	return c
+}
+
+// serveAgentMetrics serves /metrics and /healthz for an agent.
+func serveAgentMetrics(addr string, cs []prometheus.Collector) (string, func(), error) {
+	reg := prometheus.NewRegistry()
+	reg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	reg.MustRegister(cs...)
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return "", nil, fmt.Errorf("metrics_addr %s: %w", addr, err)
+	}
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	return ln.Addr().String(), func() { _ = srv.Close() }, nil
 }

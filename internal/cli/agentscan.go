@@ -3,6 +3,9 @@ package cli
 import (
 	"context"
 	"io"
+	"strings"
+
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/driftmgr/driftmgr/agent/discovery"
 	"github.com/driftmgr/driftmgr/internal/cloudsim"
@@ -33,9 +36,36 @@ type agentScan struct {
 }
 
 // scanner is the agent's view of a scan: the runner calls Scan on its
-// schedule.
+// schedule. It counts the cloud API calls and throttling answers of every
+// discovery for the agent's metrics.
 type scanner struct {
-	flags *scanFlags
+	flags     *scanFlags
+	calls     *prometheus.CounterVec
+	throttled *prometheus.CounterVec
+}
+
+// Collectors are the scanner's metrics.
+func (s *scanner) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{s.calls, s.throttled}
+}
+
+// apiLabel names a limiter key without the credential part: AWS keys end
+// in the access key id, which does not belong in metrics.
+func apiLabel(key string) string {
+	if strings.HasPrefix(key, "aws:") {
+		if i := strings.LastIndex(key, ":"); i > len("aws:") {
+			return key[:i]
+		}
+	}
+	return key
+}
+
+func (s *scanner) record(stats map[string]discovery.KeyStats) {
+	for k, st := range stats {
+		l := apiLabel(k)
+		s.calls.WithLabelValues(l).Add(float64(st.Calls))
+		s.throttled.WithLabelValues(l).Add(float64(st.Throttled))
+	}
 }
 
 func (a *agentScan) scanner(sim *cloudsim.Server) *scanner {
@@ -53,7 +83,14 @@ func (a *agentScan) scanner(sim *cloudsim.Server) *scanner {
 	if f.discover.rate == 0 {
 		f.discover.rate = 20
 	}
-	return &scanner{flags: f}
+	sc := &scanner{flags: f,
+		calls: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "driftmgr_agent_discovery_api_calls_total",
+			Help: "Cloud API calls made by discovery, by provider, service and region."}, []string{"api"}),
+		throttled: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "driftmgr_agent_discovery_throttled_total",
+			Help: "Throttling answers discovery received, by provider, service and region."}, []string{"api"}),
+	}
+	f.discover.onStats = sc.record
+	return sc
 }
 
 // Scan runs one comparison.
