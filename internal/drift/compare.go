@@ -158,9 +158,27 @@ func (c *comparer) scalarsEqual(sp string, a, b any) bool {
 		if c.rules.Versions[sp] && sa != "" && strings.HasPrefix(sb, sa+".") {
 			return true // a is the state side: the configured version prefix
 		}
+		if c.rules.Refs[sp] && refEqual(sa, sb) {
+			return true
+		}
 		return c.normString(sp, sa) == c.normString(sp, sb)
 	}
 	return scalarEqual(a, b)
+}
+
+// refEqual says whether an ARN and a name refer to the same thing: the
+// name is what follows the ARN's last "/" ("arn:...:cluster/app" and
+// "app", "arn:...:task-definition/web:3" and "web:3").
+func refEqual(a, b string) bool {
+	aARN, bARN := strings.HasPrefix(a, "arn:"), strings.HasPrefix(b, "arn:")
+	if aARN == bARN {
+		return false
+	}
+	if bARN {
+		a, b = b, a
+	}
+	i := strings.LastIndexByte(a, '/')
+	return i >= 0 && b != "" && a[i+1:] == b
 }
 
 func (c *comparer) maps(p resource.Path, sp string, exp, act map[string]any) {
@@ -175,7 +193,15 @@ func (c *comparer) maps(p resource.Path, sp string, exp, act map[string]any) {
 	}
 	sort.Strings(keys)
 	for _, k := range keys {
-		c.value(p.Field(k), joinSchema(sp, k), exp[k], act[k])
+		ksp := joinSchema(sp, k)
+		if c.rules.Unknown[ksp] {
+			_, inE := exp[k]
+			_, inA := act[k]
+			if inE != inA {
+				continue
+			}
+		}
+		c.value(p.Field(k), ksp, exp[k], act[k])
 	}
 }
 

@@ -32,6 +32,15 @@ type Rules struct {
 	// when the cloud runs a more precise version under that prefix: state
 	// "16" matches live "16.3" (not "16" against "160.1").
 	Versions map[string]bool
+	// Refs lists references the provider keeps in the form the
+	// configuration gave (a name, a "family:revision" or a full ARN) while
+	// the API answers ARNs: an ARN on one side equals the name at its end
+	// (after the last "/") on the other. Two ARNs compare whole.
+	Refs map[string]bool
+	// Unknown lists nested attributes only some provider versions store:
+	// absent on one side they are unknown, as an absent top-level
+	// attribute is, rather than removed or added.
+	Unknown map[string]bool
 }
 
 func (r *Rules) merge(o *Rules) {
@@ -42,6 +51,8 @@ func (r *Rules) merge(o *Rules) {
 	mergeMap(&r.Defaults, o.Defaults)
 	mergeMap(&r.Strings, o.Strings)
 	mergeMap(&r.Versions, o.Versions)
+	mergeMap(&r.Refs, o.Refs)
+	mergeMap(&r.Unknown, o.Unknown)
 }
 
 func mergeMap[V any](dst *map[string]V, src map[string]V) {
