@@ -113,6 +113,9 @@ func (c *comparer) value(p resource.Path, sp string, exp, act any) {
 	if isEmpty(exp) && isEmpty(act) {
 		return
 	}
+	if c.listDefault(sp, exp, act) {
+		return
+	}
 	if !c.jsonMode && c.rules.JSON[sp] {
 		if c.jsonDoc(p, exp, act) {
 			return
@@ -149,6 +152,24 @@ func (c *comparer) value(p resource.Path, sp string, exp, act any) {
 		}
 	}
 	c.add(p, exp, act)
+}
+
+// listDefault says whether one side is an empty list (or null) and the
+// other the list default the cloud fills in for it: termination_policies
+// [] is ["Default"].
+func (c *comparer) listDefault(sp string, exp, act any) bool {
+	d, ok := c.rules.Defaults[sp].([]any)
+	if !ok || isEmpty(exp) == isEmpty(act) {
+		return false
+	}
+	other := act
+	if isEmpty(act) {
+		other = exp
+	}
+	var sd, so strings.Builder
+	c.canon(&sd, sp, d)
+	c.canon(&so, sp, other)
+	return sd.String() == so.String()
 }
 
 func (c *comparer) scalarsEqual(sp string, a, b any) bool {

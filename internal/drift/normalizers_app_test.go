@@ -33,6 +33,14 @@ func TestAppNormalizersRemoveFalsePositives(t *testing.T) {
 			wantPaths: []resource.Path{"engine_version"},
 		},
 		{
+			name:      "engine_version_actual is the provider's record of a minor upgrade, not configuration",
+			typ:       "aws_rds_cluster",
+			state:     `{"engine":"aurora-postgresql","engine_version":"16","engine_version_actual":"16.2"}`,
+			live:      `{"engine":"aurora-postgresql","engine_version":"16.4","engine_version_actual":"16.4"}`,
+			realLive:  `{"engine":"aurora-postgresql","engine_version":"17.1","engine_version_actual":"17.1"}`,
+			wantPaths: []resource.Path{"engine_version"},
+		},
+		{
 			name:      "version prefix ends at a dot",
 			typ:       "aws_db_instance",
 			state:     `{"engine_version":"5.7"}`,
@@ -129,6 +137,30 @@ func TestAppNormalizersRemoveFalsePositives(t *testing.T) {
 			realLive:  `{"default_cooldown":300,"health_check_type":"ELB","health_check_grace_period":300}`,
 			wantPaths: []resource.Path{"health_check_type"},
 		},
+		{
+			name:      "termination policies: none configured is the API's [\"Default\"]",
+			typ:       "aws_autoscaling_group",
+			state:     `{"termination_policies":[]}`,
+			live:      `{"termination_policies":["Default"]}`,
+			realLive:  `{"termination_policies":["OldestInstance","Default"]}`,
+			wantPaths: []resource.Path{"termination_policies[0]", "termination_policies[1]"},
+		},
+		{
+			name:      "termination policies: a null state is the default too",
+			typ:       "aws_autoscaling_group",
+			state:     `{"termination_policies":null,"max_size":4}`,
+			live:      `{"termination_policies":["Default"],"max_size":4}`,
+			realLive:  `{"termination_policies":["OldestInstance"],"max_size":4}`,
+			wantPaths: []resource.Path{"termination_policies"},
+		},
+		{
+			name:      "desired capacity moves with scaling policies; the bounds are the configuration's",
+			typ:       "aws_autoscaling_group",
+			state:     `{"min_size":2,"max_size":10,"desired_capacity":2}`,
+			live:      `{"min_size":2,"max_size":10,"desired_capacity":7}`,
+			realLive:  `{"min_size":2,"max_size":20,"desired_capacity":7}`,
+			wantPaths: []resource.Path{"max_size"},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -172,4 +204,16 @@ func TestAppRulesWithoutThemReportDrift(t *testing.T) {
 		c.attrs(s.Attrs, l.Attrs)
 		assert.Empty(t, c.diffs, "%s %s", tc.typ, tc.state)
 	}
+}
+
+// TestListDefaultOnlyFillsEmpty: a list default stands in for an empty
+// side only; two non-empty lists compare in order.
+func TestListDefaultOnlyFillsEmpty(t *testing.T) {
+	s := res(t, "aws_autoscaling_group", "x", `{"termination_policies":["OldestInstance","Default"]}`)
+	l := res(t, "aws_autoscaling_group", "x", `{"termination_policies":["Default","OldestInstance"]}`)
+	r := Compare([]resource.Resource{s}, []resource.Resource{l}, Options{})
+	require.True(t, r.HasDrift(), "termination policies apply in order")
+	s = res(t, "aws_autoscaling_group", "x", `{"termination_policies":["OldestInstance"]}`)
+	l = res(t, "aws_autoscaling_group", "x", `{"termination_policies":["Default"]}`)
+	require.True(t, Compare([]resource.Resource{s}, []resource.Resource{l}, Options{}).HasDrift())
 }

@@ -184,12 +184,21 @@ var typeRules = map[string]*Rules{
 		Sets: map[string][]string{"default_action.forward.target_group": {"arn"}},
 	},
 	"aws_autoscaling_group": {
+		// desired_capacity is what scaling policies, scheduled actions and
+		// people answering load set between min_size and max_size: nearly
+		// every configuration with a policy carries lifecycle
+		// ignore_changes = [desired_capacity], and the provider documents
+		// doing so. It is not drift; the bounds, which the configuration
+		// owns, are still compared.
 		Ignore: set("force_delete", "force_delete_warm_pool", "wait_for_capacity_timeout", "min_elb_capacity",
-			"wait_for_elb_capacity", "ignore_failed_scaling_activities", "predicted_capacity", "warm_pool_size"),
+			"wait_for_elb_capacity", "ignore_failed_scaling_activities", "predicted_capacity", "warm_pool_size",
+			"desired_capacity"),
 		Sets: map[string][]string{"vpc_zone_identifier": nil, "load_balancers": nil, "target_group_arns": nil,
 			"suspended_processes": nil, "enabled_metrics": nil, "tag": {"key"}},
+		// A group created without termination policies answers
+		// ["Default"]; a state written from such a configuration holds [].
 		Defaults: map[string]any{"default_cooldown": float64(300), "health_check_type": "EC2",
-			"health_check_grace_period": float64(300)},
+			"health_check_grace_period": float64(300), "termination_policies": []any{"Default"}},
 	},
 	"aws_cloudtrail": {
 		Defaults: map[string]any{"include_global_service_events": true, "enable_logging": true},
