@@ -167,6 +167,11 @@ func (a *agentService) Upload(ctx context.Context, req *connect.Request[pb.Uploa
 		s.metrics.uploadsDuplicate.Inc()
 	case "gap":
 		// Not an error: acked_seq tells the agent where to resend from.
+	case "stale_epoch":
+		// Aborted, not FailedPrecondition: the batch is fine, the agent's
+		// epoch is not; it must start a new one rather than skip batches.
+		s.metrics.uploadsRejected.Inc()
+		return nil, connect.NewError(connect.CodeAborted, fmt.Errorf("upload from agent %s: %s", p.ID, out.GetError()))
 	default:
 		s.metrics.uploadsRejected.Inc()
 		return nil, connect.NewError(connect.CodeFailedPrecondition, fmt.Errorf("upload from agent %s: %s", p.ID, out.GetError()))
@@ -232,7 +237,12 @@ func (a *agentService) Control(ctx context.Context, stream *connect.BidiStream[p
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-sess.done:
-			return connect.NewError(connect.CodePermissionDenied, errors.New("agent stream closed: "+sess.reason()))
+			why := sess.reason()
+			if why == reasonRevoked {
+				return connect.NewError(connect.CodePermissionDenied, errors.New("agent stream closed: "+why))
+			}
+			// Replaced or shutting down: the agent should just reconnect.
+			return connect.NewError(connect.CodeUnavailable, errors.New("agent stream closed: "+why))
 		case err := <-recvErr:
 			if errors.Is(err, context.Canceled) {
 				return nil
@@ -319,6 +329,9 @@ func (s *Server) deliverLocal(_ context.Context, r *pb.DeliverRequest) bool {
 	return s.sessions.deliver(r.GetTenant(), r.GetAgentId(), &pb.Command{Id: r.GetCommandId(),
 		Kind: &pb.Command_ScanNow{ScanNow: &pb.ScanNow{Reason: r.GetReason()}}})
 }
+
+// reasonRevoked is why a revoked agent's stream is closed.
+const reasonRevoked = "agent certificate revoked"
 
 // sessions are the agent streams and polls this node holds.
 type sessions struct {
@@ -439,7 +452,7 @@ func (ss *sessions) onChange(c fsm.Change) {
 		s := ss.m[skey(a.GetTenant(), a.GetId())]
 		ss.mu.Unlock()
 		if s != nil {
-			s.stop("agent certificate revoked")
+			s.stop(reasonRevoked)
 		}
 	}
 }

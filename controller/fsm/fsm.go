@@ -228,7 +228,7 @@ func ingestBatch(tx *state.Tx, index uint64, b *pb.IngestBatch) (*pb.IngestOutco
 		// Acking these as duplicates would drop them silently; an older
 		// epoch means the agent's outbox was replaced while its clock was
 		// behind, which an operator must see.
-		return &pb.IngestOutcome{Status: "rejected", AckedSeq: hwm.Seq, Error: fmt.Sprintf(
+		return &pb.IngestOutcome{Status: "stale_epoch", AckedSeq: hwm.Seq, Error: fmt.Sprintf(
 			"boot epoch %d is older than epoch %d already applied for agent %s: the outbox was replaced or the clock went back",
 			b.GetBootEpoch(), hwm.Epoch, b.GetAgentId())}, nil
 	case b.GetBootEpoch() == hwm.Epoch && b.GetSeq() <= hwm.Seq:
@@ -236,6 +236,12 @@ func ingestBatch(tx *state.Tx, index uint64, b *pb.IngestBatch) (*pb.IngestOutco
 	case b.GetBootEpoch() == hwm.Epoch && b.GetLostThrough() >= hwm.Seq && b.GetSeq() == b.GetLostThrough()+1:
 		// The agent declared seqs up to lost_through lost (pruned by age):
 		// skip past them rather than wait forever.
+	case b.GetBootEpoch() > hwm.Epoch && b.GetSeq() != 1 && b.GetSeq() != b.GetLostThrough()+1:
+		// A new epoch starts at seq 1 (or just past what the agent
+		// declared lost); a later batch that overtook the first must wait,
+		// or seq 1 would later look like a duplicate and be dropped.
+		return &pb.IngestOutcome{Status: "gap", AckedSeq: 0,
+			Error: fmt.Sprintf("batch seq %d of new epoch %d arrived before its first batch", b.GetSeq(), b.GetBootEpoch())}, nil
 	case b.GetBootEpoch() == hwm.Epoch && b.GetSeq() != hwm.Seq+1:
 		// A later batch overtook an earlier one: refuse it so the agent
 		// resends in order; applying it would let the high-water mark

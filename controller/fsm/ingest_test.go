@@ -78,13 +78,18 @@ func TestIngestSequencing(t *testing.T) {
 	// The old epoch is over: its batches never apply, even unseen ones,
 	// and are refused loudly rather than acked as duplicates.
 	out = n.ingest(batch(t, "acme", "ag1", 1, 5, findingRec("f5")))
-	assert.Equal(t, "rejected", out[0].GetStatus())
+	assert.Equal(t, "stale_epoch", out[0].GetStatus())
 	assert.Contains(t, out[0].GetError(), "boot epoch 1 is older than epoch 2")
 	assert.Equal(t, uint64(1), out[0].GetAckedSeq())
 	_, ok = n.fsm.View().Finding("acme", "f5")
 	assert.False(t, ok)
-	out = n.ingest(batch(t, "acme", "ag1", 3, 40, findingRec("f6")))
-	assert.Equal(t, &pb.IngestOutcome{Status: "applied", AckedSeq: 40}, stripState(out[0]))
+	// A new epoch starts at its first batch: a later one that overtook it
+	// waits, or the first would later be dropped as a duplicate.
+	out = n.ingest(batch(t, "acme", "ag1", 3, 2, findingRec("f6")))
+	assert.Equal(t, "gap", out[0].GetStatus())
+	assert.Equal(t, uint64(0), out[0].GetAckedSeq())
+	out = n.ingest(batch(t, "acme", "ag1", 3, 1, findingRec("f6")), batch(t, "acme", "ag1", 3, 2, findingRec("f7")))
+	assert.Equal(t, []string{"applied", "applied"}, statuses(out))
 }
 
 func statuses(out []*pb.IngestOutcome) []string {

@@ -43,7 +43,9 @@ func (c *CA) IssueServer(names []string, validity time.Duration, now time.Time) 
 	if err != nil {
 		return tls.Certificate{}, err
 	}
-	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key, Leaf: cert}, nil
+	// The CA travels in the chain so an agent enrolling with only the CA
+	// pin (no CA file) can check the pin during the handshake.
+	return tls.Certificate{Certificate: [][]byte{der, c.Cert.Raw}, PrivateKey: key, Leaf: cert}, nil
 }
 
 // validNodeName accepts an IP address or a plain DNS name. Wildcards are

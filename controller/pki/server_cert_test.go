@@ -18,7 +18,8 @@ func TestIssueServer(t *testing.T) {
 	require.NoError(t, err)
 	leaf := cert.Leaf
 	require.NotNil(t, leaf)
-	require.Len(t, cert.Certificate, 1)
+	require.Len(t, cert.Certificate, 2, "leaf, then the CA for pin-only enrollment")
+	assert.Equal(t, ca.Cert.Raw, cert.Certificate[1])
 	assert.Equal(t, leaf.Raw, cert.Certificate[0])
 
 	assert.Equal(t, []string{"ctl-1.example.com", "localhost"}, leaf.DNSNames)
