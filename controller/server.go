@@ -159,9 +159,13 @@ func (s *Server) CAPEM() []byte { return s.cfg.Node.CA.CertPEM }
 func (s *Server) handler() (http.Handler, error) {
 	opts := []connect.HandlerOption{connect.WithInterceptors(authorizer{}, s.requestLog()),
 		connect.WithReadMaxBytes(4 << 20)}
-	var services []*vanguard.Service
+	var (
+		services []*vanguard.Service
+		paths    []string
+	)
 	add := func(path string, h http.Handler) {
 		services = append(services, vanguard.NewService(path, h))
+		paths = append(paths, path)
 	}
 	add(driftmgrv1connect.NewAgentServiceHandler(&agentService{s: s}, opts...))
 	add(driftmgrv1connect.NewFindingsServiceHandler(&findingsService{s: s}, opts...))
@@ -169,13 +173,21 @@ func (s *Server) handler() (http.Handler, error) {
 	add(driftmgrv1connect.NewAgentsServiceHandler(&agentsService{s: s}, opts...))
 	add(driftmgrv1connect.NewEventsServiceHandler(&eventsService{s: s}, opts...))
 	ipath, ih := driftmgrv1connect.NewInternalServiceHandler(s.node.InternalService(s.deliverLocal, s.sessions.keys), opts...)
-	services = append(services, vanguard.NewService(ipath, ih))
+	add(ipath, ih)
 	tc, err := vanguard.NewTranscoder(services)
 	if err != nil {
 		return nil, fmt.Errorf("api transcoder: %w", err)
 	}
 	mux := http.NewServeMux()
-	mux.Handle("/", tc)
+	// RPC paths (Connect, gRPC, gRPC-Web) and REST go to the transcoder;
+	// everything else to the console when one is mounted at "/".
+	for _, p := range paths {
+		mux.Handle(p, tc)
+	}
+	mux.Handle("/api/", tc)
+	if _, ok := s.cfg.Extra["/"]; !ok {
+		mux.Handle("/", tc)
+	}
 	mux.Handle("GET /api/v1/openapi.json", http.HandlerFunc(serveOpenAPI))
 	mux.Handle("GET /metrics", promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{}))
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("ok\n")) })
