@@ -16,9 +16,11 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
+	"github.com/driftmgr/driftmgr/controller"
 	"github.com/driftmgr/driftmgr/controller/pki"
 	"github.com/driftmgr/driftmgr/controller/testcluster"
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
@@ -27,7 +29,13 @@ import (
 )
 
 func TestUploads(t *testing.T) {
-	c := testcluster.Start(t, 3, testcluster.Options{})
+	// Small groups: a 100 KB batch fills one and is proposed at once. A
+	// long window holds a batch that overtook its predecessor long enough
+	// for that one to arrive, even on a loaded CI machine.
+	c := testcluster.Start(t, 3, testcluster.Options{Tune: func(cfg *controller.Config) {
+		cfg.Node.GroupCommitBytes = 64 << 10
+		cfg.Node.GroupCommitWindow = 150 * time.Millisecond
+	}})
 	key := c.APIKey(t)
 	leader := c.WaitLeader(t, waitLong)
 	follower := c.Follower(t)
@@ -87,6 +95,27 @@ func TestUploads(t *testing.T) {
 			_, err = findingsClient(c, lurl, key).GetFinding(ctx, connect.NewRequest(&pb.GetFindingRequest{Id: id}))
 			require.NoError(t, err, id)
 		}
+	})
+
+	t.Run("pipelined batches arriving out of order apply in order", func(t *testing.T) {
+		ctx := timeout(t, 30*time.Second)
+		a := enrollAgent(t, c, furl, key)
+		_, err := a.upload(ctx, findingsBatch(a.Epoch, 1, "pipe1", 1, 0))
+		require.NoError(t, err)
+		// Seq 3 reaches the leader first and fills a group by itself; the
+		// leader holds it back until seq 2 is proposed instead of
+		// proposing it alone and refusing it as a gap.
+		done := make(chan *pb.UploadResponse, 1)
+		go func() {
+			resp, err := a.upload(ctx, findingsBatch(a.Epoch, 3, "pipe3", 100, 1000))
+			assert.NoError(t, err)
+			done <- resp
+		}()
+		time.Sleep(100 * time.Millisecond)
+		resp, err := a.upload(ctx, findingsBatch(a.Epoch, 2, "pipe2", 100, 1000))
+		require.NoError(t, err)
+		require.GreaterOrEqual(t, resp.GetAckedSeq(), uint64(2))
+		requireAck(t, <-done, 3, false)
 	})
 
 	t.Run("bad uploads are refused and the connection stays usable", func(t *testing.T) {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/driftmgr/driftmgr/controller/fsm"
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
+	"github.com/driftmgr/driftmgr/storage/state"
 )
 
 // ingester is group commit on the leader: uploads from every agent are
@@ -27,8 +28,9 @@ type ingester struct {
 }
 
 type ingestReq struct {
-	b    *pb.IngestBatch
-	done chan ingestResp
+	b      *pb.IngestBatch
+	done   chan ingestResp
+	parked time.Time // when it started waiting for its predecessor
 }
 
 type ingestResp struct {
@@ -63,43 +65,148 @@ func (g *ingester) submit(ctx context.Context, b *pb.IngestBatch) (*pb.IngestOut
 
 func (g *ingester) close() { close(g.stop) }
 
+// batchKey names one agent's boot epoch: the sequence batches follow.
+type batchKey struct {
+	tenant, agent string
+	epoch         uint64
+}
+
+func keyOf(b *pb.IngestBatch) batchKey {
+	return batchKey{b.GetTenant(), b.GetAgentId(), b.GetBootEpoch()}
+}
+
+// run collects groups. An agent pipelines several uploads, which may reach
+// this loop out of order; sorting a group fixes that only within it, and a
+// batch proposed ahead of its predecessor is refused as a gap, costing the
+// agent a resend of the whole batch. So a batch whose predecessor has been
+// neither committed nor proposed waits here (parked) until it is, or for
+// parkTimeout, after which it goes ahead and the FSM decides.
 func (g *ingester) run() {
 	defer g.n.wg.Done()
-	for {
-		var first *ingestReq
-		select {
-		case first = <-g.in:
-		case <-g.stop:
-			return
-		}
-		group := []*ingestReq{first}
-		size := len(first.b.GetPayload())
-		timer := time.NewTimer(g.n.cfg.GroupCommitWindow)
-	collect:
-		for size < g.n.cfg.GroupCommitBytes {
-			select {
-			case r := <-g.in:
-				if size+len(r.b.GetPayload()) > g.n.cfg.GroupCommitBytes {
-					g.propose(group)
-					group, size = nil, 0
-				}
-				group = append(group, r)
-				size += len(r.b.GetPayload())
-			case <-timer.C:
-				break collect
-			case <-g.stop:
-				timer.Stop()
-				for _, r := range group {
-					r.done <- ingestResp{err: errShutdown}
-				}
-				return
-			}
-		}
-		timer.Stop()
+	window := g.n.cfg.GroupCommitWindow
+	parkTimeout := max(2*window, 100*time.Millisecond)
+	var (
+		group []*ingestReq
+		size  int
+		flush *time.Timer
+		fire  <-chan time.Time
+		// proposed is the highest seq this loop proposed per agent epoch.
+		proposed = map[batchKey]uint64{}
+		parked   = map[batchKey][]*ingestReq{}
+		nparked  int
+	)
+	propose := func() {
 		if len(group) > 0 {
 			g.propose(group)
 		}
+		group, size = nil, 0
+		if flush != nil {
+			flush.Stop()
+		}
+		fire = nil
 	}
+	add := func(r *ingestReq) {
+		n := len(r.b.GetPayload())
+		if len(group) > 0 && size+n > g.n.cfg.GroupCommitBytes {
+			propose()
+		}
+		group = append(group, r)
+		size += n
+		k := keyOf(r.b)
+		proposed[k] = max(proposed[k], r.b.GetSeq())
+		if len(group) == 1 {
+			flush = time.NewTimer(window)
+			fire = flush.C
+		}
+		if size >= g.n.cfg.GroupCommitBytes {
+			propose()
+		}
+	}
+	// admit adds r, or parks it if it overtook its predecessor, and then
+	// adds the parked successors r lets through.
+	admit := func(r *ingestReq) {
+		k := keyOf(r.b)
+		if next := max(g.highWater(k), proposed[k]) + 1; r.b.GetSeq() > next &&
+			!(r.b.GetLostThrough() > 0 && r.b.GetSeq() == r.b.GetLostThrough()+1) {
+			r.parked = time.Now()
+			parked[k] = append(parked[k], r)
+			nparked++
+			return
+		}
+		add(r)
+		for {
+			waiting := parked[k]
+			i := slices.IndexFunc(waiting, func(w *ingestReq) bool { return w.b.GetSeq() == proposed[k]+1 })
+			if i < 0 {
+				return
+			}
+			w := waiting[i]
+			if parked[k] = slices.Delete(waiting, i, i+1); len(parked[k]) == 0 {
+				delete(parked, k)
+			}
+			nparked--
+			add(w)
+		}
+	}
+	tick := time.NewTicker(window)
+	defer tick.Stop()
+	for {
+		select {
+		case r := <-g.in:
+			admit(r)
+		case <-fire:
+			propose()
+		case <-tick.C:
+			if nparked == 0 {
+				continue
+			}
+			for k, waiting := range parked {
+				kept := waiting[:0]
+				for _, w := range waiting {
+					if time.Since(w.parked) >= parkTimeout {
+						nparked--
+						add(w)
+					} else {
+						kept = append(kept, w)
+					}
+				}
+				if len(kept) == 0 {
+					delete(parked, k)
+				} else {
+					parked[k] = kept
+				}
+			}
+		case <-g.stop:
+			if flush != nil {
+				flush.Stop()
+			}
+			for _, r := range group {
+				r.done <- ingestResp{err: errShutdown}
+			}
+			for _, waiting := range parked {
+				for _, r := range waiting {
+					r.done <- ingestResp{err: errShutdown}
+				}
+			}
+			return
+		}
+	}
+}
+
+// highWater is the highest seq of the agent's epoch already applied here.
+func (g *ingester) highWater(k batchKey) uint64 {
+	var seq uint64
+	_ = g.n.fsm.Store().View(func(tx *state.Tx) error {
+		tt, err := tx.Tenant(k.tenant)
+		if err != nil {
+			return nil
+		}
+		if h := tt.HighWater(k.agent); h.Epoch == k.epoch {
+			seq = h.Seq
+		}
+		return nil
+	})
+	return seq
 }
 
 // propose commits one group. Batches are ordered by agent and sequence so
