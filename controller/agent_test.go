@@ -472,7 +472,6 @@ func TestRevokedAgentIsCutOff(t *testing.T) {
 // controller must answer "gap", or seq 1 is later acked as a duplicate
 // and its records are lost.
 func TestNewEpochStartsAtSeqOne(t *testing.T) {
-	t.Skip("known bug in controller/fsm ingestBatch: a new epoch accepts any seq, so seq 1 arriving after seq 2 is acked as a duplicate and lost; unskip with the fix")
 	c := testcluster.Start(t, 1, testcluster.Options{})
 	key := c.APIKey(t)
 	ctx := timeout(t, 30*time.Second)
