@@ -21,13 +21,16 @@ import (
 // discoverFlags say which clouds to discover and how hard to push them;
 // `discover` and `scan --provider` share them.
 type discoverFlags struct {
-	providers   []string
-	accounts    []string
-	regions     []string
-	externalID  string
-	simulate    string
-	concurrency int
-	rate        float64
+	providers  []string
+	accounts   []string
+	regions    []string
+	externalID string
+	simulate   string
+	// genericTypes feeds the AWS generic tier (Cloud Control): empty is
+	// every table type no typed lister reads.
+	genericTypes []string
+	concurrency  int
+	rate         float64
 	// sim, when set, is a simulated cloud that outlives one scan (the
 	// dev mode's, which tests and users mutate while it runs).
 	sim *cloudsim.Server
@@ -42,6 +45,7 @@ func (f *discoverFlags) register(fl *pflag.FlagSet) {
 	fl.StringSliceVar(&f.regions, "region", nil, "regions to cover (repeatable; 'all' = every enabled region; default: the configured region)")
 	fl.StringVar(&f.externalID, "external-id", "", "external ID for assuming the --account role ARNs")
 	fl.StringVar(&f.simulate, "simulate", "", "discover from the built-in simulated cloud serving this world file instead of the real clouds")
+	fl.StringSliceVar(&f.genericTypes, "generic-types", nil, "AWS generic tier (Cloud Control): CloudFormation or Terraform type names, 'all' or 'none' (default: every type no typed lister reads)")
 	fl.IntVar(&f.concurrency, "concurrency", 8, "listers running at once")
 	fl.Float64Var(&f.rate, "rate", 20, "starting API calls per second per service and region (lowered on throttling)")
 }

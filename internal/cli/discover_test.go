@@ -6,10 +6,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/spf13/pflag"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/driftmgr/driftmgr/agent/discovery"
+	awsdisc "github.com/driftmgr/driftmgr/agent/discovery/aws"
 	"github.com/driftmgr/driftmgr/internal/drift"
 	"github.com/driftmgr/driftmgr/internal/resource"
 )
@@ -132,4 +134,58 @@ func TestDiscoverBadFlags(t *testing.T) {
 		assert.Equal(t, ExitError, code, tc.args)
 		assert.Contains(t, stderr, tc.want, tc.args)
 	}
+}
+
+// TestGenericTypesFlag: --generic-types reaches the AWS provider's
+// Options as given (CloudFormation or Terraform names, all, none), and an
+// unknown type or a provider without a typed generic tier is refused up
+// front with an error naming it.
+func TestGenericTypesFlag(t *testing.T) {
+	cases := []struct {
+		name    string
+		args    []string
+		want    []string
+		wantErr string
+	}{
+		{name: "default", args: []string{"--provider", "aws"}},
+		{name: "none", args: []string{"--provider", "aws", "--generic-types", "none"}, want: []string{"none"}},
+		{name: "all", args: []string{"--provider", "aws", "--generic-types=all"}, want: []string{"all"}},
+		{name: "both spellings, comma-separated and repeated",
+			args: []string{"--provider", "aws", "--generic-types", "AWS::StepFunctions::StateMachine,aws_cloudwatch_event_rule",
+				"--generic-types", "aws_cloudfront_function"},
+			want: []string{"AWS::StepFunctions::StateMachine", "aws_cloudwatch_event_rule", "aws_cloudfront_function"}},
+		{name: "unknown type", args: []string{"--provider", "aws", "--generic-types", "aws_sfn_state_machine,aws_nope"},
+			want: []string{"aws_sfn_state_machine", "aws_nope"}, wantErr: "aws_nope"},
+		{name: "not aws", args: []string{"--provider", "azure", "--generic-types", "all"}, want: []string{"all"},
+			wantErr: "--provider aws"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			var f discoverFlags
+			fl := pflag.NewFlagSet("discover", pflag.ContinueOnError)
+			f.register(fl)
+			require.NoError(t, fl.Parse(tc.args))
+			assert.Equal(t, tc.want, f.genericTypes)
+			lim := discovery.NewLimiter(discovery.LimiterOptions{})
+			ps, err := f.build(lim, nil)
+			if tc.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), "--generic-types")
+				assert.Contains(t, err.Error(), tc.wantErr)
+				if tc.name == "unknown type" {
+					assert.ErrorIs(t, err, awsdisc.ErrUnknownGenericType)
+					assert.NotContains(t, err.Error(), "aws_sfn_state_machine,")
+				}
+				return
+			}
+			require.NoError(t, err)
+			require.Len(t, ps, 1)
+			assert.Equal(t, tc.want, f.awsOptions(lim, nil).GenericTypes)
+		})
+	}
+	// Through the command line, the unknown type is named on stderr.
+	code, _, stderr := run(t, "", "discover", "--provider", "aws", "--generic-types", "AWS::Nope::Thing",
+		"--simulate", filepath.Join(example("aws"), "world.json"))
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, stderr, "AWS::Nope::Thing")
 }

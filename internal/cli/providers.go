@@ -25,6 +25,20 @@ const simAccount = "123456789012"
 func (f *discoverFlags) build(lim *discovery.Limiter, sim *cloudsim.Server) ([]discovery.Provider, error) {
 	var out []discovery.Provider
 	seen := map[string]bool{}
+	if len(f.genericTypes) > 0 {
+		// Only AWS has a generic tier chosen by type: Azure Resource Graph
+		// and GCP Cloud Asset Inventory answer every type in one query.
+		aws := false
+		for _, name := range f.providers {
+			aws = aws || strings.EqualFold(strings.TrimSpace(name), "aws")
+		}
+		if !aws {
+			return nil, fmt.Errorf("--generic-types: applies to --provider aws only")
+		}
+		if err := awsdisc.CheckGenericTypes(f.genericTypes); err != nil {
+			return nil, fmt.Errorf("--generic-types: %w", err)
+		}
+	}
 	for _, name := range f.providers {
 		name = strings.ToLower(strings.TrimSpace(name))
 		if seen[name] {
@@ -57,7 +71,7 @@ func (f *discoverFlags) build(lim *discovery.Limiter, sim *cloudsim.Server) ([]d
 }
 
 func (f *discoverFlags) awsOptions(lim *discovery.Limiter, sim *cloudsim.Server) awsdisc.Options {
-	o := awsdisc.Options{Regions: f.regions, Limiter: lim}
+	o := awsdisc.Options{Regions: f.regions, Limiter: lim, GenericTypes: f.genericTypes}
 	for _, a := range f.accounts {
 		if strings.HasPrefix(a, "arn:") {
 			o.Accounts = append(o.Accounts, awsdisc.Account{RoleARN: a, ExternalID: f.externalID})

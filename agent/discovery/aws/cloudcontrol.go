@@ -66,6 +66,21 @@ func (p *provider) cloudControlListers(typed []discovery.Lister) []discovery.Lis
 	return out
 }
 
+// CheckGenericTypes reports the names among GenericTypes values that are
+// neither GenericAll, GenericNone nor a CloudFormation or Terraform type
+// of the Cloud Control table, so a command line can refuse them up front
+// rather than skip them at run time.
+func CheckGenericTypes(names []string) error {
+	_, unknown := genericTypes(names, nil)
+	if len(unknown) > 0 {
+		return fmt.Errorf("%w: %s", errUnknownGenericType, strings.Join(unknown, ", "))
+	}
+	return nil
+}
+
+// ErrUnknownGenericType is what CheckGenericTypes wraps.
+var ErrUnknownGenericType = errUnknownGenericType
+
 // genericTypes resolves Options.GenericTypes against the table.
 func genericTypes(names []string, covered map[string]bool) (types []typemap.AWSType, unknown []string) {
 	if len(names) == 0 {
