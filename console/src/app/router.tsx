@@ -1,0 +1,28 @@
+import { createBrowserRouter, type RouteObject } from "react-router";
+import { Layout } from "./Layout";
+import { SignIn } from "@/features/auth/SignIn";
+import { RouteError } from "./RouteError";
+
+// Screens load on demand: the first paint carries only the shell, and
+// Recharts and D3 come with the screens that draw charts and graphs.
+export const routes: RouteObject[] = [
+  { path: "/sign-in", element: <SignIn /> },
+  {
+    path: "/",
+    element: <Layout />,
+    errorElement: <RouteError />,
+    children: [
+      { index: true, lazy: () => import("@/features/overview/Overview").then((m) => ({ Component: m.default })) },
+      { path: "inventory", lazy: () => import("@/features/drift/Inventory").then((m) => ({ Component: m.default })) },
+      { path: "findings/:id", lazy: () => import("@/features/drift/ResourceDetail").then((m) => ({ Component: m.default })) },
+      { path: "graph", lazy: () => import("@/features/graph/Graph").then((m) => ({ Component: m.default })) },
+      { path: "cluster", lazy: () => import("@/features/cluster/ClusterHealth").then((m) => ({ Component: m.default })) },
+      { path: "settings", lazy: () => import("@/features/settings/Settings").then((m) => ({ Component: m.default })) },
+      { path: "*", element: <RouteError notFound /> },
+    ],
+  },
+];
+
+export function makeRouter() {
+  return createBrowserRouter(routes);
+}

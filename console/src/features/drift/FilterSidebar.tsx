@@ -1,0 +1,169 @@
+import { useEffect, useState } from "react";
+import type { FacetView } from "@/api/model";
+import { capitalize, facetValueName } from "@/api/model";
+import { Button } from "@/components/ui/button";
+import { Input, Label } from "@/components/ui/input";
+import { Combobox, Select } from "@/components/ui/select";
+import { count } from "@/lib/format";
+import { activeFilterCount, emptyFilters, facetFields, toggleValue, type FacetField, type InventoryFilters, type TimeRange } from "./filters";
+
+const fieldLabel: Record<FacetField, string> = {
+  provider: "Provider",
+  account: "Account",
+  region: "Region",
+  type: "Resource type",
+  kind: "Drift kind",
+  severity: "Severity",
+  status: "Status",
+};
+
+const enumOrder: Partial<Record<FacetField, string[]>> = {
+  kind: ["modified", "missing", "unmanaged"],
+  severity: ["critical", "high", "medium", "low", "info"],
+  status: ["open", "acknowledged", "resolved"],
+};
+
+const rangeOptions = [
+  { value: "any", label: "Any time" },
+  { value: "1h", label: "Last hour" },
+  { value: "24h", label: "Last 24 hours" },
+  { value: "7d", label: "Last 7 days" },
+  { value: "30d", label: "Last 30 days" },
+  { value: "custom", label: "Custom range" },
+];
+
+/** How many values a facet lists before the rest are reached through its search box. */
+const shown = 8;
+
+function valueLabel(field: FacetField, v: string): string {
+  if (v === "") return field === "region" ? "(global)" : "(none)";
+  return enumOrder[field] ? capitalize(v) : v;
+}
+
+interface Props {
+  filters: InventoryFilters;
+  facets: FacetView[];
+  onChange: (f: InventoryFilters) => void;
+  /** Whether facet counts are still loading. */
+  loading?: boolean;
+}
+
+function FacetGroup({ field, filters, facet, onChange }: { field: FacetField; filters: InventoryFilters; facet: FacetView | undefined; onChange: (f: InventoryFilters) => void }) {
+  const counts = new Map<string, number>();
+  facet?.values.forEach((v) => counts.set(facetValueName(field, v.value), v.count));
+  // Selected values stay listed even when the filtered result has none.
+  filters[field].forEach((v) => counts.has(v) || counts.set(v, 0));
+  let values = [...counts.keys()];
+  const order = enumOrder[field];
+  if (order) values.sort((a, b) => order.indexOf(a) - order.indexOf(b));
+  else values.sort((a, b) => counts.get(b)! - counts.get(a)! || a.localeCompare(b));
+  const many = values.length > shown;
+  const rest = many ? values.filter((v, i) => i >= shown && !filters[field].includes(v)) : [];
+  if (many) values = values.filter((v, i) => i < shown || filters[field].includes(v));
+  const groupId = `facet-${field}`;
+  return (
+    <fieldset className="flex flex-col gap-1">
+      <legend id={groupId} className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted-foreground">
+        {fieldLabel[field]}
+      </legend>
+      {values.length === 0 && <p className="text-xs text-muted-foreground">No values</p>}
+      {values.map((v) => {
+        const id = `${groupId}-${v || "none"}`;
+        return (
+          <div key={v} className="flex items-center gap-2 text-sm">
+            <input
+              id={id}
+              type="checkbox"
+              className="h-4 w-4 accent-[var(--primary)]"
+              checked={filters[field].includes(v)}
+              onChange={() => onChange(toggleValue(filters, field, v))}
+            />
+            <label htmlFor={id} className="min-w-0 flex-1 truncate" title={v}>
+              {valueLabel(field, v)}
+            </label>
+            <span className="text-xs tabular-nums text-muted-foreground" aria-label={`${counts.get(v)} findings`}>
+              {count(counts.get(v) ?? 0)}
+            </span>
+          </div>
+        );
+      })}
+      {rest.length > 0 && (
+        <Combobox
+          label={`Add a ${fieldLabel[field].toLowerCase()} filter`}
+          placeholder={`${rest.length} more…`}
+          options={rest.map((v) => ({ value: v, label: `${valueLabel(field, v)} (${count(counts.get(v) ?? 0)})` }))}
+          onSelect={(v) => onChange(toggleValue(filters, field, v))}
+        />
+      )}
+    </fieldset>
+  );
+}
+
+/** FilterSidebar filters the inventory by facet values (with counts), text and time. */
+export function FilterSidebar({ filters, facets, onChange, loading }: Props) {
+  const [text, setText] = useState(filters.text);
+  useEffect(() => setText(filters.text), [filters.text]);
+  // Typing waits for a pause before it asks the server.
+  useEffect(() => {
+    if (text === filters.text) return;
+    const t = setTimeout(() => onChange({ ...filters, text }), 300);
+    return () => clearTimeout(t);
+  }, [text, filters, onChange]);
+  const byField = new Map(facets.map((f) => [f.field, f]));
+  const n = activeFilterCount(filters);
+  return (
+    <div className="flex flex-col gap-4" aria-busy={loading}>
+      <div className="flex items-center justify-between">
+        <h2 className="text-sm font-semibold">Filters{n > 0 ? ` (${n})` : ""}</h2>
+        {n > 0 && (
+          <Button variant="link" size="sm" className="h-auto p-0" onClick={() => onChange({ ...emptyFilters(), sort: filters.sort })}>
+            Clear all
+          </Button>
+        )}
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="filter-text" className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">
+          Search
+        </Label>
+        <Input id="filter-text" type="search" placeholder="Resource id, address or type" value={text} onChange={(e) => setText(e.target.value)} />
+      </div>
+      <div className="flex flex-col gap-1">
+        <Label htmlFor="filter-range" className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">
+          Last seen
+        </Label>
+        <Select
+          id="filter-range"
+          label="Last seen"
+          value={filters.range || "any"}
+          options={rangeOptions}
+          onValueChange={(v) => onChange({ ...filters, range: (v === "any" ? "" : v) as TimeRange })}
+        />
+        {filters.range === "custom" && (
+          <div className="mt-1 grid grid-cols-1 gap-1">
+            <Label htmlFor="filter-since" className="text-xs">
+              From
+            </Label>
+            <Input
+              id="filter-since"
+              type="datetime-local"
+              value={filters.since.slice(0, 16)}
+              onChange={(e) => onChange({ ...filters, since: e.target.value })}
+            />
+            <Label htmlFor="filter-until" className="text-xs">
+              To
+            </Label>
+            <Input
+              id="filter-until"
+              type="datetime-local"
+              value={filters.until.slice(0, 16)}
+              onChange={(e) => onChange({ ...filters, until: e.target.value })}
+            />
+          </div>
+        )}
+      </div>
+      {facetFields.map((field) => (
+        <FacetGroup key={field} field={field} filters={filters} facet={byField.get(field)} onChange={onChange} />
+      ))}
+    </div>
+  );
+}

@@ -1,0 +1,142 @@
+import { useEffect, useRef } from "react";
+import { Link, useNavigate } from "react-router";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import type { FindingView } from "@/api/model";
+import { ago, count } from "@/lib/format";
+import { cn } from "@/lib/utils";
+import { KindBadge, SeverityBadge, StatusBadge } from "./badges";
+import type { Sort, SortField } from "./filters";
+
+interface Column {
+  key: string;
+  label: string;
+  sort?: SortField;
+}
+
+const columns: Column[] = [
+  { key: "severity", label: "Severity", sort: "severity" },
+  { key: "kind", label: "Kind", sort: "kind" },
+  { key: "type", label: "Type", sort: "type" },
+  { key: "resource", label: "Resource", sort: "resource_id" },
+  { key: "account", label: "Account", sort: "account" },
+  { key: "region", label: "Region", sort: "region" },
+  { key: "status", label: "Status" },
+  { key: "last_seen", label: "Last seen", sort: "last_seen" },
+];
+
+const grid = "grid grid-cols-[6rem_6.5rem_minmax(10rem,1fr)_minmax(12rem,2fr)_minmax(8rem,1fr)_7rem_7.5rem_7.5rem] items-center gap-2";
+export const rowHeight = 44;
+
+interface Props {
+  rows: FindingView[];
+  total: number;
+  sort: Sort;
+  onSort: (field: SortField) => void;
+  hasMore: boolean;
+  loadingMore: boolean;
+  onLoadMore: () => void;
+}
+
+/**
+ * InventoryTable lists findings with virtual scrolling: only the rows in
+ * view are in the DOM, and nearing the end asks for the next page.
+ */
+export function InventoryTable({ rows, total, sort, onSort, hasMore, loadingMore, onLoadMore }: Props) {
+  const scrollRef = useRef<HTMLDivElement>(null);
+  const navigate = useNavigate();
+  const v = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scrollRef.current,
+    estimateSize: () => rowHeight,
+    overscan: 12,
+  });
+  const items = v.getVirtualItems();
+  const last = items[items.length - 1];
+  useEffect(() => {
+    if (last && last.index >= rows.length - 25 && hasMore && !loadingMore) onLoadMore();
+  }, [last, rows.length, hasMore, loadingMore, onLoadMore]);
+
+  return (
+    <div
+      ref={scrollRef}
+      className="h-full min-h-64 overflow-auto rounded-md border border-border"
+      data-testid="inventory-scroll"
+    >
+      <div role="table" aria-label="Drift findings" aria-rowcount={total + 1} className="min-w-[64rem] text-sm">
+        <div role="rowgroup" className="sticky top-0 z-10 border-b border-border bg-muted">
+          <div role="row" aria-rowindex={1} className={cn(grid, "h-10 px-3")}>
+            {columns.map((c) => {
+              const active = c.sort && sort.field === c.sort;
+              const ariaSort = active ? (sort.desc ? "descending" : "ascending") : c.sort ? "none" : undefined;
+              return (
+                <div role="columnheader" aria-sort={ariaSort} key={c.key} className="text-xs font-medium text-muted-foreground">
+                  {c.sort ? (
+                    <button
+                      type="button"
+                      className="inline-flex items-center gap-1 rounded hover:text-foreground focus-visible:outline-2 focus-visible:outline-ring"
+                      onClick={() => onSort(c.sort!)}
+                    >
+                      {c.label}
+                      <span aria-hidden="true">{active ? (sort.desc ? "▼" : "▲") : "↕"}</span>
+                    </button>
+                  ) : (
+                    c.label
+                  )}
+                </div>
+              );
+            })}
+          </div>
+        </div>
+        <div role="rowgroup" className="relative" style={{ height: v.getTotalSize() }}>
+          {items.map((it) => {
+            const f = rows[it.index]!;
+            return (
+              <div
+                role="row"
+                aria-rowindex={it.index + 2}
+                key={f.id}
+                data-index={it.index}
+                className={cn(grid, "absolute left-0 top-0 w-full cursor-pointer border-b border-border px-3 hover:bg-muted/60")}
+                style={{ height: rowHeight, transform: `translateY(${it.start}px)` }}
+                onClick={(e) => {
+                  if ((e.target as HTMLElement).closest("a")) return;
+                  navigate(`/findings/${f.id}`);
+                }}
+              >
+                <div role="cell">
+                  <SeverityBadge severity={f.severity} />
+                </div>
+                <div role="cell">
+                  <KindBadge kind={f.kind} />
+                </div>
+                <div role="cell" className="truncate font-mono text-xs" title={f.resource.type}>
+                  {f.resource.type}
+                </div>
+                <div role="cell" className="min-w-0 truncate">
+                  <Link to={`/findings/${f.id}`} className="font-mono text-xs text-primary hover:underline" title={f.resource.id}>
+                    {f.resource.address || f.resource.id}
+                  </Link>
+                </div>
+                <div role="cell" className="truncate text-xs" title={f.resource.account}>
+                  {f.resource.account}
+                </div>
+                <div role="cell" className="truncate text-xs">
+                  {f.resource.region || "—"}
+                </div>
+                <div role="cell">
+                  <StatusBadge status={f.status} />
+                </div>
+                <div role="cell" className="text-xs text-muted-foreground" title={f.lastSeen ?? ""}>
+                  {ago(f.lastSeen)}
+                </div>
+              </div>
+            );
+          })}
+        </div>
+      </div>
+      <p className="sticky left-0 px-3 py-2 text-xs text-muted-foreground" role="status" aria-live="polite">
+        {loadingMore ? "Loading more findings…" : `Showing ${count(rows.length)} of ${count(total)} findings`}
+      </p>
+    </div>
+  );
+}

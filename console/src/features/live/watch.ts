@@ -1,0 +1,115 @@
+// The live connection: EventsService.Watch as a server stream. Counts go
+// to the live slice, changes invalidate RTK Query tags so open views
+// refetch in place, and a dropped stream reconnects with backoff.
+import { api } from "@/api/api";
+import { toCounts } from "@/api/model";
+import { toApiError, type Clients } from "@/api/transport";
+import { signedOut } from "@/features/auth/authSlice";
+import type { AppDispatch } from "@/app/store";
+import { activityAdded, countsReceived, streamConnecting, streamOffline, streamOnline } from "./liveSlice";
+import { timestampDate } from "@bufbuild/protobuf/wkt";
+
+export interface WatchOptions {
+  /** First retry delay; doubles up to maxDelayMs. */
+  baseDelayMs?: number;
+  maxDelayMs?: number;
+  /** Changes within this window are refetched together. */
+  invalidateEveryMs?: number;
+  random?: () => number;
+}
+
+/** backoffDelay is the wait before retry n (0-based): exponential with jitter, capped. */
+export function backoffDelay(n: number, base: number, max: number, random: () => number = Math.random): number {
+  const d = Math.min(max, base * 2 ** n);
+  return Math.round(d / 2 + (random() * d) / 2);
+}
+
+/** startWatch runs until the returned stop function is called. */
+export function startWatch(clients: Clients, dispatch: AppDispatch, opts: WatchOptions = {}): () => void {
+  const base = opts.baseDelayMs ?? 1000;
+  const max = opts.maxDelayMs ?? 30_000;
+  const every = opts.invalidateEveryMs ?? 1000;
+  const ctl = new AbortController();
+  let pending = new Set<string>();
+  let flushTimer: ReturnType<typeof setTimeout> | null = null;
+
+  const flush = () => {
+    flushTimer = null;
+    const ids = [...pending];
+    pending = new Set();
+    dispatch(
+      api.util.invalidateTags([{ type: "Finding", id: "LIST" }, ...ids.map((id) => ({ type: "Finding" as const, id }))]),
+    );
+  };
+
+  const run = async () => {
+    let attempt = 0;
+    while (!ctl.signal.aborted) {
+      dispatch(streamConnecting());
+      try {
+        for await (const ev of clients.events.watch({}, { signal: ctl.signal })) {
+          dispatch(streamOnline());
+          attempt = 0;
+          const at = ev.at ? timestampDate(ev.at).toISOString() : new Date().toISOString();
+          const e = ev.event;
+          switch (e.case) {
+            case "counts":
+              dispatch(countsReceived({ counts: toCounts(e.value), revision: ev.revision.toString() }));
+              break;
+            case "findingsChanged": {
+              e.value.ids.forEach((id) => pending.add(id));
+              if (!flushTimer) flushTimer = setTimeout(flush, every);
+              const n = e.value.ids.length;
+              dispatch(activityAdded({ at, kind: "findings", text: `${n} finding${n === 1 ? "" : "s"} changed` }));
+              break;
+            }
+            case "agentStatus":
+              dispatch(api.util.invalidateTags([{ type: "Agent", id: "LIST" }, { type: "Cluster", id: "HEALTH" }]));
+              dispatch(
+                activityAdded({
+                  at,
+                  kind: "agent",
+                  text: `Agent ${e.value.agentId} ${e.value.connected ? "connected" : "disconnected"}`,
+                }),
+              );
+              break;
+            case "scanCompleted":
+              dispatch(api.util.invalidateTags([{ type: "Scan", id: "LIST" }, { type: "Agent", id: "LIST" }]));
+              dispatch(activityAdded({ at, kind: "scan", text: `Scan ${e.value.id} finished (${e.value.trigger || "scan"})` }));
+              break;
+            case "leaderChanged":
+              dispatch(api.util.invalidateTags([{ type: "Cluster", id: "HEALTH" }, { type: "Cluster", id: "MEMBERS" }]));
+              dispatch(activityAdded({ at, kind: "leader", text: `Leader is now ${e.value.leader || "unknown"}` }));
+              break;
+            default:
+              // A first message with no event confirms the stream is up.
+              break;
+          }
+        }
+        // The server closed the stream (a controller restart): reconnect.
+      } catch (err) {
+        if (ctl.signal.aborted) return;
+        const e = toApiError(err);
+        if (e.unauthenticated) {
+          dispatch(signedOut("Your API key was not accepted. Sign in again."));
+          return;
+        }
+      }
+      if (ctl.signal.aborted) return;
+      const delay = backoffDelay(attempt++, base, max, opts.random);
+      dispatch(streamOffline(Date.now() + delay));
+      await new Promise<void>((resolve) => {
+        const t = setTimeout(resolve, delay);
+        ctl.signal.addEventListener("abort", () => {
+          clearTimeout(t);
+          resolve();
+        });
+      });
+    }
+  };
+  void run();
+  return () => {
+    ctl.abort();
+    if (flushTimer) clearTimeout(flushTimer);
+  };
+}

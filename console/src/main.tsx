@@ -1,0 +1,46 @@
+import { StrictMode } from "react";
+import { createRoot } from "react-dom/client";
+import { Provider } from "react-redux";
+import { RouterProvider } from "react-router";
+import "./index.css";
+import { makeStore, persist, persistedState } from "./app/store";
+import { makeRouter } from "./app/router";
+import { ClientsContext } from "./app/clients";
+import { browserTransport, makeClients } from "./api/transport";
+import { authorizationHeader } from "./features/auth/authSlice";
+import { useApplyTheme } from "./features/theme/ThemeToggle";
+import { Toaster } from "./components/ui/toast";
+
+// The transport reads the credential from the store at each call, so
+// signing in or out needs no new clients.
+let getAuth: () => string | null = () => null;
+const clients = makeClients(browserTransport({ authorization: () => getAuth() }));
+const store = makeStore(clients, persistedState());
+getAuth = () => authorizationHeader(store.getState().auth.credential);
+persist(store);
+const router = makeRouter();
+
+function Theme() {
+  useApplyTheme();
+  return null;
+}
+
+createRoot(document.getElementById("root")!).render(
+  <StrictMode>
+    <Provider store={store}>
+      <ClientsContext.Provider value={clients}>
+        <Theme />
+        <RouterProvider router={router} />
+        <Toaster />
+      </ClientsContext.Provider>
+    </Provider>
+  </StrictMode>,
+);
+
+if ("serviceWorker" in navigator && import.meta.env.PROD) {
+  window.addEventListener("load", () => {
+    navigator.serviceWorker.register("/sw.js").catch(() => {
+      // No offline shell then; the console works the same online.
+    });
+  });
+}
