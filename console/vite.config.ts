@@ -15,11 +15,14 @@ function serviceWorker(): Plugin {
     apply: "build",
     generateBundle(_options, bundle) {
       const files = Object.keys(bundle)
-        .filter((f) => !f.endsWith(".map") && f !== "sw.js")
+        .filter((f) => !f.endsWith(".map") && f !== "sw.js" && f !== ".keep")
         .map((f) => "/" + f)
         .sort();
       const shell = ["/", "/favicon.svg", "/manifest.webmanifest", ...files.filter((f) => f !== "/index.html")];
       const version = createHash("sha256").update(shell.join("\n")).digest("hex").slice(0, 12);
+      // The committed placeholder that keeps `go build` working on a clean
+      // clone; a build empties dist/, so it is written back each time.
+      this.emitFile({ type: "asset", fileName: ".keep", source: "" });
       this.emitFile({
         type: "asset",
         fileName: "sw.js",
