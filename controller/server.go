@@ -232,6 +232,9 @@ func (s *Server) requestLog() connect.Interceptor {
 func (s *Server) Shutdown(graceful bool) error {
 	var err error
 	s.stopOnce.Do(func() {
+		if graceful {
+			s.node.HandOff()
+		}
 		s.sessions.closeAll()
 		s.events.close()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)

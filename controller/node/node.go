@@ -117,6 +117,7 @@ type Node struct {
 	stop   chan struct{}
 	wg     sync.WaitGroup
 
+	handOff   sync.Once
 	mu        sync.Mutex
 	deadSince map[string]time.Time
 	closed    bool
@@ -631,13 +632,7 @@ func (n *Node) Shutdown(graceful bool) error {
 	n.closed = true
 	n.mu.Unlock()
 	if graceful {
-		if n.raft.State() == raft.Leader {
-			if err := n.raft.LeadershipTransfer().Error(); err != nil {
-				n.log.Warn("leadership transfer", "err", err)
-			}
-		}
-		n.announceLeave()
-		_ = n.ml.Leave(2 * time.Second)
+		n.HandOff()
 	}
 	close(n.stop)
 	n.ing.close()
@@ -647,6 +642,22 @@ func (n *Node) Shutdown(graceful bool) error {
 	_ = n.trans.Close()
 	n.closeStores()
 	return err
+}
+
+// HandOff is the first half of a graceful stop: leadership goes to a
+// peer and the peers are told this node leaves. The server calls it
+// before closing its API, so forwarded writes find the new leader instead
+// of a node that stopped answering; Shutdown calls it too (once).
+func (n *Node) HandOff() {
+	n.handOff.Do(func() {
+		if n.raft.State() == raft.Leader {
+			if err := n.raft.LeadershipTransfer().Error(); err != nil {
+				n.log.Warn("leadership transfer", "err", err)
+			}
+		}
+		n.announceLeave()
+		_ = n.ml.Leave(2 * time.Second)
+	})
 }
 
 // announceLeave tells every peer that this node is leaving, so the leader
