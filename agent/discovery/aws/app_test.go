@@ -50,6 +50,7 @@ var globalApp = map[string]bool{"route53": true, "cloudfront": true}
 // TestAppPaging lists many resources of each app type with tiny pages:
 // every one comes back exactly once.
 func TestAppPaging(t *testing.T) {
+	t.Parallel()
 	var rs []resource.Resource
 	const n = 45 // more than two of RDS's smallest pages (20)
 	for i := range n {
@@ -109,6 +110,7 @@ func TestAppWholeState(t *testing.T) {
 
 // TestSNSPaging: SNS pages are a fixed 100 items; 205 topics take three.
 func TestSNSPaging(t *testing.T) {
+	t.Parallel()
 	var rs []resource.Resource
 	for _, f := range awssim.Fixtures(account, "us-east-1") {
 		if f.Type != "aws_sns_topic" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -23,23 +24,34 @@ import (
 
 const account = "123456789012"
 
-// sim starts awssim on 127.0.0.1 over w and points the SDK's default
-// chain at static test credentials (the access key id is the account).
+// TestMain points the SDK's default chain at static test credentials (the
+// access key id is the account) and away from the machine's shared config
+// and CA bundle, once for the package, so tests that only sleep through
+// throttling can run in parallel (t.Setenv forbids that).
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "awsdisc")
+	if err != nil {
+		panic(err)
+	}
+	empty := filepath.Join(dir, "empty")
+	if err := os.WriteFile(empty, nil, 0o600); err != nil {
+		panic(err)
+	}
+	for k, v := range map[string]string{"AWS_CONFIG_FILE": empty, "AWS_SHARED_CREDENTIALS_FILE": empty,
+		"AWS_ACCESS_KEY_ID": account, "AWS_SECRET_ACCESS_KEY": "test-secret", "AWS_REGION": "us-east-1",
+		"AWS_EC2_METADATA_DISABLED": "true", "AWS_CA_BUNDLE": "", "AWS_PROFILE": ""} {
+		os.Setenv(k, v)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+// sim starts awssim on 127.0.0.1 over w.
 func sim(t testing.TB, w *world.World) string {
 	t.Helper()
 	srv := httptest.NewServer(awssim.NewHandler(w))
 	t.Cleanup(srv.Close)
-	dir := t.TempDir()
-	empty := filepath.Join(dir, "empty")
-	require.NoError(t, os.WriteFile(empty, nil, 0o600))
-	t.Setenv("AWS_CONFIG_FILE", empty)
-	t.Setenv("AWS_SHARED_CREDENTIALS_FILE", empty)
-	t.Setenv("AWS_ACCESS_KEY_ID", account)
-	t.Setenv("AWS_SECRET_ACCESS_KEY", "test-secret")
-	t.Setenv("AWS_REGION", "us-east-1")
-	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
-	t.Setenv("AWS_CA_BUNDLE", "")
-	t.Setenv("AWS_PROFILE", "")
 	return srv.URL
 }
 
@@ -48,7 +60,12 @@ func discover(t *testing.T, opts Options) *discovery.Result {
 	if opts.MaxBackoff == 0 {
 		opts.MaxBackoff = 20 * time.Millisecond
 	}
-	res, err := discovery.Run(context.Background(), []discovery.Provider{New(opts)}, discovery.Options{Concurrency: 4})
+	// Listers of one service share a client and with it the SDK's
+	// adaptive rate limiter, which after a throttling answer sleeps at
+	// its 0.5 call/s floor until it recovers: enough workers let those
+	// sleeps overlap rather than queue (4 workers: ~28 s for the throttle
+	// tests' fixtures, 16: ~11 s, more gains nothing).
+	res, err := discovery.Run(context.Background(), []discovery.Provider{New(opts)}, discovery.Options{Concurrency: 16})
 	require.NoError(t, err)
 	return res
 }
@@ -159,6 +176,7 @@ func TestWorldChangeIsSeen(t *testing.T) {
 
 // TestPaging lists many resources with tiny pages.
 func TestPaging(t *testing.T) {
+	t.Parallel()
 	var rs []resource.Resource
 	for i := range 12 {
 		for _, f := range awssim.Fixtures(account, "us-east-1") {
@@ -200,8 +218,11 @@ func TestPaging(t *testing.T) {
 }
 
 // TestThrottling: with 30% of calls throttled, the adaptive retryer still
-// gets every resource.
+// gets every resource. Most of its time is the SDK's adaptive limiter
+// sleeping at its 0.5 calls/s floor after throttling answers; the other
+// throttle tests use standard retries and this one alone pays for it.
 func TestThrottling(t *testing.T) {
+	t.Parallel() // its own world and server; it mostly sleeps
 	fixtures := awssim.Fixtures(account, "us-east-1")
 	w := world.New(fixtures)
 	url := sim(t, w)
@@ -244,6 +265,7 @@ func TestDenied(t *testing.T) {
 }
 
 func TestAllRegionsAndAssumeRole(t *testing.T) {
+	t.Parallel()
 	other := "210987654321"
 	rs := append(awssim.Fixtures(account, "eu-west-1"), awssim.Fixtures(other, "ap-southeast-2")...)
 	w := world.New(rs)
@@ -294,6 +316,12 @@ func TestListerOutsideScopes(t *testing.T) {
 	assert.Equal(t, "aws", p.Name())
 }
 
+func TestRetryModeChecked(t *testing.T) {
+	_, err := New(Options{RetryMode: "legacy"}).Scopes(context.Background())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "RetryMode")
+}
+
 func TestClassify(t *testing.T) {
 	p := New(Options{})
 	for code, want := range map[string]discovery.SkipReason{
@@ -313,16 +341,33 @@ func TestClassify(t *testing.T) {
 // machines and on this one), the SDK accepts only its own HTTP client; the
 // limiter must wrap that client, not replace it, and still see throttling.
 func TestLimiterWithCABundle(t *testing.T) {
-	w := world.New(awssim.Fixtures(account, "us-east-1"))
+	// A few resources suffice to show the wrapping: every lister still
+	// makes its calls, and each throttled call costs the SDK's adaptive
+	// limiter seconds at its floor, so the full fixture set only adds
+	// waiting.
+	var fixtures []resource.Resource
+	for _, f := range awssim.Fixtures(account, "us-east-1") {
+		if f.Type == "aws_instance" || f.Type == "aws_vpc" || f.Type == "aws_s3_bucket" {
+			fixtures = append(fixtures, f)
+		}
+	}
+	require.Len(t, fixtures, 3)
+	w := world.New(fixtures)
 	url := sim(t, w)
 	bundle := filepath.Join(t.TempDir(), "ca.pem")
 	require.NoError(t, os.WriteFile(bundle, []byte(testCAPEM), 0o600))
 	t.Setenv("AWS_CA_BUNDLE", bundle)
 	w.SetFaults(world.Faults{ThrottleRate: 0.3})
-	lim := discovery.NewLimiter(discovery.LimiterOptions{Rate: 1000, Burst: 100})
-	res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}, Limiter: lim})
+	// A floor above the default 0.5/s: how far it slows is the limiter's
+	// own tests' business; here it need only see the throttling.
+	lim := discovery.NewLimiter(discovery.LimiterOptions{Rate: 1000, Burst: 100, MinRate: 200})
+	// Standard retries: the driftmgr limiter does the pacing here (the
+	// SDK's adaptive limiter would sleep at its 0.5/s floor on top;
+	// TestThrottling covers that mode).
+	res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}, Limiter: lim,
+		RetryMode: aws.RetryModeStandard})
 	assert.Empty(t, res.Skipped)
-	assert.Len(t, res.Resources, len(awssim.Fixtures(account, "us-east-1")))
+	assert.Len(t, res.Resources, len(fixtures))
 	throttled := 0
 	for k, s := range lim.Stats() {
 		assert.Contains(t, k, "aws:")

@@ -3,6 +3,7 @@ package aws
 import (
 	"context"
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -186,12 +187,14 @@ func TestCloudControlUnlistableTypes(t *testing.T) {
 // denied Cloud Control is a Skip (access denied) that hides nothing the
 // typed tier lists.
 func TestCloudControlFaults(t *testing.T) {
+	t.Parallel()
 	t.Run("throttled", func(t *testing.T) {
 		w := world.New(untyped())
 		w.SetFaults(world.Faults{ThrottleRate: 0.3})
 		url := sim(t, w)
 		res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}, PageSize: 3,
-			GenericTypes: []string{"aws_sfn_state_machine", "aws_cloudwatch_event_rule", "aws_cloudfront_function"}})
+			GenericTypes: []string{"aws_sfn_state_machine", "aws_cloudwatch_event_rule", "aws_cloudfront_function"},
+			RetryMode:    aws.RetryModeStandard, MaxAttempts: 20})
 		require.Empty(t, res.Skipped)
 		assert.Len(t, res.Resources, 10)
 	})

@@ -2,6 +2,7 @@ package aws
 
 import (
 	"fmt"
+	"github.com/aws/aws-sdk-go-v2/aws"
 	"maps"
 	"testing"
 
@@ -115,6 +116,7 @@ func TestJSONChangeIsModified(t *testing.T) {
 // two clusters holding services have more than one DescribeServices batch
 // (10) each, which the simulator enforces.
 func TestJSONPaging(t *testing.T) {
+	t.Parallel()
 	const n = 23
 	var rs []resource.Resource
 	for i := range n {
@@ -166,13 +168,16 @@ func jsonRename(f *resource.Resource, i int) {
 // TestJSONFaults: throttling is retried to a full listing; a denied or
 // disabled service is skipped with its reason while the others list.
 func TestJSONFaults(t *testing.T) {
+	t.Parallel()
 	fixtures := jsonFixtures("us-east-1")
 	w := world.New(fixtures)
 	url := sim(t, w)
 	opts := Options{Endpoint: url, Regions: []string{"us-east-1"}, GenericTypes: []string{GenericNone}, MaxAttempts: 20}
 
 	w.SetFaults(world.Faults{ThrottleRate: 0.3})
-	res := discover(t, opts)
+	// Standard retries (TestThrottling covers the adaptive limiter).
+	res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}, GenericTypes: []string{GenericNone},
+		MaxAttempts: 20, RetryMode: aws.RetryModeStandard})
 	assert.Empty(t, res.Skipped)
 	assert.Len(t, res.Resources, len(fixtures))
 

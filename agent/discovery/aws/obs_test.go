@@ -46,6 +46,7 @@ func obsFixture(t *testing.T, typ string) resource.Resource {
 // world showed no drift at all. The security checks rely on the trail's
 // multi-region, validation, encryption and logging attributes.
 func TestObsChangeInTheWorld(t *testing.T) {
+	t.Parallel()
 	fixtures := awssim.Fixtures(account, "us-east-1")
 	cases := []struct {
 		typ   string
@@ -142,6 +143,7 @@ func TestObsAttachmentChange(t *testing.T) {
 // page) and read 20 at a time; only trails whose home region is scanned
 // are listed, multi-region ones included.
 func TestObsPaging(t *testing.T) {
+	t.Parallel()
 	const n = 45
 	var rs []resource.Resource
 	want := map[string]int{}
@@ -218,6 +220,7 @@ func TestObsPaging(t *testing.T) {
 // TestObsFaults: a service denied or not enabled is skipped with that
 // reason, and the others are still listed.
 func TestObsFaults(t *testing.T) {
+	t.Parallel()
 	for _, svc := range []string{"cloudtrail", "logs", "monitoring"} {
 		t.Run(svc, func(t *testing.T) {
 			w := world.New(awssim.Fixtures(account, "us-east-1"))

@@ -68,6 +68,12 @@ type Options struct {
 	MaxAttempts int
 	// MaxBackoff caps the delay between retries (default the SDK's 20 s).
 	MaxBackoff time.Duration
+	// RetryMode is the SDK retry mode: aws.RetryModeAdaptive (the
+	// default) adds the SDK's client-side rate limiter, which after a
+	// throttling answer paces a client down to 0.5 calls/s and recovers
+	// over seconds; aws.RetryModeStandard retries with backoff alone, for
+	// runs paced by Limiter (and tests that would otherwise sleep).
+	RetryMode aws.RetryMode
 	// PageSize asks list calls for pages of this many items (0: the API's
 	// default). Small pages exist for tests.
 	PageSize int32
@@ -103,13 +109,17 @@ func (p *provider) Name() string { return "aws" }
 func (p *provider) config(ctx context.Context, a Account) (aws.Config, error) {
 	opts := []func(*config.LoadOptions) error{
 		config.WithRetryer(func() aws.Retryer {
+			standard := func(so *retry.StandardOptions) {
+				so.MaxAttempts = p.opts.MaxAttempts
+				if p.opts.MaxBackoff > 0 {
+					so.MaxBackoff = p.opts.MaxBackoff
+				}
+			}
+			if p.opts.RetryMode == aws.RetryModeStandard {
+				return retry.NewStandard(standard)
+			}
 			return retry.NewAdaptiveMode(func(o *retry.AdaptiveModeOptions) {
-				o.StandardOptions = append(o.StandardOptions, func(so *retry.StandardOptions) {
-					so.MaxAttempts = p.opts.MaxAttempts
-					if p.opts.MaxBackoff > 0 {
-						so.MaxBackoff = p.opts.MaxBackoff
-					}
-				})
+				o.StandardOptions = append(o.StandardOptions, standard)
 			})
 		}),
 	}
@@ -154,6 +164,12 @@ func (p *provider) config(ctx context.Context, a Account) (aws.Config, error) {
 // Scopes implements discovery.Provider: each account's id comes from STS
 // GetCallerIdentity, crossed with the regions.
 func (p *provider) Scopes(ctx context.Context) ([]discovery.Scope, error) {
+	switch p.opts.RetryMode {
+	case "", aws.RetryModeAdaptive, aws.RetryModeStandard:
+	default:
+		return nil, fmt.Errorf("aws: RetryMode %q: expected %q or %q", p.opts.RetryMode,
+			aws.RetryModeAdaptive, aws.RetryModeStandard)
+	}
 	var scopes []discovery.Scope
 	for _, a := range p.opts.Accounts {
 		cfg, err := p.config(ctx, a)

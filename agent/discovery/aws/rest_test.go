@@ -82,6 +82,7 @@ func TestRestRoundTrip(t *testing.T) {
 // TestRestPaging lists many zones, records, distributions, functions and
 // clusters with tiny pages: every one comes back exactly once.
 func TestRestPaging(t *testing.T) {
+	t.Parallel()
 	const n = 23
 	var rs []resource.Resource
 	for _, f := range restFixtures(t) {
