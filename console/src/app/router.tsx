@@ -2,6 +2,7 @@ import { createBrowserRouter, type RouteObject } from "react-router";
 import { Layout } from "./Layout";
 import { SignIn } from "@/features/auth/SignIn";
 import { RouteError } from "./RouteError";
+import { Loading } from "@/components/ui/skeleton";
 
 // Screens load on demand: the first paint carries only the shell, and
 // Recharts and D3 come with the screens that draw charts and graphs.
@@ -11,6 +12,7 @@ export const routes: RouteObject[] = [
     path: "/",
     element: <Layout />,
     errorElement: <RouteError />,
+    hydrateFallbackElement: <Loading label="Loading the console" rows={4} className="p-6" />,
     children: [
       { index: true, lazy: () => import("@/features/overview/Overview").then((m) => ({ Component: m.default })) },
       { path: "inventory", lazy: () => import("@/features/drift/Inventory").then((m) => ({ Component: m.default })) },

@@ -62,7 +62,7 @@ function FacetGroup({ field, filters, facet, onChange }: { field: FacetField; fi
   if (many) values = values.filter((v, i) => i < shown || filters[field].includes(v));
   const groupId = `facet-${field}`;
   return (
-    <fieldset className="flex flex-col gap-1">
+    <fieldset className="flex min-w-0 flex-col gap-1">
       <legend id={groupId} className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted-foreground">
         {fieldLabel[field]}
       </legend>

@@ -93,7 +93,7 @@ export type Member = Message<"driftmgr.v1.Member"> & {
   apiAddress: string;
 
   /**
-   * alive, suspect, dead or left (memberlist's view).
+   * alive, dead or left (memberlist's view).
    *
    * @generated from field: string status = 4;
    */
