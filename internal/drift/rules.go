@@ -215,6 +215,13 @@ var typeRules = map[string]*Rules{
 		Ignore:   set("skip_destroy"),
 	},
 	"aws_iam_instance_profile": {Defaults: map[string]any{"path": "/"}},
+	// A filter policy is a JSON document; "{}" filters nothing, as no
+	// policy does (goaws answers it for every subscription, and SNS takes
+	// it to remove one).
+	"aws_sns_topic_subscription": {
+		JSON:    set("filter_policy"),
+		Strings: map[string]func(string) string{"filter_policy": emptyJSONObject},
+	},
 	"aws_route53_record": {
 		Strings: map[string]func(string) string{"name": dnsName, "records": dnsName},
 		Fold:    set("name"),
@@ -299,6 +306,14 @@ func ipProtocol(s string) string {
 		return "-1"
 	}
 	return strings.ToLower(s)
+}
+
+// emptyJSONObject reads "{}" as nothing.
+func emptyJSONObject(s string) string {
+	if strings.TrimSpace(s) == "{}" {
+		return ""
+	}
+	return s
 }
 
 // dnsName drops the trailing dot Route 53 adds to fully qualified names.

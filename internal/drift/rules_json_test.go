@@ -137,6 +137,22 @@ func TestJSONRulesRemoveFalsePositives(t *testing.T) {
 			wantPaths: []resource.Path{"cluster"},
 		},
 		{
+			name:      "an SNS filter policy of {} is no policy; policies compare as JSON",
+			typ:       "aws_sns_topic_subscription",
+			state:     `{"filter_policy":"","redrive_policy":""}`,
+			live:      `{"filter_policy":"{}","redrive_policy":""}`,
+			realLive:  `{"filter_policy":"{\"event\":[\"paid\"]}","redrive_policy":""}`,
+			wantPaths: []resource.Path{"filter_policy"},
+		},
+		{
+			name:      "an SNS filter policy's key order is not drift",
+			typ:       "aws_sns_topic_subscription",
+			state:     `{"filter_policy":"{\"event\":[\"paid\"],\"region\":[\"eu\"]}"}`,
+			live:      `{"filter_policy":"{\"region\": [\"eu\"], \"event\": [\"paid\"]}"}`,
+			realLive:  `{"filter_policy":"{\"region\": [\"eu\"], \"event\": [\"refunded\"]}"}`,
+			wantPaths: []resource.Path{"filter_policy.event"},
+		},
+		{
 			name:      "Secrets Manager replicas are a set",
 			typ:       "aws_secretsmanager_secret",
 			state:     `{"replica":[{"region":"eu-west-1","kms_key_id":"k1"},{"region":"ap-south-1","kms_key_id":"k2"}]}`,
