@@ -147,7 +147,8 @@ func TestWatchRESTAndEndpoints(t *testing.T) {
 		code, _, body := get(t, c, furl+"/metrics", "")
 		require.Equal(t, http.StatusOK, code)
 		for _, name := range []string{"driftmgr_raft_term", "driftmgr_raft_commit_index", "driftmgr_agents_connected",
-			"driftmgr_ingest_commit_seconds_bucket", "driftmgr_rpc_total{", "go_goroutines"} {
+			"driftmgr_ingest_commit_seconds_bucket", "driftmgr_rpc_total{", "go_goroutines",
+			`driftmgr_raft_apply_seconds_count{command="ack_finding",outcome="ok"}`} {
 			require.Contains(t, string(body), name)
 		}
 		for i := range c.Members() {

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"connectrpc.com/connect"
@@ -89,6 +90,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.apiLn = apiLn
 	cfg.Node.APIAddr = apiLn.Addr().String()
+	var m atomic.Pointer[metrics]
+	cfg.Node.ObserveApply = func(cmd string, d time.Duration, err error) {
+		if mm := m.Load(); mm != nil {
+			mm.observeApply(cmd, d, err)
+		}
+	}
 	if s.node, err = node.Start(ctx, cfg.Node); err != nil {
 		apiLn.Close()
 		return nil, err
@@ -96,6 +103,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	s.sessions = newSessions()
 	s.events = newBroker(s)
 	s.metrics = newMetrics(s)
+	m.Store(s.metrics)
 	s.node.FSM().OnChange(s.events.publish)
 	s.node.FSM().OnChange(s.sessions.onChange)
 

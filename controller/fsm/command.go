@@ -54,6 +54,9 @@ func (t CmdType) String() string {
 	return fmt.Sprintf("unknown(%d)", byte(t))
 }
 
+// TypeOf is the type of a command, from its payload.
+func TypeOf(c *pb.RaftCommand) (CmdType, error) { return typeOf(c) }
+
 // typeOf derives the type byte from the command's payload, so the two can
 // never disagree.
 func typeOf(c *pb.RaftCommand) (CmdType, error) {

@@ -42,9 +42,16 @@ func (e *ApplyError) Error() string { return e.Message }
 // (*pb.ApplyResult, or *pb.IngestResult for ingest). On a follower it is
 // forwarded to the leader. A request ID is set if missing and kept across
 // retries, so a write retried after a lost leadership applies once.
-func (n *Node) Apply(ctx context.Context, c *pb.RaftCommand) (proto.Message, error) {
+func (n *Node) Apply(ctx context.Context, c *pb.RaftCommand) (_ proto.Message, err error) {
 	if c.RequestId == "" {
 		c.RequestId = uuid.NewString()
+	}
+	if obs := n.cfg.ObserveApply; obs != nil {
+		start := time.Now()
+		defer func() {
+			t, _ := typeName(c)
+			obs(t, time.Since(start), err)
+		}()
 	}
 	ctx, cancel := context.WithTimeout(ctx, leaderWait+5*time.Second)
 	defer cancel()
@@ -384,4 +391,13 @@ func (n *Node) PeerSessions(ctx context.Context) (held map[string]bool, ok bool)
 		}
 	}
 	return held, ok
+}
+
+// typeName names a command for metrics.
+func typeName(c *pb.RaftCommand) (string, error) {
+	t, err := fsm.TypeOf(c)
+	if err != nil {
+		return "unknown", err
+	}
+	return t.String(), nil
 }

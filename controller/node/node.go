@@ -73,6 +73,9 @@ type Config struct {
 	// FastGossip shortens memberlist's probe intervals (tests).
 	FastGossip bool
 	Logger     *slog.Logger
+	// ObserveApply, if set, is told how long each write took to commit
+	// (forwarding and retries included), by command type.
+	ObserveApply func(cmd string, d time.Duration, err error)
 }
 
 func (c *Config) validate() error {
