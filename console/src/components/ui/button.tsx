@@ -9,7 +9,7 @@ export const buttonVariants = cva(
     variants: {
       variant: {
         default: "bg-primary text-primary-foreground hover:opacity-90",
-        destructive: "bg-destructive text-white hover:opacity-90",
+        destructive: "bg-destructive text-white hover:opacity-90 dark:text-background",
         outline: "border border-border bg-background hover:bg-muted",
         secondary: "bg-muted text-foreground hover:opacity-90",
         ghost: "hover:bg-muted",

@@ -1,7 +1,7 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import type { FindingView } from "@/api/model";
+import { kindName, type FindingView } from "@/api/model";
 import { ago, count } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { KindBadge, SeverityBadge, StatusBadge } from "./badges";
@@ -27,6 +27,23 @@ const columns: Column[] = [
 const grid = "grid grid-cols-[6rem_6.5rem_minmax(10rem,1fr)_minmax(12rem,2fr)_minmax(8rem,1fr)_7rem_7.5rem_7.5rem] items-center gap-2";
 export const rowHeight = 44;
 
+// Phones get two-line rows with the columns that matter most.
+const compactColumns = columns.filter((c) => c.key === "severity" || c.key === "resource" || c.key === "last_seen");
+const compactGrid = "grid grid-cols-[5.5rem_minmax(0,1fr)_5.5rem] items-center gap-2";
+const compactRowHeight = 60;
+const compactQuery = "(max-width: 767px)";
+
+function useCompact(): boolean {
+  const [c, setC] = useState(() => window.matchMedia(compactQuery).matches);
+  useEffect(() => {
+    const mq = window.matchMedia(compactQuery);
+    const on = (e: MediaQueryListEvent) => setC(e.matches);
+    mq.addEventListener("change", on);
+    return () => mq.removeEventListener("change", on);
+  }, []);
+  return c;
+}
+
 interface Props {
   rows: FindingView[];
   total: number;
@@ -44,12 +61,16 @@ interface Props {
 export function InventoryTable({ rows, total, sort, onSort, hasMore, loadingMore, onLoadMore }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const navigate = useNavigate();
+  const compact = useCompact();
+  const height = compact ? compactRowHeight : rowHeight;
+  const cols = compact ? compactColumns : columns;
   const v = useVirtualizer({
     count: rows.length,
     getScrollElement: () => scrollRef.current,
-    estimateSize: () => rowHeight,
+    estimateSize: () => height,
     overscan: 12,
   });
+  useEffect(() => v.measure(), [height, v]);
   const items = v.getVirtualItems();
   const last = items[items.length - 1];
   useEffect(() => {
@@ -62,10 +83,10 @@ export function InventoryTable({ rows, total, sort, onSort, hasMore, loadingMore
       className="h-full min-h-64 overflow-auto rounded-md border border-border"
       data-testid="inventory-scroll"
     >
-      <div role="table" aria-label="Drift findings" aria-rowcount={total + 1} className="min-w-[64rem] text-sm">
+      <div role="table" aria-label="Drift findings" aria-rowcount={total + 1} className={cn("text-sm", !compact && "min-w-[64rem]")}>
         <div role="rowgroup" className="sticky top-0 z-10 border-b border-border bg-muted">
-          <div role="row" aria-rowindex={1} className={cn(grid, "h-10 px-3")}>
-            {columns.map((c) => {
+          <div role="row" aria-rowindex={1} className={cn(compact ? compactGrid : grid, "h-10 px-3")}>
+            {cols.map((c) => {
               const active = c.sort && sort.field === c.sort;
               const ariaSort = active ? (sort.desc ? "descending" : "ascending") : c.sort ? "none" : undefined;
               return (
@@ -96,8 +117,11 @@ export function InventoryTable({ rows, total, sort, onSort, hasMore, loadingMore
                 aria-rowindex={it.index + 2}
                 key={f.id}
                 data-index={it.index}
-                className={cn(grid, "absolute left-0 top-0 w-full cursor-pointer border-b border-border px-3 hover:bg-muted/60")}
-                style={{ height: rowHeight, transform: `translateY(${it.start}px)` }}
+                className={cn(
+                  compact ? compactGrid : grid,
+                  "absolute left-0 top-0 w-full cursor-pointer border-b border-border px-3 hover:bg-muted/60",
+                )}
+                style={{ height, transform: `translateY(${it.start}px)` }}
                 onClick={(e) => {
                   if ((e.target as HTMLElement).closest("a")) return;
                   navigate(`/findings/${f.id}`);
@@ -106,6 +130,23 @@ export function InventoryTable({ rows, total, sort, onSort, hasMore, loadingMore
                 <div role="cell">
                   <SeverityBadge severity={f.severity} />
                 </div>
+                {compact ? (
+                  <>
+                    <div role="cell" className="min-w-0">
+                      <Link to={`/findings/${f.id}`} className="block truncate font-mono text-xs text-primary hover:underline" title={f.resource.id}>
+                        {f.resource.address || f.resource.id}
+                      </Link>
+                      <p className="truncate text-xs text-muted-foreground">
+                        {kindName(f.kind)} · {f.resource.type} · {f.resource.account}
+                        {f.resource.region ? ` · ${f.resource.region}` : ""}
+                      </p>
+                    </div>
+                    <div role="cell" className="text-xs text-muted-foreground" title={f.lastSeen ?? ""}>
+                      {ago(f.lastSeen)}
+                    </div>
+                  </>
+                ) : (
+                  <>
                 <div role="cell">
                   <KindBadge kind={f.kind} />
                 </div>
@@ -129,6 +170,8 @@ export function InventoryTable({ rows, total, sort, onSort, hasMore, loadingMore
                 <div role="cell" className="text-xs text-muted-foreground" title={f.lastSeen ?? ""}>
                   {ago(f.lastSeen)}
                 </div>
+                  </>
+                )}
               </div>
             );
           })}

@@ -114,7 +114,7 @@ export default function ResourceDetail() {
         </CardContent>
       </Card>
 
-      <div className="grid gap-4 xl:grid-cols-[1fr_18rem]">
+      <div className="grid gap-4 xl:grid-cols-[1fr_18rem] [&>*]:min-w-0">
         <Card>
           <CardHeader>
             <CardTitle>Attribute differences</CardTitle>

@@ -66,7 +66,7 @@ export default function Graph() {
     const pad = 30;
     const vb = `${minX - pad} ${minY - pad} ${maxX - minX + 2 * pad} ${maxY - minY + 2 * pad}`;
     body = (
-      <svg viewBox={vb} role="img" aria-label={`Graph of ${shownFindings} findings grouped by account, region and type`} className="h-[70vh] w-full">
+      <svg viewBox={vb} role="group" aria-label={`Graph of ${shownFindings} findings grouped by account, region and type`} className="h-[70vh] w-full">
         <g stroke="var(--border)" strokeWidth={1}>
           {graph.links.map((l, i) => {
             const a = pos.get(l.source);

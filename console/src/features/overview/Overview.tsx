@@ -59,7 +59,7 @@ export default function Overview() {
         />
       </section>
 
-      <div className="grid gap-4 xl:grid-cols-2">
+      <div className="grid gap-4 xl:grid-cols-2 [&>*]:min-w-0">
         <Card>
           <CardHeader>
             <CardTitle>Drift over time</CardTitle>
@@ -112,7 +112,7 @@ export default function Overview() {
             )}
           </CardContent>
         </Card>
-        <div className="grid gap-4 md:grid-cols-2">
+        <div className="grid gap-4 md:grid-cols-2 [&>*]:min-w-0">
           <Card>
             <CardHeader>
               <CardTitle>Agents</CardTitle>
@@ -153,7 +153,7 @@ export default function Overview() {
               ) : (
                 <ol className="flex max-h-56 flex-col gap-1 overflow-y-auto text-sm" aria-label="Recent activity">
                   {activity.slice(0, 20).map((a, i) => (
-                    <li key={a.at + i} className="flex gap-2">
+                    <li key={a.at + i} className="flex min-w-0 gap-2">
                       <span className="shrink-0 text-xs text-muted-foreground">{ago(a.at)}</span>
                       <span className="truncate">{a.text}</span>
                     </li>
