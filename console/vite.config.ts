@@ -55,15 +55,15 @@ self.addEventListener("fetch", (e) => {
   if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/driftmgr.") || url.pathname.startsWith("/dev/")) return;
   if (req.mode === "navigate") {
     // Network first so a deploy shows at once; the cached shell when offline.
-    e.respondWith(fetch(req).catch(() => caches.match("/", { cacheName: CACHE })));
+    e.respondWith(fetch(req).catch(() => caches.match("/", { cacheName: CACHE, ignoreVary: true })));
     return;
   }
   if (url.pathname.startsWith("/assets/")) {
     // Hashed names never change: the cache is the truth.
-    e.respondWith(caches.match(req, { cacheName: CACHE }).then((hit) => hit || fetch(req)));
+    e.respondWith(caches.match(req, { cacheName: CACHE, ignoreVary: true }).then((hit) => hit || fetch(req)));
     return;
   }
-  e.respondWith(fetch(req).catch(() => caches.match(req, { cacheName: CACHE })));
+  e.respondWith(fetch(req).catch(() => caches.match(req, { cacheName: CACHE, ignoreVary: true })));
 });
 `;
 }

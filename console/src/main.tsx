@@ -1,6 +1,7 @@
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 import { Provider } from "react-redux";
+import { setupListeners } from "@reduxjs/toolkit/query";
 import { RouterProvider } from "react-router";
 import "./index.css";
 import { makeStore, persist, persistedState } from "./app/store";
@@ -18,6 +19,7 @@ const clients = makeClients(browserTransport({ authorization: () => getAuth() })
 const store = makeStore(clients, persistedState());
 getAuth = () => authorizationHeader(store.getState().auth.credential);
 persist(store);
+setupListeners(store.dispatch);
 const router = makeRouter();
 
 function Theme() {

@@ -84,6 +84,7 @@ export const api = createApi({
   baseQuery: fakeBaseQuery<ApiError>(),
   tagTypes: ["Finding", "Scan", "Agent", "Cluster"],
   keepUnusedDataFor: 30,
+  refetchOnReconnect: true,
   endpoints: (build) => ({
     listFindings: build.infiniteQuery<FindingsPage, FindingsQuery, string>({
       infiniteQueryOptions: {

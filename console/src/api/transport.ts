@@ -52,9 +52,14 @@ export interface ApiError {
 
 export function toApiError(e: unknown): ApiError {
   const ce = ConnectError.from(e);
+  let message = ce.rawMessage || ce.message;
+  // fetch's own wording when there is no network or no server.
+  if (/failed to fetch|networkerror|load failed/i.test(message)) {
+    message = "The controller could not be reached. The console retries when the connection is back.";
+  }
   return {
     code: Code[ce.code] ?? "Unknown",
-    message: ce.rawMessage || ce.message,
+    message,
     unauthenticated: ce.code === Code.Unauthenticated,
   };
 }

@@ -79,7 +79,7 @@ export default function Inventory() {
       <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-xl font-semibold">Drift inventory</h1>
         <span className="text-sm text-muted-foreground" aria-live="polite">
-          {q.isLoading ? "" : `${count(total)} finding${total === 1 ? "" : "s"}`}
+          {first ? `${count(total)} finding${total === 1 ? "" : "s"}` : ""}
         </span>
         <Button variant="outline" size="sm" className="lg:hidden" onClick={() => setSheetOpen(true)}>
           Filters{nActive > 0 ? ` (${nActive})` : ""}

@@ -142,3 +142,33 @@ describe("startWatch", () => {
     expect(spy).toHaveBeenCalledTimes(1);
   });
 });
+
+describe("startWatch after a gap", () => {
+  it("refetches open lists once the stream is back, since events were missed", async () => {
+    let listed = 0;
+    let calls = 0;
+    const clients = mockClients(({ service }) => {
+      service(FindingsService, {
+        listFindings: () => {
+          listed++;
+          return { findings: [], totalSize: 0n };
+        },
+      });
+      service(EventsService, {
+        async *watch(_req, ctx) {
+          calls++;
+          if (calls === 1) throw new ConnectError("down", Code.Unavailable);
+          yield counts(1n);
+          await new Promise((r) => ctx.signal.addEventListener("abort", r));
+        },
+      });
+    });
+    const store = makeStore(clients);
+    const sub = store.dispatch(api.endpoints.findingsSummary.initiate({ filter: {}, facets: [] }));
+    await waitFor(() => listed === 1);
+    const stop = startWatch(clients, store.dispatch, { baseDelayMs: 10, maxDelayMs: 20 });
+    await waitFor(() => listed === 2);
+    stop();
+    sub.unsubscribe();
+  });
+});

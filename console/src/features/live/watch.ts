@@ -44,12 +44,26 @@ export function startWatch(clients: Clients, dispatch: AppDispatch, opts: WatchO
 
   const run = async () => {
     let attempt = 0;
+    let missed = false;
     while (!ctl.signal.aborted) {
       dispatch(streamConnecting());
       try {
         for await (const ev of clients.events.watch({}, { signal: ctl.signal })) {
           dispatch(streamOnline());
           attempt = 0;
+          if (missed) {
+            // Events were lost while the stream was down: refresh what is open.
+            missed = false;
+            dispatch(
+              api.util.invalidateTags([
+                { type: "Finding", id: "LIST" },
+                { type: "Scan", id: "LIST" },
+                { type: "Agent", id: "LIST" },
+                { type: "Cluster", id: "HEALTH" },
+                { type: "Cluster", id: "MEMBERS" },
+              ]),
+            );
+          }
           const at = ev.at ? timestampDate(ev.at).toISOString() : new Date().toISOString();
           const e = ev.event;
           switch (e.case) {
@@ -96,6 +110,7 @@ export function startWatch(clients: Clients, dispatch: AppDispatch, opts: WatchO
         }
       }
       if (ctl.signal.aborted) return;
+      missed = true;
       const delay = backoffDelay(attempt++, base, max, opts.random);
       dispatch(streamOffline(Date.now() + delay));
       await new Promise<void>((resolve) => {
