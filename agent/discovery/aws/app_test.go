@@ -68,7 +68,8 @@ func TestAppPaging(t *testing.T) {
 	url := sim(t, w)
 	for _, size := range []int32{1, 3} {
 		t.Run(fmt.Sprint(size), func(t *testing.T) {
-			res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}, PageSize: size})
+			res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}, PageSize: size,
+				GenericTypes: []string{GenericNone}})
 			require.Empty(t, res.Skipped)
 			count := map[string]int{}
 			seen := map[resource.Key]bool{}
@@ -125,7 +126,7 @@ func TestSNSPaging(t *testing.T) {
 	}
 	w := world.New(rs)
 	url := sim(t, w)
-	res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}})
+	res := discover(t, Options{Endpoint: url, Regions: []string{"us-east-1"}, GenericTypes: []string{GenericNone}})
 	require.Empty(t, res.Skipped)
 	assert.Len(t, res.Resources, 205)
 }
