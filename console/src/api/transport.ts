@@ -17,7 +17,8 @@ export interface Credentials {
 export function authInterceptor(creds: Credentials): Interceptor {
   return (next) => async (req) => {
     const h = creds.authorization();
-    if (h) req.header.set("Authorization", h);
+    // A call that names its own key (sign-in checking a new one) keeps it.
+    if (h && !req.header.has("Authorization")) req.header.set("Authorization", h);
     return next(req);
   };
 }

@@ -3,13 +3,13 @@ import { render } from "@testing-library/react";
 import { Provider } from "react-redux";
 import { createMemoryRouter, RouterProvider, type RouteObject } from "react-router";
 import { createRouterTransport, type ConnectRouter } from "@connectrpc/connect";
-import { makeClients, type Clients } from "@/api/transport";
+import { authInterceptor, makeClients, type Clients, type Credentials } from "@/api/transport";
 import { makeStore, type RootState } from "@/app/store";
 import { ClientsContext } from "@/app/clients";
 
 /** mockClients are API clients over an in-memory Connect router (the unit tests' outermost edge). */
-export function mockClients(routes: (r: ConnectRouter) => void = () => {}): Clients {
-  return makeClients(createRouterTransport(routes));
+export function mockClients(routes: (r: ConnectRouter) => void = () => {}, creds?: Credentials): Clients {
+  return makeClients(createRouterTransport(routes, creds ? { transport: { interceptors: [authInterceptor(creds)] } } : undefined));
 }
 
 interface Options {
