@@ -31,6 +31,7 @@ export function Layout() {
   const dispatch = useAppDispatch();
   const location = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
+  const open = useAppSelector((s) => s.live.counts?.open);
   useEffect(() => setMenuOpen(false), [location.pathname]);
   if (!signedIn) {
     return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
@@ -92,7 +93,14 @@ export function Layout() {
                     )
                   }
                 >
-                  {n.label}
+                  <span className="flex items-center justify-between gap-2">
+                    {n.label}
+                    {n.to === "/inventory" && open !== undefined && (
+                      <span className="rounded-full bg-muted px-1.5 text-xs tabular-nums text-muted-foreground" aria-label={`${open} open`}>
+                        {open.toLocaleString("en-US")}
+                      </span>
+                    )}
+                  </span>
                 </NavLink>
               </li>
             ))}

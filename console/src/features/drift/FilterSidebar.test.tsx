@@ -23,9 +23,9 @@ describe("FilterSidebar", () => {
     expect(within(provider).getByLabelText("40 findings")).toHaveTextContent("40");
     // Enum facets read as words, in severity order.
     const sev = screen.getByRole("group", { name: "Severity" });
-    expect(within(sev).getAllByRole("checkbox").map((c) => c.getAttribute("id"))).toEqual([
-      "facet-severity-critical",
-      "facet-severity-low",
+    expect(within(sev).getAllByRole("checkbox").map((c) => c.getAttribute("id")?.replace(/^.*facet-/, ""))).toEqual([
+      "severity-critical",
+      "severity-low",
     ]);
     expect(within(screen.getByRole("group", { name: "Region" })).getByRole("checkbox", { name: "(global)" })).toBeInTheDocument();
   });

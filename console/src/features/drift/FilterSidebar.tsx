@@ -1,4 +1,4 @@
-import { useEffect, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import type { FacetView } from "@/api/model";
 import { capitalize, facetValueName } from "@/api/model";
 import { Button } from "@/components/ui/button";
@@ -48,7 +48,19 @@ interface Props {
   loading?: boolean;
 }
 
-function FacetGroup({ field, filters, facet, onChange }: { field: FacetField; filters: InventoryFilters; facet: FacetView | undefined; onChange: (f: InventoryFilters) => void }) {
+function FacetGroup({
+  field,
+  filters,
+  facet,
+  onChange,
+  uid,
+}: {
+  field: FacetField;
+  filters: InventoryFilters;
+  facet: FacetView | undefined;
+  onChange: (f: InventoryFilters) => void;
+  uid: string;
+}) {
   const counts = new Map<string, number>();
   facet?.values.forEach((v) => counts.set(facetValueName(field, v.value), v.count));
   // Selected values stay listed even when the filtered result has none.
@@ -60,7 +72,9 @@ function FacetGroup({ field, filters, facet, onChange }: { field: FacetField; fi
   const many = values.length > shown;
   const rest = many ? values.filter((v, i) => i >= shown && !filters[field].includes(v)) : [];
   if (many) values = values.filter((v, i) => i < shown || filters[field].includes(v));
-  const groupId = `facet-${field}`;
+  // The sidebar can be on the page twice (the desktop column and the phone
+  // sheet), so ids carry a per-instance prefix.
+  const groupId = `${uid}facet-${field}`;
   return (
     <fieldset className="flex min-w-0 flex-col gap-1">
       <legend id={groupId} className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted-foreground">
@@ -101,6 +115,7 @@ function FacetGroup({ field, filters, facet, onChange }: { field: FacetField; fi
 
 /** FilterSidebar filters the inventory by facet values (with counts), text and time. */
 export function FilterSidebar({ filters, facets, onChange, loading }: Props) {
+  const uid = useId();
   const [text, setText] = useState(filters.text);
   useEffect(() => setText(filters.text), [filters.text]);
   // Typing waits for a pause before it asks the server.
@@ -122,17 +137,17 @@ export function FilterSidebar({ filters, facets, onChange, loading }: Props) {
         )}
       </div>
       <div className="flex flex-col gap-1">
-        <Label htmlFor="filter-text" className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">
+        <Label htmlFor={uid + "filter-text"} className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">
           Search
         </Label>
-        <Input id="filter-text" type="search" placeholder="Resource id, address or type" value={text} onChange={(e) => setText(e.target.value)} />
+        <Input id={uid + "filter-text"} type="search" placeholder="Resource id, address or type" value={text} onChange={(e) => setText(e.target.value)} />
       </div>
       <div className="flex flex-col gap-1">
-        <Label htmlFor="filter-range" className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">
+        <Label htmlFor={uid + "filter-range"} className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">
           Last seen
         </Label>
         <Select
-          id="filter-range"
+          id={uid + "filter-range"}
           label="Last seen"
           value={filters.range || "any"}
           options={rangeOptions}
@@ -140,20 +155,20 @@ export function FilterSidebar({ filters, facets, onChange, loading }: Props) {
         />
         {filters.range === "custom" && (
           <div className="mt-1 grid grid-cols-1 gap-1">
-            <Label htmlFor="filter-since" className="text-xs">
+            <Label htmlFor={uid + "filter-since"} className="text-xs">
               From
             </Label>
             <Input
-              id="filter-since"
+              id={uid + "filter-since"}
               type="datetime-local"
               value={filters.since.slice(0, 16)}
               onChange={(e) => onChange({ ...filters, since: e.target.value })}
             />
-            <Label htmlFor="filter-until" className="text-xs">
+            <Label htmlFor={uid + "filter-until"} className="text-xs">
               To
             </Label>
             <Input
-              id="filter-until"
+              id={uid + "filter-until"}
               type="datetime-local"
               value={filters.until.slice(0, 16)}
               onChange={(e) => onChange({ ...filters, until: e.target.value })}
@@ -162,7 +177,7 @@ export function FilterSidebar({ filters, facets, onChange, loading }: Props) {
         )}
       </div>
       {facetFields.map((field) => (
-        <FacetGroup key={field} field={field} filters={filters} facet={byField.get(field)} onChange={onChange} />
+        <FacetGroup key={field} uid={uid} field={field} filters={filters} facet={byField.get(field)} onChange={onChange} />
       ))}
     </div>
   );

@@ -97,7 +97,7 @@ export default function Inventory() {
         </section>
       </div>
       <Dialog open={sheetOpen} onOpenChange={setSheetOpen}>
-        <DialogContent side="left" aria-describedby="filters-sheet-desc">
+        <DialogContent side="left" className="pt-10" aria-describedby="filters-sheet-desc">
           <DialogTitle className="sr-only">Filters</DialogTitle>
           <DialogDescription id="filters-sheet-desc" className="sr-only">
             Narrow the inventory; the list updates as you choose.
