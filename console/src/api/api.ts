@@ -161,8 +161,7 @@ export const api = createApi({
       providesTags: [{ type: "Scan", id: "LIST" }],
     }),
     listAgents: build.query<AgentView[], void>({
-      queryFn: (_arg, api) =>
-        call(api, async (c) => (await c.agents.listAgents({ consistency: Consistency.STALE })).agents.map(toAgent)),
+      queryFn: (_arg, api) => call(api, async (c) => (await c.agents.listAgents({ consistency: Consistency.STALE })).agents.map(toAgent)),
       providesTags: [{ type: "Agent", id: "LIST" }],
     }),
     listMembers: build.query<{ members: MemberView[]; leader: string }, void>({

@@ -21,36 +21,39 @@ function app(url: string, opts: { acceptKey?: string; preloaded?: Partial<RootSt
   const deny = () => new ConnectError("api key: unknown", Code.Unauthenticated);
   // As in main.tsx: the transport reads the key from the store at each call.
   let auth: () => string | null = () => null;
-  const clients = mockClients(({ service }) => {
-    service(ClusterService, {
-      getHealth: (_r, ctx) => {
-        if (!ok(ctx.requestHeader)) throw deny();
-        return { node: "n1", raftState: "Leader", ready: true };
-      },
-    });
-    service(FindingsService, {
-      listFindings: (_r, ctx) => {
-        if (!ok(ctx.requestHeader)) throw deny();
-        return { findings: [], totalSize: 0n };
-      },
-      listScans: (_r, ctx) => {
-        if (!ok(ctx.requestHeader)) throw deny();
-        return { scans: [] };
-      },
-    });
-    service(AgentsService, {
-      listAgents: (_r, ctx) => {
-        if (!ok(ctx.requestHeader)) throw deny();
-        return { agents: [] };
-      },
-    });
-    service(EventsService, {
-      async *watch(_r, ctx) {
-        if (!ok(ctx.requestHeader)) throw deny();
-        await new Promise((r) => ctx.signal.addEventListener("abort", r));
-      },
-    });
-  }, { authorization: () => auth() });
+  const clients = mockClients(
+    ({ service }) => {
+      service(ClusterService, {
+        getHealth: (_r, ctx) => {
+          if (!ok(ctx.requestHeader)) throw deny();
+          return { node: "n1", raftState: "Leader", ready: true };
+        },
+      });
+      service(FindingsService, {
+        listFindings: (_r, ctx) => {
+          if (!ok(ctx.requestHeader)) throw deny();
+          return { findings: [], totalSize: 0n };
+        },
+        listScans: (_r, ctx) => {
+          if (!ok(ctx.requestHeader)) throw deny();
+          return { scans: [] };
+        },
+      });
+      service(AgentsService, {
+        listAgents: (_r, ctx) => {
+          if (!ok(ctx.requestHeader)) throw deny();
+          return { agents: [] };
+        },
+      });
+      service(EventsService, {
+        async *watch(_r, ctx) {
+          if (!ok(ctx.requestHeader)) throw deny();
+          await new Promise((r) => ctx.signal.addEventListener("abort", r));
+        },
+      });
+    },
+    { authorization: () => auth() },
+  );
   const store = makeStore(clients, opts.preloaded);
   auth = () => authorizationHeader(store.getState().auth.credential);
   const router = createMemoryRouter(routes, { initialEntries: [url] });

@@ -87,10 +87,7 @@ export function Layout() {
                   to={n.to}
                   end={n.end}
                   className={({ isActive }) =>
-                    cn(
-                      "block rounded-md px-3 py-2 text-sm hover:bg-muted",
-                      isActive && "bg-accent font-semibold text-primary",
-                    )
+                    cn("block rounded-md px-3 py-2 text-sm hover:bg-muted", isActive && "bg-accent font-semibold text-primary")
                   }
                 >
                   <span className="flex items-center justify-between gap-2">

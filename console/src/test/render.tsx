@@ -29,10 +29,9 @@ export function renderApp(ui: ReactElement, opts: Options = {}) {
     auth: { credential: { kind: "apiKey", key: "dm_test_secret" }, notice: null },
     ...opts.preloaded,
   });
-  const router = createMemoryRouter(
-    [{ path: opts.path ?? "*", element: ui }, ...(opts.extraRoutes ?? [])],
-    { initialEntries: [opts.route ?? "/"] },
-  );
+  const router = createMemoryRouter([{ path: opts.path ?? "*", element: ui }, ...(opts.extraRoutes ?? [])], {
+    initialEntries: [opts.route ?? "/"],
+  });
   const r = render(
     <Provider store={store}>
       <ClientsContext.Provider value={clients}>

@@ -73,10 +73,7 @@ export function Combobox({ label, options, onSelect, placeholder }: ComboboxProp
   const [active, setActive] = React.useState(0);
   const listId = React.useId();
   const q = query.trim().toLowerCase();
-  const matches = React.useMemo(
-    () => options.filter((o) => o.label.toLowerCase().includes(q)).slice(0, 50),
-    [options, q],
-  );
+  const matches = React.useMemo(() => options.filter((o) => o.label.toLowerCase().includes(q)).slice(0, 50), [options, q]);
   const pick = (o: SelectOption | undefined) => {
     if (!o) return;
     onSelect(o.value);

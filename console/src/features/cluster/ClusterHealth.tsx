@@ -103,7 +103,9 @@ export default function ClusterHealth() {
           ) : agents.isError ? (
             <ErrorState title="Agents could not be listed" message={errText(agents.error)} onRetry={() => void agents.refetch()} />
           ) : (agents.data ?? []).length === 0 ? (
-            <EmptyState title="No agents enrolled">Create a join token with <code>driftmgr ctl tokens create</code>.</EmptyState>
+            <EmptyState title="No agents enrolled">
+              Create a join token with <code>driftmgr ctl tokens create</code>.
+            </EmptyState>
           ) : (
             <Table aria-label="Agents">
               <TableHeader>

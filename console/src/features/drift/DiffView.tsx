@@ -85,9 +85,7 @@ function Inline({ p }: { p: Prepared }) {
 export function DiffView({ changes }: { changes: ChangeView[] }) {
   const prepared = useMemo(() => changes.map(prepare), [changes]);
   const [mode, setMode] = useState<Mode>("split");
-  const [open, setOpen] = useState<Set<number>>(
-    () => new Set(prepared.map((_, i) => i).filter((i) => prepared.length <= 20 || i < 5)),
-  );
+  const [open, setOpen] = useState<Set<number>>(() => new Set(prepared.map((_, i) => i).filter((i) => prepared.length <= 20 || i < 5)));
   if (changes.length === 0) {
     return <p className="text-sm text-muted-foreground">No attribute differences are recorded for this finding.</p>;
   }

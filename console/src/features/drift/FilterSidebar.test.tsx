@@ -6,9 +6,27 @@ import { emptyFilters } from "./filters";
 import type { FacetView } from "@/api/model";
 
 const facets: FacetView[] = [
-  { field: "provider", values: [{ value: "aws", count: 40 }, { value: "google", count: 2 }] },
-  { field: "severity", values: [{ value: "SEVERITY_LOW", count: 6 }, { value: "SEVERITY_CRITICAL", count: 3 }] },
-  { field: "region", values: [{ value: "us-east-1", count: 3 }, { value: "", count: 2 }] },
+  {
+    field: "provider",
+    values: [
+      { value: "aws", count: 40 },
+      { value: "google", count: 2 },
+    ],
+  },
+  {
+    field: "severity",
+    values: [
+      { value: "SEVERITY_LOW", count: 6 },
+      { value: "SEVERITY_CRITICAL", count: 3 },
+    ],
+  },
+  {
+    field: "region",
+    values: [
+      { value: "us-east-1", count: 3 },
+      { value: "", count: 2 },
+    ],
+  },
   {
     field: "type",
     values: Array.from({ length: 12 }, (_, i) => ({ value: `aws_type_${String(i).padStart(2, "0")}`, count: 100 - i })),
@@ -23,10 +41,11 @@ describe("FilterSidebar", () => {
     expect(within(provider).getByLabelText("40 findings")).toHaveTextContent("40");
     // Enum facets read as words, in severity order.
     const sev = screen.getByRole("group", { name: "Severity" });
-    expect(within(sev).getAllByRole("checkbox").map((c) => c.getAttribute("id")?.replace(/^.*facet-/, ""))).toEqual([
-      "severity-critical",
-      "severity-low",
-    ]);
+    expect(
+      within(sev)
+        .getAllByRole("checkbox")
+        .map((c) => c.getAttribute("id")?.replace(/^.*facet-/, "")),
+    ).toEqual(["severity-critical", "severity-low"]);
     expect(within(screen.getByRole("group", { name: "Region" })).getByRole("checkbox", { name: "(global)" })).toBeInTheDocument();
   });
 

@@ -5,7 +5,15 @@ import { Button } from "@/components/ui/button";
 import { Input, Label } from "@/components/ui/input";
 import { Combobox, Select } from "@/components/ui/select";
 import { count } from "@/lib/format";
-import { activeFilterCount, emptyFilters, facetFields, toggleValue, type FacetField, type InventoryFilters, type TimeRange } from "./filters";
+import {
+  activeFilterCount,
+  emptyFilters,
+  facetFields,
+  toggleValue,
+  type FacetField,
+  type InventoryFilters,
+  type TimeRange,
+} from "./filters";
 
 const fieldLabel: Record<FacetField, string> = {
   provider: "Provider",
@@ -140,7 +148,13 @@ export function FilterSidebar({ filters, facets, onChange, loading }: Props) {
         <Label htmlFor={uid + "filter-text"} className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">
           Search
         </Label>
-        <Input id={uid + "filter-text"} type="search" placeholder="Resource id, address or type" value={text} onChange={(e) => setText(e.target.value)} />
+        <Input
+          id={uid + "filter-text"}
+          type="search"
+          placeholder="Resource id, address or type"
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+        />
       </div>
       <div className="flex flex-col gap-1">
         <Label htmlFor={uid + "filter-range"} className="text-xs font-semibold uppercase tracking-wide text-muted-foreground">

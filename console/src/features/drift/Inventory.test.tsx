@@ -23,7 +23,14 @@ function fakeServer(total: number) {
               severity: Severity.HIGH,
               kind: 3,
               status: 1,
-              resource: { provider: "aws", type: "aws_instance", id: `i-${i}`, account: "111", region: "us-east-1", address: `aws_instance.n${i}` },
+              resource: {
+                provider: "aws",
+                type: "aws_instance",
+                id: `i-${i}`,
+                account: "111",
+                region: "us-east-1",
+                address: `aws_instance.n${i}`,
+              },
             }),
           );
         }

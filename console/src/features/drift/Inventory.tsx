@@ -10,7 +10,16 @@ import { count } from "@/lib/format";
 import { FilterSidebar } from "./FilterSidebar";
 import { InventoryTable } from "./InventoryTable";
 import { Presets } from "./Presets";
-import { activeFilterCount, nextSort, orderBy, parseFilters, serializeFilters, toFilterArgs, type InventoryFilters, type SortField } from "./filters";
+import {
+  activeFilterCount,
+  nextSort,
+  orderBy,
+  parseFilters,
+  serializeFilters,
+  toFilterArgs,
+  type InventoryFilters,
+  type SortField,
+} from "./filters";
 
 /** Inventory is the drift inventory: filtered, sorted and paged by the server, scrolled virtually. */
 export default function Inventory() {
@@ -27,10 +36,7 @@ export default function Inventory() {
   const q = useListFindingsInfiniteQuery(arg);
   const [sheetOpen, setSheetOpen] = useState(false);
 
-  const setFilters = useCallback(
-    (f: InventoryFilters) => setParams(serializeFilters(f), { replace: false }),
-    [setParams],
-  );
+  const setFilters = useCallback((f: InventoryFilters) => setParams(serializeFilters(f), { replace: false }), [setParams]);
   const onSort = useCallback((field: SortField) => setFilters({ ...filters, sort: nextSort(filters.sort, field) }), [filters, setFilters]);
   const onLoadMore = useCallback(() => {
     void q.fetchNextPage();

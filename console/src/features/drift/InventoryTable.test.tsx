@@ -8,7 +8,12 @@ import { InventoryTable } from "./InventoryTable";
 
 const rows = [
   finding({ id: "a1", severity: Severity.CRITICAL }),
-  finding({ id: "b2", kind: DriftKind.UNMANAGED, severity: Severity.LOW, resource: { provider: "google", type: "google_storage_bucket", id: "tmp-export", account: "acme-prod", region: "", address: "" } }),
+  finding({
+    id: "b2",
+    kind: DriftKind.UNMANAGED,
+    severity: Severity.LOW,
+    resource: { provider: "google", type: "google_storage_bucket", id: "tmp-export", account: "acme-prod", region: "", address: "" },
+  }),
 ];
 
 function setup(over: Partial<Parameters<typeof InventoryTable>[0]> = {}) {

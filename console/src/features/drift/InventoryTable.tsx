@@ -1,4 +1,4 @@
-import { useEffect, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { kindName, type FindingView } from "@/api/model";
@@ -44,6 +44,81 @@ function useCompact(): boolean {
   return c;
 }
 
+interface RowProps {
+  f: FindingView;
+  index: number;
+  start: number;
+  compact: boolean;
+  height: number;
+  onOpen: (id: string) => void;
+}
+
+/** Row is one finding; memoized so scrolling re-renders only rows that move in or out. */
+const Row = memo(function Row({ f, index, start, compact, height, onOpen }: RowProps) {
+  return (
+    <div
+      role="row"
+      aria-rowindex={index + 2}
+      data-index={index}
+      className={cn(
+        compact ? compactGrid : grid,
+        "absolute left-0 top-0 w-full cursor-pointer border-b border-border px-3 hover:bg-muted/60",
+      )}
+      style={{ height, transform: `translateY(${start}px)` }}
+      onClick={(e) => {
+        if ((e.target as HTMLElement).closest("a")) return;
+        onOpen(f.id);
+      }}
+    >
+      <div role="cell">
+        <SeverityBadge severity={f.severity} />
+      </div>
+      {compact ? (
+        <>
+          <div role="cell" className="min-w-0">
+            <Link to={`/findings/${f.id}`} className="block truncate font-mono text-xs text-primary hover:underline" title={f.resource.id}>
+              {f.resource.address || f.resource.id}
+            </Link>
+            <p className="truncate text-xs text-muted-foreground">
+              {kindName(f.kind)} · {f.resource.type} · {f.resource.account}
+              {f.resource.region ? ` · ${f.resource.region}` : ""}
+            </p>
+          </div>
+          <div role="cell" className="text-xs text-muted-foreground" title={f.lastSeen ?? ""}>
+            {ago(f.lastSeen)}
+          </div>
+        </>
+      ) : (
+        <>
+          <div role="cell">
+            <KindBadge kind={f.kind} />
+          </div>
+          <div role="cell" className="truncate font-mono text-xs" title={f.resource.type}>
+            {f.resource.type}
+          </div>
+          <div role="cell" className="min-w-0 truncate">
+            <Link to={`/findings/${f.id}`} className="font-mono text-xs text-primary hover:underline" title={f.resource.id}>
+              {f.resource.address || f.resource.id}
+            </Link>
+          </div>
+          <div role="cell" className="truncate text-xs" title={f.resource.account}>
+            {f.resource.account}
+          </div>
+          <div role="cell" className="truncate text-xs">
+            {f.resource.region || "—"}
+          </div>
+          <div role="cell">
+            <StatusBadge status={f.status} />
+          </div>
+          <div role="cell" className="text-xs text-muted-foreground" title={f.lastSeen ?? ""}>
+            {ago(f.lastSeen)}
+          </div>
+        </>
+      )}
+    </div>
+  );
+});
+
 interface Props {
   rows: FindingView[];
   total: number;
@@ -72,17 +147,14 @@ export function InventoryTable({ rows, total, sort, onSort, hasMore, loadingMore
   });
   useEffect(() => v.measure(), [height, v]);
   const items = v.getVirtualItems();
+  const open = useCallback((id: string) => navigate(`/findings/${id}`), [navigate]);
   const last = items[items.length - 1];
   useEffect(() => {
     if (last && last.index >= rows.length - 25 && hasMore && !loadingMore) onLoadMore();
   }, [last, rows.length, hasMore, loadingMore, onLoadMore]);
 
   return (
-    <div
-      ref={scrollRef}
-      className="h-full min-h-64 overflow-auto rounded-md border border-border"
-      data-testid="inventory-scroll"
-    >
+    <div ref={scrollRef} className="h-full min-h-64 overflow-auto rounded-md border border-border" data-testid="inventory-scroll">
       <div role="table" aria-label="Drift findings" aria-rowcount={total + 1} className={cn("text-sm", !compact && "min-w-[64rem]")}>
         <div role="rowgroup" className="sticky top-0 z-10 border-b border-border bg-muted">
           <div role="row" aria-rowindex={1} className={cn(compact ? compactGrid : grid, "h-10 px-3")}>
@@ -111,69 +183,7 @@ export function InventoryTable({ rows, total, sort, onSort, hasMore, loadingMore
         <div role="rowgroup" className="relative" style={{ height: v.getTotalSize() }}>
           {items.map((it) => {
             const f = rows[it.index]!;
-            return (
-              <div
-                role="row"
-                aria-rowindex={it.index + 2}
-                key={f.id}
-                data-index={it.index}
-                className={cn(
-                  compact ? compactGrid : grid,
-                  "absolute left-0 top-0 w-full cursor-pointer border-b border-border px-3 hover:bg-muted/60",
-                )}
-                style={{ height, transform: `translateY(${it.start}px)` }}
-                onClick={(e) => {
-                  if ((e.target as HTMLElement).closest("a")) return;
-                  navigate(`/findings/${f.id}`);
-                }}
-              >
-                <div role="cell">
-                  <SeverityBadge severity={f.severity} />
-                </div>
-                {compact ? (
-                  <>
-                    <div role="cell" className="min-w-0">
-                      <Link to={`/findings/${f.id}`} className="block truncate font-mono text-xs text-primary hover:underline" title={f.resource.id}>
-                        {f.resource.address || f.resource.id}
-                      </Link>
-                      <p className="truncate text-xs text-muted-foreground">
-                        {kindName(f.kind)} · {f.resource.type} · {f.resource.account}
-                        {f.resource.region ? ` · ${f.resource.region}` : ""}
-                      </p>
-                    </div>
-                    <div role="cell" className="text-xs text-muted-foreground" title={f.lastSeen ?? ""}>
-                      {ago(f.lastSeen)}
-                    </div>
-                  </>
-                ) : (
-                  <>
-                <div role="cell">
-                  <KindBadge kind={f.kind} />
-                </div>
-                <div role="cell" className="truncate font-mono text-xs" title={f.resource.type}>
-                  {f.resource.type}
-                </div>
-                <div role="cell" className="min-w-0 truncate">
-                  <Link to={`/findings/${f.id}`} className="font-mono text-xs text-primary hover:underline" title={f.resource.id}>
-                    {f.resource.address || f.resource.id}
-                  </Link>
-                </div>
-                <div role="cell" className="truncate text-xs" title={f.resource.account}>
-                  {f.resource.account}
-                </div>
-                <div role="cell" className="truncate text-xs">
-                  {f.resource.region || "—"}
-                </div>
-                <div role="cell">
-                  <StatusBadge status={f.status} />
-                </div>
-                <div role="cell" className="text-xs text-muted-foreground" title={f.lastSeen ?? ""}>
-                  {ago(f.lastSeen)}
-                </div>
-                  </>
-                )}
-              </div>
-            );
+            return <Row key={f.id} f={f} index={it.index} start={it.start} compact={compact} height={height} onOpen={open} />;
           })}
         </div>
       </div>

@@ -141,7 +141,12 @@ export default function ResourceDetail() {
           </DialogHeader>
           <form onSubmit={submitAck} className="flex flex-col gap-2">
             <Label htmlFor="ack-note">Note</Label>
-            <Textarea id="ack-note" value={note} onChange={(e) => setNote(e.target.value)} placeholder="e.g. accepted: resized during the incident, Terraform PR follows" />
+            <Textarea
+              id="ack-note"
+              value={note}
+              onChange={(e) => setNote(e.target.value)}
+              placeholder="e.g. accepted: resized during the incident, Terraform PR follows"
+            />
             <DialogFooter>
               <Button type="submit" disabled={ackState.isLoading}>
                 {ackState.isLoading ? "Acknowledging…" : "Acknowledge"}

@@ -11,7 +11,8 @@ export interface TimelineEvent {
 export function timelineOf(f: FindingView): TimelineEvent[] {
   const ev: TimelineEvent[] = [];
   if (f.firstSeen) ev.push({ at: f.firstSeen, title: "First detected" });
-  if (f.lastSeen && f.lastSeen !== f.firstSeen) ev.push({ at: f.lastSeen, title: "Last seen drifted", detail: f.scanId ? `scan ${f.scanId}` : undefined });
+  if (f.lastSeen && f.lastSeen !== f.firstSeen)
+    ev.push({ at: f.lastSeen, title: "Last seen drifted", detail: f.scanId ? `scan ${f.scanId}` : undefined });
   if (f.acknowledgedBy || f.status === FindingStatus.ACKNOWLEDGED) {
     // The API keeps who acknowledged and why, not when.
     ev.push({ at: null, title: `Acknowledged${f.acknowledgedBy ? " by " + f.acknowledgedBy : ""}`, detail: f.ackNote || undefined });

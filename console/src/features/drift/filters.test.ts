@@ -1,15 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { DriftKind, FindingStatus, Severity } from "@/api/model";
-import {
-  activeFilterCount,
-  emptyFilters,
-  nextSort,
-  orderBy,
-  parseFilters,
-  serializeFilters,
-  toFilterArgs,
-  toggleValue,
-} from "./filters";
+import { activeFilterCount, emptyFilters, nextSort, orderBy, parseFilters, serializeFilters, toFilterArgs, toggleValue } from "./filters";
 
 const q = (s: string) => parseFilters(new URLSearchParams(s));
 

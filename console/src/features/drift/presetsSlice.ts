@@ -12,9 +12,7 @@ export function loadPresets(storage: Storage = localStorage): Preset[] {
   try {
     const v = JSON.parse(storage.getItem(PRESETS_STORAGE_KEY) ?? "[]") as unknown;
     if (Array.isArray(v)) {
-      return v.filter(
-        (p): p is Preset => typeof p === "object" && p !== null && typeof p.name === "string" && typeof p.query === "string",
-      );
+      return v.filter((p): p is Preset => typeof p === "object" && p !== null && typeof p.name === "string" && typeof p.query === "string");
     }
   } catch {
     // ignore a damaged entry

@@ -52,11 +52,20 @@ export default function Graph() {
   let body: React.ReactNode;
   if (q.isLoading) body = <Loading label="Loading findings for the graph" rows={6} />;
   else if (q.isError)
-    body = <ErrorState title="The graph could not be loaded" message={(q.error as { message?: string }).message ?? ""} onRetry={() => void q.refetch()} />;
+    body = (
+      <ErrorState
+        title="The graph could not be loaded"
+        message={(q.error as { message?: string }).message ?? ""}
+        onRetry={() => void q.refetch()}
+      />
+    );
   else if (graph.nodes.length === 0) body = <EmptyState title="No findings to draw" />;
   else if (!pos) body = <Loading label="Laying out the graph" rows={6} />;
   else {
-    let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+    let minX = Infinity,
+      minY = Infinity,
+      maxX = -Infinity,
+      maxY = -Infinity;
     pos.forEach((p) => {
       minX = Math.min(minX, p.x);
       minY = Math.min(minY, p.y);
@@ -66,7 +75,12 @@ export default function Graph() {
     const pad = 30;
     const vb = `${minX - pad} ${minY - pad} ${maxX - minX + 2 * pad} ${maxY - minY + 2 * pad}`;
     body = (
-      <svg viewBox={vb} role="group" aria-label={`Graph of ${shownFindings} findings grouped by account, region and type`} className="h-[70vh] w-full">
+      <svg
+        viewBox={vb}
+        role="group"
+        aria-label={`Graph of ${shownFindings} findings grouped by account, region and type`}
+        className="h-[70vh] w-full"
+      >
         <g stroke="var(--border)" strokeWidth={1}>
           {graph.links.map((l, i) => {
             const a = pos.get(l.source);
@@ -120,19 +134,34 @@ export default function Graph() {
         </Link>
       </div>
       {(graph.omitted > 0 || total > shownFindings) && q.data && (
-        <p role="note" className="rounded-md border border-amber-500/50 bg-amber-50 p-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200">
-          Showing {count(shownFindings)} of {count(total)} findings: the graph is capped at {maxNodes} nodes. Filter the inventory to
-          narrow it.
+        <p
+          role="note"
+          className="rounded-md border border-amber-500/50 bg-amber-50 p-2 text-sm text-amber-900 dark:bg-amber-950 dark:text-amber-200"
+        >
+          Showing {count(shownFindings)} of {count(total)} findings: the graph is capped at {maxNodes} nodes. Filter the inventory to narrow
+          it.
         </p>
       )}
       <Card>
         <CardContent className="pt-4">{body}</CardContent>
       </Card>
       <ul className="flex flex-wrap gap-4 text-xs text-muted-foreground" aria-label="Legend">
-        <li><span className="mr-1 inline-block h-3 w-3 rounded-full bg-[#4338ca]" aria-hidden="true" />Account</li>
-        <li><span className="mr-1 inline-block h-3 w-3 rounded-full bg-[#0891b2]" aria-hidden="true" />Region</li>
-        <li><span className="mr-1 inline-block h-3 w-3 rounded-full bg-[#64748b]" aria-hidden="true" />Resource type</li>
-        <li><span className="mr-1 inline-block h-3 w-3 rounded-full bg-[#b91c1c]" aria-hidden="true" />Finding (colored by severity)</li>
+        <li>
+          <span className="mr-1 inline-block h-3 w-3 rounded-full bg-[#4338ca]" aria-hidden="true" />
+          Account
+        </li>
+        <li>
+          <span className="mr-1 inline-block h-3 w-3 rounded-full bg-[#0891b2]" aria-hidden="true" />
+          Region
+        </li>
+        <li>
+          <span className="mr-1 inline-block h-3 w-3 rounded-full bg-[#64748b]" aria-hidden="true" />
+          Resource type
+        </li>
+        <li>
+          <span className="mr-1 inline-block h-3 w-3 rounded-full bg-[#b91c1c]" aria-hidden="true" />
+          Finding (colored by severity)
+        </li>
       </ul>
     </div>
   );

@@ -8,7 +8,11 @@ const f = (id: string, account: string, region: string, type: string) =>
 
 describe("buildGraph", () => {
   it("groups findings by account, region and type", () => {
-    const g = buildGraph([f("1", "A", "us-east-1", "aws_instance"), f("2", "A", "us-east-1", "aws_instance"), f("3", "A", "eu-west-1", "aws_vpc")]);
+    const g = buildGraph([
+      f("1", "A", "us-east-1", "aws_instance"),
+      f("2", "A", "us-east-1", "aws_instance"),
+      f("3", "A", "eu-west-1", "aws_vpc"),
+    ]);
     const kinds = g.nodes.reduce<Record<string, number>>((m, n) => ((m[n.kind] = (m[n.kind] ?? 0) + 1), m), {});
     expect(kinds).toEqual({ account: 1, region: 2, type: 2, finding: 3 });
     expect(g.links).toHaveLength(2 + 2 + 3);

@@ -28,8 +28,14 @@ export function runLayout(req: LayoutRequest): Position[] {
         .distance((l) => ((l.target as N).kind === "finding" ? 18 : 50))
         .strength(0.9),
     )
-    .force("charge", forceManyBody<N>().strength((d) => (d.kind === "finding" ? -12 : -120)))
-    .force("collide", forceCollide<N>().radius((d) => (radius[d.kind] ?? 5) + 2))
+    .force(
+      "charge",
+      forceManyBody<N>().strength((d) => (d.kind === "finding" ? -12 : -120)),
+    )
+    .force(
+      "collide",
+      forceCollide<N>().radius((d) => (radius[d.kind] ?? 5) + 2),
+    )
     .force("center", forceCenter(0, 0))
     .stop();
   const ticks = req.ticks ?? 300;

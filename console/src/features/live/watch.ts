@@ -37,9 +37,7 @@ export function startWatch(clients: Clients, dispatch: AppDispatch, opts: WatchO
     flushTimer = null;
     const ids = [...pending];
     pending = new Set();
-    dispatch(
-      api.util.invalidateTags([{ type: "Finding", id: "LIST" }, ...ids.map((id) => ({ type: "Finding" as const, id }))]),
-    );
+    dispatch(api.util.invalidateTags([{ type: "Finding", id: "LIST" }, ...ids.map((id) => ({ type: "Finding" as const, id }))]));
   };
 
   const run = async () => {
@@ -78,7 +76,12 @@ export function startWatch(clients: Clients, dispatch: AppDispatch, opts: WatchO
               break;
             }
             case "agentStatus":
-              dispatch(api.util.invalidateTags([{ type: "Agent", id: "LIST" }, { type: "Cluster", id: "HEALTH" }]));
+              dispatch(
+                api.util.invalidateTags([
+                  { type: "Agent", id: "LIST" },
+                  { type: "Cluster", id: "HEALTH" },
+                ]),
+              );
               dispatch(
                 activityAdded({
                   at,
@@ -88,11 +91,21 @@ export function startWatch(clients: Clients, dispatch: AppDispatch, opts: WatchO
               );
               break;
             case "scanCompleted":
-              dispatch(api.util.invalidateTags([{ type: "Scan", id: "LIST" }, { type: "Agent", id: "LIST" }]));
+              dispatch(
+                api.util.invalidateTags([
+                  { type: "Scan", id: "LIST" },
+                  { type: "Agent", id: "LIST" },
+                ]),
+              );
               dispatch(activityAdded({ at, kind: "scan", text: `Scan ${e.value.id} finished (${e.value.trigger || "scan"})` }));
               break;
             case "leaderChanged":
-              dispatch(api.util.invalidateTags([{ type: "Cluster", id: "HEALTH" }, { type: "Cluster", id: "MEMBERS" }]));
+              dispatch(
+                api.util.invalidateTags([
+                  { type: "Cluster", id: "HEALTH" },
+                  { type: "Cluster", id: "MEMBERS" },
+                ]),
+              );
               dispatch(activityAdded({ at, kind: "leader", text: `Leader is now ${e.value.leader || "unknown"}` }));
               break;
             default:

@@ -23,14 +23,34 @@ describe("KpiCard", () => {
 });
 
 function scan(id: string, agentId: string, finishedAt: string, managed: number, unmanaged: number): ScanView {
-  return { id, agentId, startedAt: finishedAt, finishedAt, total: managed + unmanaged, managed, unmanaged, missing: 1, modified: 2, coverage: (100 * managed) / (managed + unmanaged), error: "", trigger: "schedule", skips: 0 };
+  return {
+    id,
+    agentId,
+    startedAt: finishedAt,
+    finishedAt,
+    total: managed + unmanaged,
+    managed,
+    unmanaged,
+    missing: 1,
+    modified: 2,
+    coverage: (100 * managed) / (managed + unmanaged),
+    error: "",
+    trigger: "schedule",
+    skips: 0,
+  };
 }
 
 describe("overview figures", () => {
   it("derives counts from facets until the stream sends its own", () => {
     const c = countsFromFacets(
       [
-        { field: "kind", values: [{ value: "DRIFT_KIND_MODIFIED", count: 6 }, { value: "DRIFT_KIND_MISSING", count: 3 }] },
+        {
+          field: "kind",
+          values: [
+            { value: "DRIFT_KIND_MODIFIED", count: 6 },
+            { value: "DRIFT_KIND_MISSING", count: 3 },
+          ],
+        },
         { field: "severity", values: [{ value: "SEVERITY_CRITICAL", count: 3 }] },
       ],
       12,

@@ -43,10 +43,22 @@ export default function Overview() {
   return (
     <div className="flex flex-col gap-4">
       <h1 className="text-xl font-semibold">Overview</h1>
-      {open.isError && <ErrorState title="Findings could not be loaded" message={errText(open.error)} onRetry={() => void open.refetch()} />}
+      {open.isError && (
+        <ErrorState title="Findings could not be loaded" message={errText(open.error)} onRetry={() => void open.refetch()} />
+      )}
       <section aria-label="Key figures" className="grid grid-cols-2 gap-3 md:grid-cols-4 xl:grid-cols-7">
-        <KpiCard label="Open findings" value={n(counts?.open)} to="/inventory?status=open" tone={counts && counts.open > 0 ? "warn" : "good"} />
-        <KpiCard label="Critical" value={n(counts?.critical)} to="/inventory?severity=critical&status=open" tone={counts?.critical ? "danger" : "default"} />
+        <KpiCard
+          label="Open findings"
+          value={n(counts?.open)}
+          to="/inventory?status=open"
+          tone={counts && counts.open > 0 ? "warn" : "good"}
+        />
+        <KpiCard
+          label="Critical"
+          value={n(counts?.critical)}
+          to="/inventory?severity=critical&status=open"
+          tone={counts?.critical ? "danger" : "default"}
+        />
         <KpiCard label="High" value={n(counts?.high)} to="/inventory?severity=high&status=open" />
         <KpiCard label="Modified" value={n(counts?.modified)} to="/inventory?kind=modified&status=open" />
         <KpiCard label="Missing" value={n(counts?.missing)} to="/inventory?kind=missing&status=open" />
