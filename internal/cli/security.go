@@ -1,0 +1,267 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/driftmgr/driftmgr/agent/stateload"
+	"github.com/driftmgr/driftmgr/internal/drift"
+	"github.com/driftmgr/driftmgr/internal/filter"
+	"github.com/driftmgr/driftmgr/internal/resource"
+	"github.com/driftmgr/driftmgr/internal/scan"
+	"github.com/driftmgr/driftmgr/internal/tfstate"
+)
+
+// errSecurityFindings makes `security scan` exit 1 (failures at or above
+// --fail-on) without printing an error.
+var errSecurityFindings = fmt.Errorf("security findings: %w", errDrift)
+
+type securityFlags struct {
+	scan     scanFlags
+	mutelist string
+	failOn   string
+	all      bool
+	now      func() time.Time
+}
+
+func newSecurityCmd(s Streams) *cobra.Command {
+	c := &cobra.Command{
+		Use:   "security",
+		Short: "Security and compliance scanning (CIS AWS/Azure/GCP, IAM analysis, secrets, drift that weakened security)",
+	}
+	c.AddCommand(newSecurityScanCmd(s))
+	return c
+}
+
+func newSecurityScanCmd(s Streams) *cobra.Command {
+	f := &securityFlags{now: time.Now}
+	c := &cobra.Command{
+		Use:   "scan [--state SOURCE...] [--provider aws|azure|gcp | --live FILE] [flags]",
+		Short: "Run the built-in security checks over state and/or the live cloud",
+		Long: `Run the built-in security checks (CIS AWS Foundations, CIS Azure, CIS GCP, IAM
+policy analysis, secrets detection) over the live cloud (--provider, --live) or,
+without a live side, over Terraform state (--state). With both, drift is computed
+too, and a drift that made a passing check fail is reported as its own finding
+(DM-DRIFT-...): "this drift opened port 22 to the world".
+
+Output formats (--output FORMAT[=PATH], repeatable): table (default), json,
+sarif, junit, csv, html.
+
+Mutelist (--mutelist FILE): YAML entries with check, resource (patterns with *),
+reason, owner and expires; an expired entry mutes nothing and is reported.
+
+Exit code: 0 no unmuted failure at or above --fail-on, 1 failures, 2 error.`,
+		Example: `  driftmgr security scan --provider aws --simulate examples/aws/world.json --state examples/aws/terraform.tfstate
+  driftmgr security scan --state examples/azure/terraform.tfstate -o sarif=security.sarif
+  driftmgr security scan --provider aws --region all --mutelist mutelist.yaml --fail-on critical`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error { return runSecurityScan(cmd.Context(), s, f) },
+	}
+	fl := c.Flags()
+	sf := &f.scan
+	fl.StringArrayVar(&sf.states, "state", nil, "state source (repeatable); default: found from the configuration in --dir")
+	fl.StringArrayVar(&sf.live, "live", nil, "live inventory file, a JSON array of resources (repeatable)")
+	fl.StringVar(&sf.driftignore, "driftignore", "", "ignore file in .driftignore syntax, for the drift side")
+	fl.StringVar(&sf.config, "config", "", "driftmgr.yaml with ignore rules, for the drift side")
+	fl.StringVar(&sf.filter, "filter", "", "JMESPath expression selecting the resources to scan")
+	fl.StringArrayVarP(&sf.outputs, "output", "o", nil, "output FORMAT[=PATH] (repeatable): "+strings.Join(scan.Formats, ", "))
+	fl.StringVar(&f.mutelist, "mutelist", "", "YAML mutelist of accepted failures")
+	fl.StringVar(&f.failOn, "fail-on", "high", "lowest severity of an unmuted failure that makes the exit code 1: critical, high, medium, low, info")
+	fl.BoolVar(&f.all, "all", false, "list passing results in the table too")
+	sf.sourceFlags.register(fl)
+	sf.discover.register(fl)
+	return c
+}
+
+type securityOutput struct{ format, path string }
+
+func parseSecurityOutputs(specs []string) ([]securityOutput, error) {
+	if len(specs) == 0 {
+		return []securityOutput{{format: "table"}}, nil
+	}
+	var outs []securityOutput
+	stdout := 0
+	for _, spec := range specs {
+		name, p, _ := strings.Cut(spec, "=")
+		ok := false
+		for _, f := range scan.Formats {
+			ok = ok || f == name
+		}
+		if !ok {
+			return nil, fmt.Errorf("--output %q: unknown format %q (want one of %s)", spec, name, strings.Join(scan.Formats, ", "))
+		}
+		if p == "" || p == "-" {
+			p = ""
+			stdout++
+		}
+		outs = append(outs, securityOutput{format: name, path: p})
+	}
+	if stdout > 1 {
+		return nil, fmt.Errorf("--output: %d formats write to stdout; give all but one a path (FORMAT=PATH)", stdout)
+	}
+	return outs, nil
+}
+
+func runSecurityScan(ctx context.Context, s Streams, f *securityFlags) error {
+	outs, err := parseSecurityOutputs(f.scan.outputs)
+	if err != nil {
+		return err
+	}
+	failOn, ok := scan.ParseSeverity(f.failOn)
+	if !ok {
+		return fmt.Errorf("--fail-on %q: want critical, high, medium, low or info", f.failOn)
+	}
+	var ml *scan.Mutelist
+	if f.mutelist != "" {
+		data, err := os.ReadFile(f.mutelist)
+		if err != nil {
+			return fmt.Errorf("read mutelist: %w", err)
+		}
+		if ml, err = scan.ParseMutelist(f.mutelist, data); err != nil {
+			return err
+		}
+	}
+	prog := newProgress(s.Err, isTerminal(s.Err))
+	prog.set("finding state sources")
+	prog.start()
+	defer prog.stop()
+	in, err := f.scan.collect(ctx, prog)
+	if err != nil {
+		return err
+	}
+	in.Mutelist, in.Now = ml, f.now().UTC()
+	prog.set("running security checks")
+	rep := scan.Run(*in)
+	prog.stop()
+	for _, e := range rep.ExpiredMutes {
+		fmt.Fprintf(s.Err, "warning: mutelist %s:%d (%s %s, owner %s) expired %s and mutes nothing\n", f.mutelist, e.Line(), e.Check, e.Resource, e.Owner, e.Expires)
+	}
+	opts := scan.WriteOptions{ToolVersion: Version, All: f.all}
+	for _, o := range outs {
+		if o.path == "" {
+			if err := scan.Write(s.Out, o.format, rep, opts); err != nil {
+				return err
+			}
+			continue
+		}
+		var buf bytes.Buffer
+		if err := scan.Write(&buf, o.format, rep, opts); err != nil {
+			return err
+		}
+		if err := os.WriteFile(o.path, buf.Bytes(), 0o644); err != nil {
+			return fmt.Errorf("write %s report: %w", o.format, err)
+		}
+	}
+	if rep.FailsAtOrAbove(failOn) {
+		return errSecurityFindings
+	}
+	return nil
+}
+
+// collect reads what a security scan judges: the states (when any are
+// named or found), the live side (--live, --provider) and, with both,
+// their drift. It is scanFlags.compute's pipeline keeping the resources,
+// which the security checks need and compute's outcome does not carry.
+func (f *scanFlags) collect(ctx context.Context, prog *progress) (*scan.Input, error) {
+	in := &scan.Input{}
+	var flt *filter.Filter
+	if f.filter != "" {
+		var err error
+		if flt, err = filter.Compile(f.filter); err != nil {
+			return nil, err
+		}
+	}
+	haveLive := len(f.live) > 0 || f.discover.enabled()
+	if len(f.states) > 0 || !haveLive {
+		lopts, err := f.loadOptions()
+		if err != nil {
+			return nil, err
+		}
+		sources, err := f.sources(ctx, f.states)
+		if err != nil {
+			return nil, err
+		}
+		if len(sources) == 0 && !haveLive {
+			return nil, errors.New("security scan: nothing to scan: pass --state SOURCE, --provider aws|azure|gcp or --live FILE")
+		}
+		lopts.Progress = func(p stateload.Progress) {
+			prog.set("reading states: %d/%d sources, %d documents, %d resources", p.SourcesDone, p.Sources, p.Documents, p.Resources)
+		}
+		loaded, err := stateload.Load(ctx, sources, lopts)
+		if err != nil {
+			return nil, err
+		}
+		in.State = loaded.Resources
+		in.Outputs = localOutputs(sources)
+	}
+	live, err := loadLive(f.live)
+	if err != nil {
+		return nil, err
+	}
+	if f.discover.enabled() {
+		found, err := f.discover.discoverLive(ctx, prog)
+		if err != nil {
+			return nil, err
+		}
+		live = append(live, found.Resources...)
+	}
+	in.Live = live
+	if flt != nil {
+		in.State, in.Live = keep(in.State, flt), keep(in.Live, flt)
+	}
+	if len(in.State) > 0 && len(in.Live) > 0 {
+		rules, err := loadIgnore(f)
+		if err != nil {
+			return nil, err
+		}
+		opts := drift.Options{}
+		if rules != nil {
+			opts.Ignore = rules
+		}
+		prog.set("comparing %d state resources with %d live resources", len(in.State), len(in.Live))
+		in.Drift = drift.Compare(in.State, in.Live, opts)
+	}
+	return in, nil
+}
+
+func keep(rs []resource.Resource, flt *filter.Filter) []resource.Resource {
+	out := rs[:0:0]
+	for i := range rs {
+		if flt.Match(&rs[i]) {
+			out = append(out, rs[i])
+		}
+	}
+	return out
+}
+
+// localOutputs reads the outputs of state sources that are local files,
+// for secret scanning (the state loader keeps resources only).
+func localOutputs(sources []string) []scan.StateOutput {
+	var out []scan.StateOutput
+	for _, src := range sources {
+		st, err := os.Stat(src)
+		if err != nil || !st.Mode().IsRegular() {
+			continue
+		}
+		data, err := os.ReadFile(src)
+		if err != nil {
+			continue
+		}
+		doc, err := tfstate.Parse(src, data, tfstate.Limits{})
+		if err != nil {
+			continue
+		}
+		for _, name := range resource.SortedKeys(doc.Outputs) {
+			o := doc.Outputs[name]
+			out = append(out, scan.StateOutput{Origin: src, Name: name, Value: o.Value, Sensitive: o.Sensitive})
+		}
+	}
+	return out
+}
