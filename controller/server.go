@@ -19,8 +19,6 @@ import (
 	"connectrpc.com/connect"
 	"connectrpc.com/vanguard"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
-	"golang.org/x/net/http2"
-	"golang.org/x/net/http2/h2c"
 
 	"github.com/driftmgr/driftmgr/controller/node"
 	"github.com/driftmgr/driftmgr/controller/pki"
@@ -116,9 +114,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	tlsCfg := cfg.Node.CA.ServerTLS(cfg.Node.Cert, s.serialRevoked)
 	s.apiSrv = &http.Server{Handler: handler, TLSConfig: tlsCfg, ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
-	if err := http2.ConfigureServer(s.apiSrv, &http2.Server{}); err != nil {
-		return nil, err
-	}
+	s.apiSrv.Protocols = new(http.Protocols)
+	s.apiSrv.Protocols.SetHTTP1(true)
+	s.apiSrv.Protocols.SetHTTP2(true)
 	s.wg.Add(1)
 	go func() {
 		defer s.wg.Done()
@@ -131,7 +129,11 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			s.Shutdown(false)
 			return nil, fmt.Errorf("controller %s: listen %s: %w", cfg.Node.Name, cfg.HTTPAddr, err)
 		}
-		s.httpSrv = &http.Server{Handler: h2c.NewHandler(handler, &http2.Server{}), ReadHeaderTimeout: 10 * time.Second}
+		// Plain HTTP/1.1 for browsers and curl, and unencrypted HTTP/2
+		// (h2c) for gRPC clients on a trusted network.
+		s.httpSrv = &http.Server{Handler: handler, ReadHeaderTimeout: 10 * time.Second, Protocols: new(http.Protocols)}
+		s.httpSrv.Protocols.SetHTTP1(true)
+		s.httpSrv.Protocols.SetUnencryptedHTTP2(true)
 		s.wg.Add(1)
 		go func() {
 			defer s.wg.Done()

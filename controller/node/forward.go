@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"strconv"
 	"sync"
@@ -16,7 +15,6 @@ import (
 	"connectrpc.com/connect"
 	"github.com/google/uuid"
 	"github.com/hashicorp/raft"
-	"golang.org/x/net/http2"
 	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
@@ -234,11 +232,7 @@ type forwarder struct {
 func newForwarder(n *Node) *forwarder {
 	tlsCfg := &tls.Config{MinVersion: tls.VersionTLS13, RootCAs: n.cfg.CA.Pool(), Certificates: []tls.Certificate{n.cfg.Cert},
 		InsecureSkipVerify: true, VerifyConnection: verifyController(n.cfg.CA), NextProtos: []string{"h2"}}
-	tr := &http2.Transport{TLSClientConfig: tlsCfg, DialTLSContext: func(ctx context.Context, network, addr string, cfg *tls.Config) (net.Conn, error) {
-		d := &tls.Dialer{Config: cfg}
-		return d.DialContext(ctx, network, addr)
-	}}
-	return &forwarder{n: n, http: &http.Client{Transport: tr}, byAddr: map[string]driftmgrv1connect.InternalServiceClient{}}
+	return &forwarder{n: n, http: &http.Client{Transport: H2Transport(tlsCfg)}, byAddr: map[string]driftmgrv1connect.InternalServiceClient{}}
 }
 
 func (f *forwarder) client() (driftmgrv1connect.InternalServiceClient, error) {
@@ -400,4 +394,13 @@ func typeName(c *pb.RaftCommand) (string, error) {
 		return "unknown", err
 	}
 	return t.String(), nil
+}
+
+// H2Transport is an HTTP/2-only client transport over TLS with cfg (gRPC
+// and bidirectional streams need HTTP/2).
+func H2Transport(cfg *tls.Config) *http.Transport {
+	t := &http.Transport{TLSClientConfig: cfg, ForceAttemptHTTP2: true, IdleConnTimeout: 90 * time.Second}
+	t.Protocols = new(http.Protocols)
+	t.Protocols.SetHTTP2(true)
+	return t
 }

@@ -21,7 +21,6 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
-	"golang.org/x/net/http2"
 
 	"github.com/driftmgr/driftmgr/controller"
 	"github.com/driftmgr/driftmgr/controller/node"
@@ -336,7 +335,7 @@ func (c *Cluster) HTTPClient(cert *tls.Certificate) *http.Client {
 	if cert != nil {
 		cfg.Certificates = []tls.Certificate{*cert}
 	}
-	return &http.Client{Transport: &http2.Transport{TLSClientConfig: cfg}}
+	return &http.Client{Transport: node.H2Transport(cfg)}
 }
 
 // URL is node i's API base URL.

@@ -13,10 +13,10 @@ import (
 
 	"connectrpc.com/connect"
 	"github.com/spf13/cobra"
-	"golang.org/x/net/http2"
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/driftmgr/driftmgr/controller/node"
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
 	"github.com/driftmgr/driftmgr/proto/driftmgr/v1/driftmgrv1connect"
 )
@@ -61,7 +61,7 @@ func (f *ctlFlags) client() (*http.Client, string, error) {
 		}
 		cfg.RootCAs = pool
 	}
-	return &http.Client{Transport: &http2.Transport{TLSClientConfig: cfg}, Timeout: 30 * time.Second}, addr, nil
+	return &http.Client{Transport: node.H2Transport(cfg), Timeout: 30 * time.Second}, addr, nil
 }
 
 func (f *ctlFlags) opts() []connect.ClientOption {
