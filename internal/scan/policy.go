@@ -332,7 +332,12 @@ func privEsc(_ *Index, r *resource.Resource) *Outcome {
 	var bad []Evidence
 	var paths []string
 	seen := map[resource.Path]bool{}
+	admin := 0
 	for _, src := range srcs {
+		if isAdmin(src.doc) {
+			admin++ // full admin is DM-AWS-IAM-010's finding
+			continue
+		}
 		for _, combo := range escalations {
 			var sts []statement
 			for _, a := range combo {
@@ -346,9 +351,6 @@ func privEsc(_ *Index, r *resource.Resource) *Outcome {
 			if sts == nil {
 				continue
 			}
-			if s := sts[0]; len(combo) == 1 && len(s.NotActions) == 0 && hasExact(s.Actions, "*") {
-				continue // full admin is DM-AWS-IAM-010's finding
-			}
 			paths = append(paths, strings.Join(combo, " + "))
 			for _, s := range sts {
 				e := actionEvidence(r, src, s)
@@ -358,6 +360,9 @@ func privEsc(_ *Index, r *resource.Resource) *Outcome {
 				}
 			}
 		}
+	}
+	if admin == len(srcs) {
+		return nil
 	}
 	if len(bad) > 0 {
 		sort.Strings(paths)
@@ -401,4 +406,13 @@ func conditionKeys(s statement) any {
 	}
 	sort.Strings(ks)
 	return strings.Join(ks, ",")
+}
+
+func isAdmin(d *policyDoc) bool {
+	for _, s := range d.Statements {
+		if s.allow() && len(s.Condition) == 0 && s.anyResource() && len(s.NotActions) == 0 && hasExact(s.Actions, "*") {
+			return true
+		}
+	}
+	return false
 }

@@ -115,7 +115,7 @@ func findInText(p resource.Path, text string, named bool) []secretHit {
 				known = true
 			}
 		}
-		if known {
+		if known || placeholder.MatchString(strings.TrimSpace(ln)) {
 			continue
 		}
 		for _, m := range keywordAssign.FindAllStringSubmatch(ln, -1) {
