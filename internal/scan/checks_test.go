@@ -70,7 +70,9 @@ func TestChecks(t *testing.T) {
 	sg := func(id string, ing ...any) resource.Resource {
 		return res("aws_security_group", id, map[string]any{"name": "web", "ingress": ing, "egress": []any{}})
 	}
-	pw := func(m map[string]any) resource.Resource { return res("aws_iam_account_password_policy", "iam-account-password-policy", m) }
+	pw := func(m map[string]any) resource.Resource {
+		return res("aws_iam_account_password_policy", "iam-account-password-policy", m)
+	}
 	goodPW := map[string]any{"minimum_password_length": 14.0, "password_reuse_prevention": 24.0, "max_password_age": 90.0,
 		"require_uppercase_characters": true, "require_lowercase_characters": true, "require_numbers": true, "require_symbols": true}
 	bucket := res("aws_s3_bucket", "b", map[string]any{"bucket": "b"})

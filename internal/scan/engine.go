@@ -91,7 +91,11 @@ func (e *Engine) Evaluate(ix *Index) []Result {
 	}
 	close(next)
 	wg.Wait()
-	var all []Result
+	n := 0
+	for _, rs := range out {
+		n += len(rs)
+	}
+	all := make([]Result, 0, n)
 	for _, rs := range out {
 		all = append(all, rs...)
 	}
