@@ -14,7 +14,8 @@ import (
 )
 
 var (
-	errDenied   = errors.New("AccessDenied: not authorized")
+	errDenied = errors.New("AccessDenied: not authorized")
+	//lint:ignore ST1005 the text is an AWS error code
 	errThrottle = errors.New("Throttling: rate exceeded")
 )
 

@@ -76,6 +76,7 @@ func TestFindingsDeliveredExactlyOnceAsDeltas(t *testing.T) {
 	sc.set(finding("b1", drift.Modified, "prod", "staging"), a2)
 	c.triggerScan(t, 0, id)
 	scans = waitDelivered(t, c, a, 2)
+	require.Len(t, scans, 2)
 	fs, err = c.findings(t, id)
 	require.NoError(t, err)
 	require.Len(t, fs, 3)

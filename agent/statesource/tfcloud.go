@@ -55,7 +55,7 @@ func fetchTFCloud(ctx context.Context, src string, opts Options) ([]Document, er
 			}
 		}
 		if !hasMeta(workspace) {
-			return nil, fmt.Errorf("%w: %s: ?tags= selects among workspaces: expected a glob such as tfcloud://ORG/*?tags=...", ErrBadSource, redactURL(src))
+			return nil, fmt.Errorf("%w: %s: ?tags= selects among workspaces: expected a glob such as tfcloud://ORG/*?tags=KEY:VALUE", ErrBadSource, redactURL(src))
 		}
 	}
 	hostParam := u.Query().Get("host")

@@ -5,9 +5,9 @@ package cluster
 
 import (
 	"bufio"
+	"context"
 	"encoding/json"
 	"flag"
-	"context"
 	"fmt"
 	"net"
 	"os"
@@ -408,4 +408,9 @@ scan:
 	got, err := findings(ctlEnv(dir, survivor, key))
 	require.NoError(t, err)
 	require.Equal(t, 8, got)
+
+	// SIGTERM stops a controller gracefully: it hands over leadership,
+	// leaves the cluster and exits 0.
+	survivor.proc.term(t)
+	require.Equal(t, 0, survivor.proc.cmd.ProcessState.ExitCode(), survivor.proc.output())
 }

@@ -144,6 +144,7 @@ func TestTLSAndControllerCommands(t *testing.T) {
 	assert.Contains(t, errb, "--name is required")
 	code, _, errb = run("tls", "cert", "create", "--dir", tlsDir, "--name", "ctl-2", "--host", "*.example.com")
 	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errb, "*.example.com")
 	code, out, _ = run("tls", "gossip-key")
 	require.Equal(t, ExitInSync, code)
 	key := strings.TrimSpace(out)

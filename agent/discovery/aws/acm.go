@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 the provider still stores options.certificate_transparency_logging_preference in state
+
 package aws
 
 import (

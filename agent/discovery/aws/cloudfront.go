@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 the provider still stores the legacy cache settings (forwarded_values, min/max/default TTL) in state
+
 package aws
 
 import (

@@ -1,3 +1,5 @@
+//lint:file-ignore SA1019 the provider still stores encryption_config.resources in state
+
 package aws
 
 import (

@@ -2,7 +2,6 @@ package aws
 
 import (
 	"context"
-	"strconv"
 	"time"
 
 	"github.com/driftmgr/driftmgr/agent/discovery"
@@ -78,8 +77,6 @@ func rfc3339(t *time.Time) string {
 	}
 	return t.UTC().Format(time.RFC3339)
 }
-
-func itoa(n int) string { return strconv.Itoa(n) }
 
 // pageSize returns the configured page size, or nil for the API default.
 func (p *provider) pageSize() *int32 {

@@ -128,20 +128,6 @@ func ec2Tags(d *doc, m map[string]any) {
 	d.close("tagSet")
 }
 
-// items writes a list of strings as <name><item><field>v</field></item>..</name>.
-func items(d *doc, name, field string, vs []string) {
-	if len(vs) == 0 {
-		return
-	}
-	d.open(name)
-	for _, v := range vs {
-		d.open("item")
-		d.text(field, v)
-		d.close("item")
-	}
-	d.close(name)
-}
-
 func renderSecurityGroup(_ *handler, c *call, d *doc, m map[string]any) {
 	id := str(m, "id")
 	d.text("groupId", id)

@@ -22,11 +22,10 @@ type jsonService struct {
 // jsonCall is one decoded JSON protocol request.
 type jsonCall struct {
 	*call
-	op   string
-	in   map[string]any
-	rw   http.ResponseWriter
-	svc  *jsonService
-	done bool
+	op  string
+	in  map[string]any
+	rw  http.ResponseWriter
+	svc *jsonService
 }
 
 // serveJSON decodes a JSON protocol call, answers injected faults, and

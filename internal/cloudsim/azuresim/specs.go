@@ -26,10 +26,6 @@ var ruleSpec = []field{
 	f("direction", "properties.direction"),
 }
 
-var nsgSpec = []field{
-	lst("security_rule", "properties.securityRules", ruleSpec...),
-}
-
 var subnetSpec = []field{
 	f("address_prefixes", "properties.addressPrefixes"),
 	f("default_outbound_access_enabled", "properties.defaultOutboundAccess"),

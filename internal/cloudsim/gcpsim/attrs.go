@@ -88,11 +88,3 @@ func link(ref string) string {
 	}
 	return computeBase + ref
 }
-
-// zoneRegion drops the zone letter: us-central1-a -> us-central1.
-func zoneRegion(z string) string {
-	if i := strings.LastIndexByte(z, '-'); i > 0 && len(z)-i == 2 {
-		return z[:i]
-	}
-	return z
-}
