@@ -76,15 +76,27 @@ func nsgOpen(port int) func(*Index, *resource.Resource) *Outcome {
 			n = 1
 			bad = nsgRuleOpen(r, r, "", r.Attrs, port)
 		default:
+			// A rule managed as its own resource is judged (and named in
+			// evidence) as that resource, so drift on it links here.
+			byName := map[string]*resource.Resource{}
+			for _, rr := range ix.By("azurerm_network_security_rule", "network_security_group_name", str(r.Attrs["name"])) {
+				if str(rr.Attrs["resource_group_name"]) == str(r.Attrs["resource_group_name"]) {
+					byName[str(rr.Attrs["name"])] = rr
+				}
+			}
 			for i, e := range list(r.Attrs["security_rule"]) {
 				n++
-				bad = append(bad, nsgRuleOpen(r, r, path("security_rule").Index(i), obj(e), port)...)
-			}
-			for _, rr := range ix.By("azurerm_network_security_rule", "network_security_group_name", str(r.Attrs["name"])) {
-				if str(rr.Attrs["resource_group_name"]) != str(r.Attrs["resource_group_name"]) || hasRule(r, str(rr.Attrs["name"])) {
+				m := obj(e)
+				if rr := byName[str(m["name"])]; rr != nil {
+					delete(byName, str(m["name"]))
+					bad = append(bad, nsgRuleOpen(r, rr, "", rr.Attrs, port)...)
 					continue
 				}
+				bad = append(bad, nsgRuleOpen(r, r, path("security_rule").Index(i), m, port)...)
+			}
+			for _, name := range resource.SortedKeys(byName) {
 				n++
+				rr := byName[name]
 				bad = append(bad, nsgRuleOpen(r, rr, "", rr.Attrs, port)...)
 			}
 		}
@@ -93,17 +105,6 @@ func nsgOpen(port int) func(*Index, *resource.Resource) *Outcome {
 		}
 		return pass(fmt.Sprintf("no inbound rule allows port %d from the internet (%d rules checked)", port, n), ev(r, r, "security_rule", fmt.Sprintf("%d rules", n)))
 	}
-}
-
-// hasRule reports whether an NSG's inline rules already include the named
-// rule (state lists rules both inline and as resources).
-func hasRule(nsg *resource.Resource, name string) bool {
-	for _, e := range list(nsg.Attrs["security_rule"]) {
-		if str(obj(e)["name"]) == name {
-			return true
-		}
-	}
-	return false
 }
 
 func azTLS(attr, want string) func(*Index, *resource.Resource) *Outcome {

@@ -39,6 +39,9 @@ const (
 	Pass  Status = "PASS"
 	Fail  Status = "FAIL"
 	Muted Status = "MUTED"
+	// Absent is the state side of a drift x security finding on an
+	// UNMANAGED resource: there is no state to judge.
+	Absent Status = "ABSENT"
 )
 
 // Framework names a compliance framework a check maps to.

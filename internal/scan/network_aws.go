@@ -158,12 +158,12 @@ func sgOpen(what string, match func(sgRule) bool) func(*Index, *resource.Resourc
 			for _, c := range rule.cidrs {
 				if isWorld(c) {
 					bad = append(bad, ev(sg, rule.res, rule.cidrPath[c], c))
-					names = append(names, rule.name()+" from "+c)
+					names = append(names, rule.name()+" admits "+c)
 				}
 			}
 		}
 		if len(bad) > 0 {
-			return failf(bad, "%s open to the world: %s", what, strings.Join(names, "; "))
+			return failf(bad, "%s reachable from the world: %s", what, strings.Join(names, "; "))
 		}
 		return pass(fmt.Sprintf("no ingress rule opens %s to 0.0.0.0/0 or ::/0 (%d ingress rules checked)", what, len(rules)),
 			ruleSummary(sg, rules)...)

@@ -99,8 +99,8 @@ func writeTable(w io.Writer, rep *Report, opts WriteOptions) error {
 		fmt.Fprintf(&b, "\nDRIFT THAT WEAKENED SECURITY (%d)\n", len(drifted))
 		for _, r := range drifted {
 			writeResult(&b, r)
-			fmt.Fprintf(&b, "      state: %s %s\n", r.Drift.State.Status, r.Drift.State.Message)
-			fmt.Fprintf(&b, "      live:  %s %s\n", r.Drift.Live.Status, r.Drift.Live.Message)
+			fmt.Fprintf(&b, "      state: %-6s %s\n", r.Drift.State.Status, r.Drift.State.Message)
+			fmt.Fprintf(&b, "      live:  %-6s %s\n", r.Drift.Live.Status, r.Drift.Live.Message)
 		}
 	}
 	if n := len(fails) - len(drifted); n > 0 {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"encoding/xml"
-	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -154,5 +153,4 @@ func TestPolicyParsing(t *testing.T) {
 	assert.True(t, np.Statements[0].public())
 	assert.True(t, np.Statements[0].grants("s3:GetObject"))
 	assert.False(t, np.Statements[0].grants("s3:DeleteObject"))
-	fmt.Sprint()
 }

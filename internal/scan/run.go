@@ -65,7 +65,20 @@ func (e *Engine) Run(in Input) *Report {
 	}
 	results = append(results, ScanOutputs(in.Outputs)...)
 	if in.Drift != nil && len(in.Live) > 0 && len(in.State) > 0 {
-		results = append(results, e.driftSecurity(in, ix, results)...)
+		// A drift x security finding replaces the plain failure it
+		// explains: one problem, one finding, with both sides.
+		weakened := e.driftSecurity(in, ix, results)
+		replaced := map[string]bool{}
+		for _, w := range weakened {
+			replaced[w.Drift.Check+"\x00"+w.Type+"\x00"+w.ID] = true
+		}
+		kept := results[:0]
+		for _, r := range results {
+			if r.Status != Fail || !replaced[r.CheckID+"\x00"+r.Type+"\x00"+r.ID] {
+				kept = append(kept, r)
+			}
+		}
+		results = append(kept, weakened...)
 	}
 	results = Dedupe(results)
 	addresses(results, in.State)
@@ -150,7 +163,7 @@ func (e *Engine) driftSecurity(in Input, liveIx *Index, liveResults []Result) []
 		case st != nil && st.Status == Pass:
 			stateSide = DriftSide{Status: Pass, Message: st.Message, Evidence: st.Evidence}
 		case st == nil && f.Kind == drift.Unmanaged && f.Type == lr.Type && f.ID == lr.ID:
-			stateSide = DriftSide{Status: Pass, Message: "not in any Terraform state: created outside review"}
+			stateSide = DriftSide{Status: Absent, Message: "not in any Terraform state: created outside review"}
 		default:
 			continue // failed in state too: not the drift's doing
 		}
@@ -167,6 +180,9 @@ func (e *Engine) driftSecurity(in Input, liveIx *Index, liveResults []Result) []
 			what = "made " + c.ID + " fail"
 		}
 		r.Message = "this drift " + what + ": " + lr.Message
+		if stateSide.Status == Absent {
+			r.Message = "this unmanaged resource, created outside Terraform, fails " + c.ID + ": " + lr.Message
+		}
 		r.Drift = &DriftLink{Kind: f.Kind, Check: c.ID, State: stateSide,
 			Live: DriftSide{Status: Fail, Message: lr.Message, Evidence: lr.Evidence}, Diffs: f.Diffs}
 		r.Evidence = append(append([]Evidence(nil), lr.Evidence...), diffEvidence(f)...)

@@ -41,39 +41,41 @@ func pabFlag(ix *Index, b *resource.Resource, field string) (bool, Evidence, boo
 }
 
 func bucketPAB(ix *Index, b *resource.Resource) *Outcome {
-	var e []Evidence
-	var off []string
+	var on, off []Evidence
+	var offNames []string
 	pabs := bucketChildren(ix, b, "aws_s3_bucket_public_access_block")
 	acct := accountPAB(ix, b)
-	for _, f := range pabFields {
-		var on bool
-		for _, p := range pabs {
-			if isTrue(p.Attrs[f]) {
-				on = true
-				e = append(e, ev(b, p, path(f), true))
-			}
-		}
-		if !on && acct != nil && isTrue(acct.Attrs[f]) {
-			on = true
-			e = append(e, ev(b, acct, path(f), true))
-		}
-		if !on {
-			off = append(off, f)
-			switch {
-			case len(pabs) > 0:
-				e = append(e, ev(b, pabs[0], path(f), pabs[0].Attrs[f]))
-			case acct != nil:
-				e = append(e, ev(b, acct, path(f), acct.Attrs[f]))
-			}
-		}
-	}
 	if len(pabs) == 0 && acct == nil {
 		return fail("no public access block for the bucket or its account", Evidence{Resource: "aws_s3_bucket_public_access_block", Path: "bucket", Value: nil})
 	}
-	if off != nil {
-		return failf(e, "public access block does not set %s", strings.Join(off, ", "))
+	for _, f := range pabFields {
+		var e *Evidence
+		for _, p := range pabs {
+			if isTrue(p.Attrs[f]) {
+				x := ev(b, p, path(f), true)
+				e = &x
+				break
+			}
+		}
+		if e == nil && acct != nil && isTrue(acct.Attrs[f]) {
+			x := ev(b, acct, path(f), true)
+			e = &x
+		}
+		if e != nil {
+			on = append(on, *e)
+			continue
+		}
+		offNames = append(offNames, f)
+		if len(pabs) > 0 {
+			off = append(off, ev(b, pabs[0], path(f), pabs[0].Attrs[f]))
+		} else {
+			off = append(off, ev(b, acct, path(f), acct.Attrs[f]))
+		}
 	}
-	return pass("all four public access block settings are on", e...)
+	if off != nil {
+		return failf(off, "public access block does not set %s", strings.Join(offNames, ", "))
+	}
+	return pass("all four public access block settings are on", on...)
 }
 
 func accountPABCheck(_ *Index, r *resource.Resource) *Outcome {

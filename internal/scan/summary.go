@@ -73,7 +73,10 @@ func Summarize(rs []Result, checks []*Check) Summary {
 			s.Muted++
 		}
 		c := byID[r.CheckID]
-		if c == nil || r.Drift != nil || r.Status == Muted {
+		if r.Drift != nil {
+			c = byID[r.Drift.Check] // the control the drift broke
+		}
+		if c == nil || r.Status == Muted {
 			continue
 		}
 		for _, f := range c.Frameworks() {
