@@ -12,12 +12,25 @@ PROTOC_GEN_GO       := v1.36.12
 PROTOC_GEN_CONNECT  := v1.21.1
 TOOLS               := $(CURDIR)/bin/tools
 
-.PHONY: all build run example e2e test emulators bench lint fuzz cover clean proto proto-check
+.PHONY: all build console console-deps console-test run example e2e test emulators bench lint fuzz cover clean proto proto-check
 
 all: build
 
-build:
+# The binary embeds the console's build (console/dist).
+build: console
 	$(GO) build -trimpath -ldflags '$(LDFLAGS)' -o $(BIN) ./cmd/driftmgr
+
+# The web console: dependencies pinned by console/package-lock.json.
+console/node_modules/.package-lock.json: console/package.json console/package-lock.json
+	npm ci --prefix console --no-audit --no-fund --loglevel=error
+
+console-deps: console/node_modules/.package-lock.json
+
+console: console-deps
+	npm run build --prefix console
+
+console-test: console-deps
+	npm test --prefix console
 
 # The whole product on this machine: a controller, an agent and the
 # simulated clouds with drift in them (Ctrl-C stops it).
@@ -38,7 +51,7 @@ emulators: e2e/emulators/node_modules/.package-lock.json
 e2e/emulators/node_modules/.package-lock.json: e2e/emulators/package.json e2e/emulators/package-lock.json
 	npm ci --prefix e2e/emulators --no-audit --no-fund --loglevel=error
 
-test: emulators
+test: emulators console-test
 	$(GO) test -race -count=1 $(PKGS)
 
 bench:
@@ -73,8 +86,9 @@ $(TOOLS)/protoc-gen-go:
 $(TOOLS)/protoc-gen-connect-go:
 	GOBIN=$(TOOLS) $(GO) install connectrpc.com/connect/cmd/protoc-gen-connect-go@$(PROTOC_GEN_CONNECT)
 
-proto: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-connect-go
-	cd proto && PATH=$(TOOLS):$$PATH buf lint && PATH=$(TOOLS):$$PATH buf generate
+proto: $(TOOLS)/buf $(TOOLS)/protoc-gen-go $(TOOLS)/protoc-gen-connect-go console-deps
+	cd proto && PATH=$(TOOLS):$(CURDIR)/console/node_modules/.bin:$$PATH buf lint && \
+	  PATH=$(TOOLS):$(CURDIR)/console/node_modules/.bin:$$PATH buf generate
 
 # Lint and check for breaking changes against main.
 proto-check: $(TOOLS)/buf

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
@@ -14,6 +15,7 @@ import (
 	"github.com/spf13/cobra"
 	"go.yaml.in/yaml/v3"
 
+	"github.com/driftmgr/driftmgr/console"
 	"github.com/driftmgr/driftmgr/controller"
 	"github.com/driftmgr/driftmgr/controller/node"
 	"github.com/driftmgr/driftmgr/controller/pki"
@@ -94,7 +96,7 @@ func (c *controllerConfig) build(log *slog.Logger) (controller.Config, error) {
 	}
 	out = controller.Config{
 		APIAddr: c.APIAddr, HTTPAddr: c.HTTPAddr, ScanInterval: c.ScanInterval, HeartbeatInterval: c.HeartbeatInterval,
-		AgentCertTTL: c.AgentCertTTL, Logger: log,
+		AgentCertTTL: c.AgentCertTTL, Logger: log, Extra: map[string]http.Handler{"/": console.Handler()},
 		Node: node.Config{Name: c.Name, DataDir: c.DataDir, RaftAddr: c.RaftAddr, RaftAdvertise: c.RaftAdvertise,
 			GossipAddr: c.GossipAddr, Join: c.Join, BootstrapExpect: c.BootstrapExpect, GossipKey: key, CA: ca, Cert: cert, Logger: log},
 	}

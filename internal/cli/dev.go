@@ -20,6 +20,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/driftmgr/driftmgr/agent/runner"
+	"github.com/driftmgr/driftmgr/console"
 	"github.com/driftmgr/driftmgr/controller"
 	"github.com/driftmgr/driftmgr/controller/node"
 	"github.com/driftmgr/driftmgr/controller/pki"
@@ -137,6 +138,7 @@ func runDev(ctx context.Context, s Streams, f *devFlags) error {
 	var key string
 	extra := map[string]http.Handler{
 		"/dev/v1/": http.StripPrefix("/dev/v1", requireKey(&key, cloudsim.AdminHandler(w))),
+		"/":        console.Handler(),
 	}
 	srv, err := controller.Start(ctx, controller.Config{
 		APIAddr: "127.0.0.1:0", HTTPAddr: f.listen, ScanInterval: f.scanInterval, HeartbeatInterval: 5 * time.Second,
@@ -174,6 +176,7 @@ func runDev(ctx context.Context, s Streams, f *devFlags) error {
 	defer a.Close()
 
 	fmt.Fprintf(s.Out, `DriftMgr dev mode
+  console    %s  (sign in with the API key below)
   API        %s  (Connect, gRPC-Web and REST under /api/v1; TLS for agents on %s)
   API key    %s  (admin, tenant default)
   data       %s
@@ -185,7 +188,7 @@ Try:
   curl -H "Authorization: Bearer $DRIFTMGR_API_KEY" %s/api/v1/findings
   curl -X PATCH -H "Authorization: Bearer $DRIFTMGR_API_KEY" %s/dev/v1/world/aws/aws_instance/i-0a1 -d '{"instance_type":"m5.4xlarge"}'
 Ctrl-C stops everything.
-`, base, srv.APIAddr(), key, dir, f.scanInterval, key, base, base)
+`, base, base, srv.APIAddr(), key, dir, f.scanInterval, key, base, base)
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Run(ctx) }()
