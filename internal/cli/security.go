@@ -23,6 +23,9 @@ import (
 // --fail-on) without printing an error.
 var errSecurityFindings = fmt.Errorf("security findings: %w", errDrift)
 
+// securityNow is the scan clock (key ages, mutelist expiry); tests pin it.
+var securityNow = time.Now
+
 type securityFlags struct {
 	scan     scanFlags
 	mutelist string
@@ -41,7 +44,7 @@ func newSecurityCmd(s Streams) *cobra.Command {
 }
 
 func newSecurityScanCmd(s Streams) *cobra.Command {
-	f := &securityFlags{now: time.Now}
+	f := &securityFlags{now: func() time.Time { return securityNow() }}
 	c := &cobra.Command{
 		Use:   "scan [--state SOURCE...] [--provider aws|azure|gcp | --live FILE] [flags]",
 		Short: "Run the built-in security checks over state and/or the live cloud",

@@ -51,6 +51,7 @@ type Framework string
 const (
 	CISAWS   Framework = "CIS AWS Foundations v3.0"
 	CISAWS12 Framework = "CIS AWS Foundations v1.2"
+	CISAWS14 Framework = "CIS AWS Foundations v1.4"
 	CISAzure Framework = "CIS Azure Foundations v2.0"
 	CISGCP   Framework = "CIS GCP Foundations v2.0"
 	AWSFSBP  Framework = "AWS Foundational Security Best Practices"
@@ -97,7 +98,7 @@ type Check struct {
 // Frameworks lists the frameworks the check maps to, in a fixed order.
 func (c *Check) Frameworks() []Framework {
 	var out []Framework
-	for _, f := range []Framework{CISAWS, CISAWS12, CISAzure, CISGCP} {
+	for _, f := range []Framework{CISAWS, CISAWS12, CISAWS14, CISAzure, CISGCP} {
 		if len(c.Refs.CIS[f]) > 0 {
 			out = append(out, f)
 		}

@@ -129,7 +129,7 @@ func directPolicies(ix *Index, r *resource.Resource) *Outcome {
 		}
 	}
 	if len(e) > 0 {
-		return failf(e, "user has %d policies attached directly instead of through a group", len(e))
+		return failf(e, "user has %s attached directly instead of through a group", plural(len(e), "policy"))
 	}
 	return pass("no policy attached directly to the user", ev(r, r, "name", name))
 }

@@ -250,7 +250,7 @@ func defaultSG(ix *Index, r *resource.Resource) *Outcome {
 	var e []Evidence
 	for _, dir := range []string{"ingress", "egress"} {
 		if n := len(list(r.Attrs[dir])); n > 0 {
-			e = append(e, ev(r, r, path(dir), fmt.Sprintf("%d rules", n)))
+			e = append(e, ev(r, r, path(dir), plural(n, "rule")))
 		}
 	}
 	for _, rr := range ix.Related("aws_security_group_rule", "security_group_id", r) {
@@ -262,7 +262,7 @@ func defaultSG(ix *Index, r *resource.Resource) *Outcome {
 		}
 	}
 	if len(e) > 0 {
-		return failf(e, "the default security group has %d rules", len(e))
+		return failf(e, "the default security group has %s", plural(len(e), "rule"))
 	}
 	return pass("the default security group has no rules", ev(r, r, "ingress", "0 rules"), ev(r, r, "egress", "0 rules"))
 }
@@ -316,4 +316,11 @@ func naclOpen(_ *Index, r *resource.Resource) *Outcome {
 		good = []Evidence{ev(r, r, "ingress", fmt.Sprintf("%d rules, none allowing 22/3389 from 0.0.0.0/0", len(list(r.Attrs["ingress"]))))}
 	}
 	return pass("no rule lets the world reach port 22 or 3389", good...)
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }

@@ -271,7 +271,7 @@ func init() {
 			Remediation: "Configure default encryption, preferably aws:kms with a customer managed key.",
 			Terraform:   "resource \"aws_s3_bucket_server_side_encryption_configuration\" \"b\" { bucket = aws_s3_bucket.b.id  rule { apply_server_side_encryption_by_default { sse_algorithm = \"aws:kms\" } } }",
 			Notes:       "S3 encrypts new objects with SSE-S3 since January 2023; the check is evaluated only when the inventory carries encryption configurations.",
-			Refs:        Refs{CIS: cis(CISAWS12, "2.1.1"), Checkov: []string{"CKV_AWS_19", "CKV_AWS_145"}, Prowler: []string{"s3_bucket_default_encryption"}, SecurityHub: []string{"S3.4"}},
+			Refs:        Refs{CIS: cis(CISAWS14, "2.1.1"), Checkov: []string{"CKV_AWS_19", "CKV_AWS_145"}, Prowler: []string{"s3_bucket_default_encryption"}, SecurityHub: []string{"S3.4"}},
 			Weakened:    "removed default bucket encryption", Eval: bucketEncryption},
 		&Check{ID: "DM-AWS-S3-007", Title: "S3 bucket has versioning enabled", Severity: Low,
 			Provider: "aws", Types: b, Rationale: "Versioning recovers objects from overwrites, deletes and ransomware.",
