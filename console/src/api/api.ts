@@ -87,6 +87,9 @@ export const api = createApi({
   refetchOnReconnect: true,
   endpoints: (build) => ({
     listFindings: build.infiniteQuery<FindingsPage, FindingsQuery, string>({
+      // Pages are appended, never edited: comparing every loaded row with
+      // the new answer on each page costs O(rows) and shows as long tasks.
+      structuralSharing: false,
       infiniteQueryOptions: {
         initialPageParam: "",
         getNextPageParam: (last) => last.nextPageToken || undefined,

@@ -8,6 +8,7 @@ import { ThemeToggle } from "@/features/theme/ThemeToggle";
 import { signedOut } from "@/features/auth/authSlice";
 import { Button } from "@/components/ui/button";
 import { cn } from "@/lib/utils";
+import { count } from "@/lib/format";
 
 const nav = [
   { to: "/", label: "Overview", end: true },
@@ -94,7 +95,7 @@ export function Layout() {
                     {n.label}
                     {n.to === "/inventory" && open !== undefined && (
                       <span className="rounded-full bg-muted px-1.5 text-xs tabular-nums text-muted-foreground" aria-label={`${open} open`}>
-                        {open.toLocaleString("en-US")}
+                        {count(open)}
                       </span>
                     )}
                   </span>

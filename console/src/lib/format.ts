@@ -16,6 +16,10 @@ export function dateTime(isoTime: string | null): string {
   return isoTime ? new Date(isoTime).toLocaleString() : "—";
 }
 
+// One formatter for all counts: Number.toLocaleString builds a new one per
+// call, which is slow enough to show in a long list.
+const nf = new Intl.NumberFormat("en-US");
+
 export function count(n: number): string {
-  return n.toLocaleString("en-US");
+  return nf.format(n);
 }

@@ -1,4 +1,4 @@
-import { useEffect, useId, useState } from "react";
+import { memo, useEffect, useId, useState } from "react";
 import type { FacetView } from "@/api/model";
 import { capitalize, facetValueName } from "@/api/model";
 import { Button } from "@/components/ui/button";
@@ -122,7 +122,7 @@ function FacetGroup({
 }
 
 /** FilterSidebar filters the inventory by facet values (with counts), text and time. */
-export function FilterSidebar({ filters, facets, onChange, loading }: Props) {
+export const FilterSidebar = memo(function FilterSidebar({ filters, facets, onChange, loading }: Props) {
   const uid = useId();
   const [text, setText] = useState(filters.text);
   useEffect(() => setText(filters.text), [filters.text]);
@@ -195,4 +195,4 @@ export function FilterSidebar({ filters, facets, onChange, loading }: Props) {
       ))}
     </div>
   );
-}
+});

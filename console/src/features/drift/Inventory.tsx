@@ -49,7 +49,7 @@ export default function Inventory() {
   const facets = first?.facets ?? [];
   const nActive = activeFilterCount(filters);
 
-  const sidebar = <FilterSidebar filters={filters} facets={facets} onChange={setFilters} loading={q.isFetching} />;
+  const sidebar = <FilterSidebar filters={filters} facets={facets} onChange={setFilters} loading={q.isFetching && !q.isFetchingNextPage} />;
 
   let body: React.ReactNode;
   if (q.isLoading) body = <Loading label="Loading findings" rows={10} />;

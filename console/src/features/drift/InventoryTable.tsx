@@ -64,7 +64,7 @@ const Row = memo(function Row({ f, index, start, compact, height, onOpen }: RowP
         compact ? compactGrid : grid,
         "absolute left-0 top-0 w-full cursor-pointer border-b border-border px-3 hover:bg-muted/60",
       )}
-      style={{ height, transform: `translateY(${start}px)` }}
+      style={{ height, transform: `translateY(${start}px)`, contain: "strict" }}
       onClick={(e) => {
         if ((e.target as HTMLElement).closest("a")) return;
         onOpen(f.id);
@@ -144,6 +144,9 @@ export function InventoryTable({ rows, total, sort, onSort, hasMore, loadingMore
     getScrollElement: () => scrollRef.current,
     estimateSize: () => height,
     overscan: 12,
+    // Let React batch the rows' re-render instead of rendering inside
+    // every scroll event: fast scrolling then stays off long tasks.
+    useFlushSync: false,
   });
   useEffect(() => v.measure(), [height, v]);
   const items = v.getVirtualItems();
