@@ -172,11 +172,14 @@ type Result struct {
 	Region   string          `json:"region,omitempty"`
 	Source   resource.Source `json:"source,omitempty"`
 	Origin   string          `json:"origin,omitempty"`
-	Message  string          `json:"message"`
-	Location *Location       `json:"location,omitempty"`
-	Evidence []Evidence      `json:"evidence"`
-	Mute     *Mute           `json:"mute,omitempty"`
-	Drift    *DriftLink      `json:"drift,omitempty"`
+	// StateOrigin names the state that manages a live resource, so a
+	// finding can point at the file a fix goes through.
+	StateOrigin string     `json:"state_origin,omitempty"`
+	Message     string     `json:"message"`
+	Location    *Location  `json:"location,omitempty"`
+	Evidence    []Evidence `json:"evidence"`
+	Mute        *Mute      `json:"mute,omitempty"`
+	Drift       *DriftLink `json:"drift,omitempty"`
 }
 
 // Resource names the subject as type.id.

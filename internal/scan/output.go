@@ -77,7 +77,7 @@ var sevOrder = []Severity{Critical, High, Medium, Low, Info}
 func writeTable(w io.Writer, rep *Report, opts WriteOptions) error {
 	s := rep.Summary
 	var b strings.Builder
-	fmt.Fprintf(&b, "Security scan: %d resources, %d checks: %d failed, %d passed, %d muted; risk score %d\n",
+	fmt.Fprintf(&b, "Security scan: %d resources checked by %d checks: %d failed, %d passed, %d muted; risk score %d\n",
 		s.Resources, s.Checks, s.Fail, s.Pass, s.Muted, s.Risk)
 	fails := sortedForTable(rep.Results, Fail)
 	if len(fails) > 0 {

@@ -96,16 +96,20 @@ func addresses(rs []Result, state []resource.Resource) {
 	if len(state) == 0 {
 		return
 	}
-	byKey := make(map[string]string, len(state))
+	byKey := make(map[string]*resource.Resource, len(state))
 	for i := range state {
-		s := &state[i]
-		if s.Address != "" {
-			byKey[s.Type+"\x00"+s.ID] = s.Address
-		}
+		byKey[state[i].Type+"\x00"+state[i].ID] = &state[i]
 	}
 	for i := range rs {
-		if rs[i].Address == "" {
-			rs[i].Address = byKey[rs[i].Type+"\x00"+rs[i].ID]
+		r := &rs[i]
+		if r.Source == resource.SourceState {
+			continue
+		}
+		if s := byKey[r.Type+"\x00"+r.ID]; s != nil {
+			if r.Address == "" {
+				r.Address = s.Address
+			}
+			r.StateOrigin = s.Origin
 		}
 	}
 }

@@ -141,9 +141,13 @@ func writeSARIF(w io.Writer, rep *Report, opts WriteOptions) error {
 			fq = r.Address
 		}
 		loc := sarifLocation{Logical: []sarifLogical{{Name: r.Resource(), FullyQualifiedName: fq, Kind: "resource"}}}
-		if r.Origin != "" && r.Source == "state" {
+		file := r.StateOrigin
+		if r.Source == "state" {
+			file = r.Origin
+		}
+		if file != "" {
 			loc.Physical = &sarifPhysical{}
-			loc.Physical.Artifact.URI = r.Origin
+			loc.Physical.Artifact.URI = file
 			if r.Location != nil && r.Location.Line > 0 {
 				loc.Physical.Region = &struct {
 					StartLine int `json:"startLine"`

@@ -172,6 +172,10 @@ func TestDriftWeakenedSecurity(t *testing.T) {
 	assert.Equal(t, "DM-DRIFT-AWS-EC2-001", ssh.CheckID)
 	assert.Equal(t, "sg-0a1", ssh.ID)
 	assert.Equal(t, "aws_security_group.security_group", ssh.Address)
+	assert.Equal(t, "terraform.tfstate", ssh.StateOrigin, "a live finding points at the state that manages it")
+	var b bytes.Buffer
+	require.NoError(t, Write(&b, "sarif", rep, WriteOptions{}))
+	assert.Contains(t, b.String(), `"uri": "terraform.tfstate"`)
 	assert.Equal(t, Critical, ssh.Severity)
 	assert.Contains(t, ssh.Message, "this drift opened port 22 (SSH) to the world")
 	assert.Equal(t, Pass, ssh.Drift.State.Status)
