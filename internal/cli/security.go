@@ -3,10 +3,12 @@ package cli
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -39,7 +41,41 @@ func newSecurityCmd(s Streams) *cobra.Command {
 		Use:   "security",
 		Short: "Security and compliance scanning (CIS AWS/Azure/GCP, IAM analysis, secrets, drift that weakened security)",
 	}
-	c.AddCommand(newSecurityScanCmd(s))
+	c.AddCommand(newSecurityScanCmd(s), newSecurityChecksCmd(s))
+	return c
+}
+
+func newSecurityChecksCmd(s Streams) *cobra.Command {
+	var format string
+	c := &cobra.Command{
+		Use:   "checks [-o table|json]",
+		Short: "List the built-in checks with their severities and CIS, Checkov, Prowler and Security Hub references",
+		Args:  cobra.NoArgs,
+		RunE: func(_ *cobra.Command, _ []string) error {
+			checks := append(scan.Builtin(), scan.SecretChecks()...)
+			switch format {
+			case "json":
+				enc := json.NewEncoder(s.Out)
+				enc.SetIndent("", "  ")
+				return enc.Encode(checks)
+			case "table":
+				tw := tabwriter.NewWriter(s.Out, 0, 4, 2, ' ', 0)
+				fmt.Fprintln(tw, "ID\tSEVERITY\tTITLE\tCIS")
+				for _, c := range checks {
+					var refs []string
+					for _, f := range c.Frameworks() {
+						if ids := c.Refs.CIS[f]; len(ids) > 0 {
+							refs = append(refs, strings.TrimPrefix(string(f), "CIS ")+" "+strings.Join(ids, ","))
+						}
+					}
+					fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", c.ID, c.Severity, c.Title, strings.Join(refs, "; "))
+				}
+				return tw.Flush()
+			}
+			return fmt.Errorf("--output %q: want table or json", format)
+		},
+	}
+	c.Flags().StringVarP(&format, "output", "o", "table", "table or json")
 	return c
 }
 

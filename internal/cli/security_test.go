@@ -151,3 +151,17 @@ func TestSecurityScanLiveFile(t *testing.T) {
 	assert.Contains(t, out, "block_public_policy: true => false")
 	assert.True(t, strings.Contains(out, "ABSENT"), "the unmanaged bucket has no state side")
 }
+
+func TestSecurityChecks(t *testing.T) {
+	code, out, stderr := run(t, "", "security", "checks")
+	assert.Equal(t, ExitInSync, code, stderr)
+	assert.Contains(t, out, "DM-AWS-EC2-001")
+	assert.Contains(t, out, "AWS Foundations v3.0 5.2,5.3")
+	code, out, _ = run(t, "", "security", "checks", "-o", "json")
+	assert.Equal(t, ExitInSync, code)
+	var checks []map[string]any
+	require.NoError(t, json.Unmarshal([]byte(out), &checks))
+	assert.Equal(t, len(scan.Builtin())+len(scan.SecretChecks()), len(checks))
+	code, _, _ = run(t, "", "security", "checks", "-o", "xml")
+	assert.Equal(t, ExitError, code)
+}
