@@ -105,7 +105,7 @@ Exit code: 0 no unmuted failure at or above --fail-on, 1 failures, 2 error.`,
 	}
 	fl := c.Flags()
 	sf := &f.scan
-	fl.StringArrayVar(&sf.states, "state", nil, "state source (repeatable); default: found from the configuration in --dir")
+	fl.StringArrayVar(&sf.states, "state", nil, "state source (repeatable); with no live side, default: found from the configuration in --dir")
 	fl.StringArrayVar(&sf.live, "live", nil, "live inventory file, a JSON array of resources (repeatable)")
 	fl.StringVar(&sf.driftignore, "driftignore", "", "ignore file in .driftignore syntax, for the drift side")
 	fl.StringVar(&sf.config, "config", "", "driftmgr.yaml with ignore rules, for the drift side")

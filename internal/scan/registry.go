@@ -43,7 +43,3 @@ func path(s string) resource.Path { return resource.Path(s) }
 
 // cis builds the CIS reference map.
 func cis(f Framework, ids ...string) map[Framework][]string { return map[Framework][]string{f: ids} }
-
-func cis2(f1 Framework, ids1 []string, f2 Framework, ids2 []string) map[Framework][]string {
-	return map[Framework][]string{f1: ids1, f2: ids2}
-}

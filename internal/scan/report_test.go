@@ -154,3 +154,19 @@ func TestPolicyParsing(t *testing.T) {
 	assert.True(t, np.Statements[0].grants("s3:GetObject"))
 	assert.False(t, np.Statements[0].grants("s3:DeleteObject"))
 }
+
+// TestDeterministic: the same inventory gives byte-identical reports
+// whatever the parallelism.
+func TestDeterministic(t *testing.T) {
+	inv := benchInventory(3000)
+	now := time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)
+	var outs []string
+	for _, w := range []int{1, 4} {
+		e := NewEngine(nil)
+		e.Now, e.Workers = now, w
+		var b bytes.Buffer
+		require.NoError(t, Write(&b, "json", e.Run(Input{Live: inv}), WriteOptions{}))
+		outs = append(outs, b.String())
+	}
+	assert.Equal(t, outs[0], outs[1])
+}

@@ -214,9 +214,9 @@ func bucketVersioning(ix *Index, b *resource.Resource) *Outcome {
 	if v := block(b.Attrs, "versioning"); v != nil && isTrue(v["enabled"]) {
 		return pass("versioning enabled", ev(b, b, "versioning[0].enabled", true))
 	}
-	for _, c := range bucketChildren(ix, b, "aws_s3_bucket_versioning") {
-		st := str(block(c.Attrs, "versioning_configuration")["status"])
-		e := ev(b, c, "versioning_configuration[0].status", st)
+	if cs := bucketChildren(ix, b, "aws_s3_bucket_versioning"); len(cs) > 0 {
+		st := str(block(cs[0].Attrs, "versioning_configuration")["status"])
+		e := ev(b, cs[0], "versioning_configuration[0].status", st)
 		if st == "Enabled" {
 			return pass("versioning enabled", e)
 		}
