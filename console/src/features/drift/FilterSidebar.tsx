@@ -151,7 +151,7 @@ export const FilterSidebar = memo(function FilterSidebar({ filters, facets, onCh
         <Input
           id={uid + "filter-text"}
           type="search"
-          placeholder="Resource id, address or type"
+          placeholder="Id, address or type"
           value={text}
           onChange={(e) => setText(e.target.value)}
         />

@@ -87,7 +87,7 @@ export default function Inventory() {
         <span className="text-sm text-muted-foreground" aria-live="polite">
           {first ? `${count(total)} finding${total === 1 ? "" : "s"}` : ""}
         </span>
-        <Button variant="outline" size="sm" className="lg:hidden" onClick={() => setSheetOpen(true)}>
+        <Button variant="outline" size="sm" className="xl:hidden" onClick={() => setSheetOpen(true)}>
           Filters{nActive > 0 ? ` (${nActive})` : ""}
         </Button>
         <div className="ml-auto">
@@ -95,7 +95,7 @@ export default function Inventory() {
         </div>
       </div>
       <div className="flex min-h-0 flex-1 gap-4">
-        <aside aria-label="Filters" className="hidden w-64 shrink-0 overflow-y-auto pr-1 lg:block">
+        <aside aria-label="Filters" className="hidden w-60 shrink-0 overflow-y-auto pr-1 xl:block">
           {sidebar}
         </aside>
         <section aria-label="Findings" className="min-h-0 min-w-0 flex-1">

@@ -1,7 +1,7 @@
-import { memo, useCallback, useEffect, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
 import { Link, useNavigate } from "react-router";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { kindName, type FindingView } from "@/api/model";
+import { FindingStatus, kindName, statusName, type FindingView } from "@/api/model";
 import { ago, count } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { KindBadge, SeverityBadge, StatusBadge } from "./badges";
@@ -24,23 +24,28 @@ const columns: Column[] = [
   { key: "last_seen", label: "Last seen", sort: "last_seen" },
 ];
 
-const grid = "grid grid-cols-[6rem_6.5rem_minmax(10rem,1fr)_minmax(12rem,2fr)_minmax(8rem,1fr)_7rem_7.5rem_7.5rem] items-center gap-2";
+const grid = "grid grid-cols-[5.5rem_6.25rem_minmax(8rem,1fr)_minmax(10rem,2fr)_minmax(6rem,1fr)_6.5rem_7rem_6.5rem] items-center gap-1.5";
 export const rowHeight = 44;
 
 // Phones get two-line rows with the columns that matter most.
 const compactColumns = columns.filter((c) => c.key === "severity" || c.key === "resource" || c.key === "last_seen");
-const compactGrid = "grid grid-cols-[5.5rem_minmax(0,1fr)_5.5rem] items-center gap-2";
+const compactGrid = "grid grid-cols-[5.5rem_minmax(0,1fr)_auto] items-center gap-2";
 const compactRowHeight = 60;
-const compactQuery = "(max-width: 767px)";
+// Below this width the eight columns do not fit: rows go two-line.
+const compactBelowPx = 960;
 
-function useCompact(): boolean {
-  const [c, setC] = useState(() => window.matchMedia(compactQuery).matches);
-  useEffect(() => {
-    const mq = window.matchMedia(compactQuery);
-    const on = (e: MediaQueryListEvent) => setC(e.matches);
-    mq.addEventListener("change", on);
-    return () => mq.removeEventListener("change", on);
-  }, []);
+/** useCompact follows the list's own width (not the window's): the sidebar and nav take their share. */
+function useCompact(ref: React.RefObject<HTMLElement | null>): boolean {
+  const [c, setC] = useState(() => window.innerWidth < compactBelowPx);
+  useLayoutEffect(() => {
+    const el = ref.current;
+    if (!el) return;
+    const check = () => setC(el.clientWidth > 0 && el.clientWidth < compactBelowPx);
+    check();
+    const ro = new ResizeObserver(check);
+    ro.observe(el);
+    return () => ro.disconnect();
+  }, [ref]);
   return c;
 }
 
@@ -80,6 +85,7 @@ const Row = memo(function Row({ f, index, start, compact, height, onOpen }: RowP
               {f.resource.address || f.resource.id}
             </Link>
             <p className="truncate text-xs text-muted-foreground">
+              {f.status !== FindingStatus.OPEN && `${statusName(f.status)} · `}
               {kindName(f.kind)} · {f.resource.type} · {f.resource.account}
               {f.resource.region ? ` · ${f.resource.region}` : ""}
             </p>
@@ -136,7 +142,7 @@ interface Props {
 export function InventoryTable({ rows, total, sort, onSort, hasMore, loadingMore, onLoadMore }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const navigate = useNavigate();
-  const compact = useCompact();
+  const compact = useCompact(scrollRef);
   const height = compact ? compactRowHeight : rowHeight;
   const cols = compact ? compactColumns : columns;
   const v = useVirtualizer({
@@ -166,7 +172,7 @@ export function InventoryTable({ rows, total, sort, onSort, hasMore, loadingMore
 
   return (
     <div ref={scrollRef} className="h-full min-h-64 overflow-auto rounded-md border border-border" data-testid="inventory-scroll">
-      <div role="table" aria-label="Drift findings" aria-rowcount={total + 1} className={cn("text-sm", !compact && "min-w-[64rem]")}>
+      <div role="table" aria-label="Drift findings" aria-rowcount={total + 1} className={cn("text-sm", !compact && "min-w-[60rem]")}>
         <div role="rowgroup" className="sticky top-0 z-10 border-b border-border bg-muted">
           <div role="row" aria-rowindex={1} className={cn(compact ? compactGrid : grid, "h-10 px-3")}>
             {cols.map((c) => {
