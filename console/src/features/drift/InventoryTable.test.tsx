@@ -98,3 +98,20 @@ describe("InventoryTable", () => {
     expect(router.state.location.pathname).toBe("/findings/b2");
   });
 });
+
+describe("InventoryTable on a narrow list", () => {
+  let undo: () => void;
+  beforeAll(() => {
+    undo = withLayout(700, 800);
+  });
+  afterAll(() => undo());
+
+  it("shows two-line rows with the three columns that matter", () => {
+    setup();
+    const headers = screen.getAllByRole("columnheader").map((h) => h.textContent?.replace(/[▼▲↕]/g, "").trim());
+    expect(headers).toEqual(["Severity", "Resource", "Last seen"]);
+    const r2 = screen.getAllByRole("row")[2]!;
+    expect(within(r2).getByRole("link", { name: "tmp-export" })).toBeInTheDocument();
+    expect(within(r2).getByText(/unmanaged · google_storage_bucket · acme-prod/)).toBeInTheDocument();
+  });
+});
