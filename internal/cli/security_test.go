@@ -51,7 +51,7 @@ func TestSecurityScanAWSExample(t *testing.T) {
 	code, out, stderr := securityRun(t, awsSecurityArgs()...)
 	assert.Equal(t, ExitDrift, code, stderr)
 	golden(t, "security-aws.txt", []byte(out))
-	assert.Contains(t, out, "this drift opened port 22 (SSH) to the world")
+	assert.Contains(t, out, "this drift opened port 22 to the world")
 	assert.Contains(t, out, `ingress[1].cidr_blocks: ["10.0.0.0/8"] => ["0.0.0.0/0"]`)
 
 	code, out, _ = securityRun(t, awsSecurityArgs("-o", "json")...)

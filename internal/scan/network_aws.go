@@ -158,12 +158,12 @@ func sgOpen(what string, match func(sgRule) bool) func(*Index, *resource.Resourc
 			for _, c := range rule.cidrs {
 				if isWorld(c) {
 					bad = append(bad, ev(sg, rule.res, rule.cidrPath[c], c))
-					names = append(names, rule.name()+" admits "+c)
+					names = append(names, rule.name()+" admits "+c+" to "+what)
 				}
 			}
 		}
 		if len(bad) > 0 {
-			return failf(bad, "%s reachable from the world: %s", what, strings.Join(names, "; "))
+			return failf(bad, "%s", strings.Join(names, "; "))
 		}
 		return pass(fmt.Sprintf("no ingress rule opens %s to 0.0.0.0/0 or ::/0 (%d ingress rules checked)", what, len(rules)),
 			ruleSummary(sg, rules)...)
@@ -202,7 +202,7 @@ func init() {
 			Terraform:   "ingress { from_port = 22  to_port = 22  protocol = \"tcp\"  cidr_blocks = [\"10.0.0.0/8\"] }  # not 0.0.0.0/0 / ::/0",
 			Refs: Refs{CIS: cis(CISAWS, "5.2", "5.3"), Checkov: []string{"CKV_AWS_24"},
 				Prowler: []string{"ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_22"}, SecurityHub: []string{"EC2.13", "EC2.53", "EC2.54"}},
-			Weakened: "opened port 22 (SSH) to the world",
+			Weakened: "opened port 22 to the world",
 			Eval:     sgOpen("port 22", func(r sgRule) bool { return r.covers(22) && r.proto != "udp" })},
 		&Check{ID: "DM-AWS-EC2-002", Title: "Security group allows ingress from 0.0.0.0/0 or ::/0 to RDP (port 3389)",
 			Severity: High, Provider: "aws", Types: sgTypes,
@@ -211,7 +211,7 @@ func init() {
 			Terraform:   "ingress { from_port = 3389  to_port = 3389  protocol = \"tcp\"  cidr_blocks = [\"10.0.0.0/8\"] }",
 			Refs: Refs{CIS: cis(CISAWS, "5.2", "5.3"), Checkov: []string{"CKV_AWS_25"},
 				Prowler: []string{"ec2_securitygroup_allow_ingress_from_internet_to_tcp_port_3389"}, SecurityHub: []string{"EC2.14", "EC2.53", "EC2.54"}},
-			Weakened: "opened port 3389 (RDP) to the world",
+			Weakened: "opened port 3389 to the world",
 			Eval:     sgOpen("port 3389", func(r sgRule) bool { return r.covers(3389) })},
 		&Check{ID: "DM-AWS-EC2-003", Title: "Security group allows ingress from 0.0.0.0/0 or ::/0 to all ports",
 			Severity: Critical, Provider: "aws", Types: sgTypes,

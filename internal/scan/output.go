@@ -64,10 +64,9 @@ func evidenceLine(e Evidence) string {
 	if e.Resource != "" {
 		where = e.Resource + " " + where
 	}
-	if m, ok := e.Value.(map[string]any); ok && len(m) == 2 {
-		if _, ok := m["state"]; ok {
-			return fmt.Sprintf("%s: %s => %s", where, FormatValue(m["state"]), FormatValue(m["live"]))
-		}
+	if isDiff(e) {
+		m := e.Value.(map[string]any)
+		return fmt.Sprintf("%s: %s => %s", where, FormatValue(m["state"]), FormatValue(m["live"]))
 	}
 	return where + " = " + FormatValue(e.Value)
 }
@@ -161,8 +160,26 @@ func writeResult(b *strings.Builder, r Result) {
 	fmt.Fprintf(b, "  %-8s  %-22s %s\n", strings.ToUpper(string(r.Severity)), r.CheckID, name)
 	fmt.Fprintf(b, "      %s\n", r.Message)
 	for _, e := range r.Evidence {
-		fmt.Fprintf(b, "      - %s\n", evidenceLine(e))
+		label := ""
+		if r.Drift != nil {
+			// Live paths index the live lists, diff paths the state's.
+			label = "live:  "
+			if isDiff(e) {
+				label = "drift: "
+			}
+		}
+		fmt.Fprintf(b, "      - %s%s\n", label, evidenceLine(e))
 	}
+}
+
+func isDiff(e Evidence) bool {
+	m, ok := e.Value.(map[string]any)
+	if !ok || len(m) != 2 {
+		return false
+	}
+	_, s := m["state"]
+	_, l := m["live"]
+	return s && l
 }
 
 // sortedForTable orders results of one status by severity, then check,

@@ -177,7 +177,7 @@ func TestDriftWeakenedSecurity(t *testing.T) {
 	require.NoError(t, Write(&b, "sarif", rep, WriteOptions{}))
 	assert.Contains(t, b.String(), `"uri": "terraform.tfstate"`)
 	assert.Equal(t, Critical, ssh.Severity)
-	assert.Contains(t, ssh.Message, "this drift opened port 22 (SSH) to the world")
+	assert.Contains(t, ssh.Message, "this drift opened port 22 to the world")
 	assert.Equal(t, Pass, ssh.Drift.State.Status)
 	assert.Equal(t, Fail, ssh.Drift.Live.Status)
 	assert.Equal(t, drift.Modified, ssh.Drift.Kind)
