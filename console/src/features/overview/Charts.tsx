@@ -3,6 +3,8 @@ import type { TrendPoint } from "./kpis";
 
 const axis = { fontSize: 11, fill: "var(--muted-foreground)" };
 const tooltipStyle = { background: "var(--card)", border: "1px solid var(--border)", color: "var(--foreground)", fontSize: 12 };
+// Series colours are too light for small text on the card (axe color-contrast).
+const tooltipItemStyle = { color: "var(--foreground)" };
 
 /** TrendChart plots drift per scan over time. */
 export function TrendChart({ data }: { data: TrendPoint[] }) {
@@ -12,7 +14,7 @@ export function TrendChart({ data }: { data: TrendPoint[] }) {
         <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" />
         <XAxis dataKey="label" tick={axis} minTickGap={24} />
         <YAxis tick={axis} allowDecimals={false} width={36} />
-        <Tooltip contentStyle={tooltipStyle} />
+        <Tooltip contentStyle={tooltipStyle} itemStyle={tooltipItemStyle} />
         <Legend wrapperStyle={{ fontSize: 12 }} />
         <Line type="monotone" dataKey="modified" name="Modified" stroke="#d97706" dot={false} strokeWidth={2} isAnimationActive={false} />
         <Line type="monotone" dataKey="missing" name="Missing" stroke="#dc2626" dot={false} strokeWidth={2} isAnimationActive={false} />
@@ -35,7 +37,7 @@ export function HBarChart({ data, color = "#6366f1" }: { data: BarDatum[]; color
         <CartesianGrid stroke="var(--border)" strokeDasharray="3 3" horizontal={false} />
         <XAxis type="number" tick={axis} allowDecimals={false} />
         <YAxis type="category" dataKey="name" tick={axis} width={170} />
-        <Tooltip contentStyle={tooltipStyle} cursor={{ fill: "var(--muted)" }} />
+        <Tooltip contentStyle={tooltipStyle} itemStyle={tooltipItemStyle} cursor={{ fill: "var(--muted)" }} />
         <Bar dataKey="value" name="Findings" fill={color} radius={[0, 3, 3, 0]} isAnimationActive={false} />
       </BarChart>
     </ResponsiveContainer>
