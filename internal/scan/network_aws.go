@@ -26,6 +26,14 @@ func (r sgRule) covers(port int) bool {
 	return (r.proto == "tcp" || r.proto == "udp") && r.from <= port && port <= r.to
 }
 
+// atom identifies one (protocol, ports, source) permission.
+func (r sgRule) atom(cidr string) string {
+	if r.proto == "-1" {
+		return "all " + cidr
+	}
+	return fmt.Sprintf("%s %d-%d %s", r.proto, r.from, r.to, cidr)
+}
+
 func (r sgRule) allPorts() bool {
 	return r.proto == "-1" || (r.proto == "tcp" || r.proto == "udp") && r.from <= 0 && r.to >= 65535
 }
@@ -149,6 +157,17 @@ func sgOpen(what string, match func(sgRule) bool) func(*Index, *resource.Resourc
 		} else {
 			rules = sgIngress(ix, sg)
 		}
+		// Live discovery lists each rule twice: inline on the group and as
+		// its own aws_vpc_security_group_ingress_rule. The rule resource
+		// is the one with an identity, so it alone is cited.
+		separate := map[string]bool{}
+		for _, rule := range rules {
+			if rule.base == "" {
+				for _, c := range rule.cidrs {
+					separate[rule.atom(c)] = true
+				}
+			}
+		}
 		var bad []Evidence
 		var names []string
 		for _, rule := range rules {
@@ -156,6 +175,9 @@ func sgOpen(what string, match func(sgRule) bool) func(*Index, *resource.Resourc
 				continue
 			}
 			for _, c := range rule.cidrs {
+				if rule.base != "" && separate[rule.atom(c)] {
+					continue
+				}
 				if isWorld(c) {
 					bad = append(bad, ev(sg, rule.res, rule.cidrPath[c], c))
 					names = append(names, rule.name()+" admits "+c+" to "+what)

@@ -170,3 +170,19 @@ func TestDeterministic(t *testing.T) {
 	}
 	assert.Equal(t, outs[0], outs[1])
 }
+
+func TestSGRuleCitedOnce(t *testing.T) {
+	inv := []resource.Resource{
+		res("aws_security_group", "sg-1", map[string]any{"name": "web", "ingress": []any{ingress(22, 22, "tcp", "0.0.0.0/0"), ingress(443, 443, "tcp", "0.0.0.0/0")}}),
+		res("aws_vpc_security_group_ingress_rule", "sgr-1", map[string]any{"security_group_id": "sg-1", "ip_protocol": "tcp", "from_port": 22.0, "to_port": 22.0, "cidr_ipv4": "0.0.0.0/0"}),
+	}
+	rep := Run(Input{Live: inv})
+	for _, r := range rep.Results {
+		if r.CheckID == "DM-AWS-EC2-001" {
+			require.Len(t, r.Evidence, 1)
+			assert.Equal(t, "aws_vpc_security_group_ingress_rule.sgr-1", r.Evidence[0].Resource)
+			return
+		}
+	}
+	t.Fatal("no DM-AWS-EC2-001 result")
+}
