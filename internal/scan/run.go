@@ -58,31 +58,29 @@ func (e *Engine) Run(in Input) *Report {
 	results := e.Evaluate(ix)
 	addresses(results, in.State)
 	results = append(results, ScanSecrets(judged)...)
+	var stateSecrets []Result
 	if len(in.Live) > 0 {
 		// State keeps what live discovery cannot read back (user data,
 		// function environments): look there too.
-		results = append(results, ScanSecrets(in.State)...)
+		stateSecrets = ScanSecrets(in.State)
 	}
-	results = append(results, ScanOutputs(in.Outputs)...)
 	if in.Drift != nil && len(in.Live) > 0 && len(in.State) > 0 {
 		// A drift x security finding replaces the plain failure it
 		// explains: one problem, one finding, with both sides.
-		weakened := e.driftSecurity(in, ix, results)
-		replaced := map[string]bool{}
-		for _, w := range weakened {
-			replaced[w.Drift.Check+"\x00"+w.Type+"\x00"+w.ID] = true
-		}
+		weakened, replaced := e.driftSecurity(in, results, stateSecrets)
 		kept := results[:0]
 		for _, r := range results {
-			if r.Status != Fail || !replaced[r.CheckID+"\x00"+r.Type+"\x00"+r.ID] {
+			if r.Status != Fail || !replaced[r.key()] {
 				kept = append(kept, r)
 			}
 		}
 		results = append(kept, weakened...)
 	}
+	results = append(results, stateSecrets...)
+	results = append(results, ScanOutputs(in.Outputs)...)
 	results = Dedupe(results)
 	addresses(results, in.State)
-	rep := &Report{Results: results, Checks: append(append(e.Checks(), SecretChecks()...), driftChecks(e.Checks())...)}
+	rep := &Report{Results: results, Checks: append(append(e.Checks(), SecretChecks()...), driftChecks(append(e.Checks(), SecretChecks()...))...)}
 	if in.Mutelist != nil {
 		rep.ExpiredMutes = in.Mutelist.Apply(rep.Results, e.Now)
 	}
@@ -117,7 +115,7 @@ func addresses(rs []Result, state []resource.Resource) {
 // driftSecurity raises a finding for every check that fails on the live
 // side of a MODIFIED or UNMANAGED drift while the state side passed (or,
 // for UNMANAGED, did not exist): the drift weakened security.
-func (e *Engine) driftSecurity(in Input, liveIx *Index, liveResults []Result) []Result {
+func (e *Engine) driftSecurity(in Input, liveResults, stateSecrets []Result) ([]Result, map[string]bool) {
 	type key struct{ check, typ, id string }
 	drifted := map[[2]string]*drift.Finding{}
 	for i := range in.Drift.Findings {
@@ -127,8 +125,17 @@ func (e *Engine) driftSecurity(in Input, liveIx *Index, liveResults []Result) []
 		}
 	}
 	if len(drifted) == 0 {
-		return nil
+		return nil, nil
 	}
+	inState := map[string]bool{}
+	for i := range stateSecrets {
+		inState[stateSecrets[i].key()] = true
+	}
+	secretChecks := map[string]*Check{}
+	for _, c := range SecretChecks() {
+		secretChecks[c.ID] = c
+	}
+	replaced := map[string]bool{}
 	stateIx := NewIndex(in.State)
 	stateIx.now = e.Now
 	stateRes := map[key]*Result{}
@@ -139,7 +146,14 @@ func (e *Engine) driftSecurity(in Input, liveIx *Index, liveResults []Result) []
 	var out []Result
 	for i := range liveResults {
 		lr := &liveResults[i]
-		if lr.Status != Fail || lr.Location != nil {
+		if lr.Status != Fail || lr.Source == resource.SourceState {
+			continue
+		}
+		if lr.Location != nil {
+			if w, ok := secretDrift(lr, secretChecks[lr.CheckID], drifted, inState); ok {
+				replaced[lr.key()] = true
+				out = append(out, w)
+			}
 			continue
 		}
 		c := e.Check(lr.CheckID)
@@ -190,9 +204,42 @@ func (e *Engine) driftSecurity(in Input, liveIx *Index, liveResults []Result) []
 		r.Drift = &DriftLink{Kind: f.Kind, Check: c.ID, State: stateSide,
 			Live: DriftSide{Status: Fail, Message: lr.Message, Evidence: lr.Evidence}, Diffs: f.Diffs}
 		r.Evidence = append(append([]Evidence(nil), lr.Evidence...), diffEvidence(f)...)
+		replaced[lr.key()] = true
 		out = append(out, r)
 	}
-	return out
+	return out, replaced
+}
+
+// secretDrift raises a secret found live, at a location the state has no
+// secret and a drift changed (or on an unmanaged resource), as drift that
+// put a secret into the configuration.
+func secretDrift(lr *Result, c *Check, drifted map[[2]string]*drift.Finding, inState map[string]bool) (Result, bool) {
+	f := drifted[[2]string{lr.Type, lr.ID}]
+	if c == nil || f == nil || inState[lr.key()] {
+		return Result{}, false
+	}
+	var diffs []drift.Diff
+	for _, d := range f.Diffs {
+		if d.Path.HasPrefix(lr.Location.Path) || lr.Location.Path.HasPrefix(d.Path) {
+			diffs = append(diffs, d)
+		}
+	}
+	side := DriftSide{Status: Pass, Message: "no secret at " + string(lr.Location.Path) + " in state"}
+	msg := "this drift put a secret into the configuration: " + lr.Message
+	switch {
+	case f.Kind == drift.Unmanaged:
+		side = DriftSide{Status: Absent, Message: "not in any Terraform state: created outside review"}
+		msg = "this unmanaged resource, created outside Terraform, holds a secret: " + lr.Message
+	case len(diffs) == 0:
+		return Result{}, false
+	}
+	r := *lr
+	r.CheckID, r.Title, r.Message = DriftCheckID(c.ID), "Drift weakened security: "+c.Title, msg
+	r.Drift = &DriftLink{Kind: f.Kind, Check: c.ID, State: side, Live: DriftSide{Status: Fail, Message: lr.Message, Evidence: lr.Evidence}, Diffs: diffs}
+	sub := *f
+	sub.Diffs = diffs
+	r.Evidence = append(append([]Evidence(nil), lr.Evidence...), diffEvidence(&sub)...)
+	return r, true
 }
 
 // DriftCheckID names the drift x security rule derived from a check:
@@ -213,9 +260,6 @@ func diffEvidence(f *drift.Finding) []Evidence {
 func driftChecks(cs []*Check) []*Check {
 	var out []*Check
 	for _, c := range cs {
-		if c.Eval == nil {
-			continue
-		}
 		d := *c
 		d.ID = DriftCheckID(c.ID)
 		d.Title = "Drift weakened security: " + c.Title

@@ -209,3 +209,38 @@ func copyJSON(v any) any {
 	}
 	return v
 }
+
+func TestSecretDrift(t *testing.T) {
+	fn := func(src resource.Source, env map[string]any) resource.Resource {
+		r := res("aws_lambda_function", "export", map[string]any{"environment": []any{map[string]any{"variables": env}}})
+		r.Source, r.Sensitive = src, []resource.Path{"environment"}
+		return r
+	}
+	state := []resource.Resource{fn(resource.SourceState, map[string]any{"MODE": "prod"})}
+	state[0].Address = "aws_lambda_function.export"
+	live := []resource.Resource{fn(resource.SourceLive, map[string]any{"MODE": "prod", "GITLAB": glToken})}
+	manual := res("aws_instance", "i-9", map[string]any{"user_data": "#!/bin/sh\nexport KEY=" + awsKeyID + "\n"})
+	manual.Source = resource.SourceLive
+	live = append(live, manual)
+	d := drift.Compare(state, live, drift.Options{})
+	rep := Run(Input{State: state, Live: live, Drift: d})
+	var got []string
+	for _, r := range rep.Results {
+		if r.Status == Fail {
+			got = append(got, r.CheckID+" "+r.ID)
+		}
+		if r.CheckID == "DM-DRIFT-SECRET-004" {
+			assert.Contains(t, r.Message, "this drift put a secret into the configuration")
+			assert.Equal(t, Pass, r.Drift.State.Status)
+			require.Len(t, r.Drift.Diffs, 1)
+			assert.Equal(t, resource.Path("environment[0].variables.GITLAB"), r.Drift.Diffs[0].Path)
+		}
+	}
+	assert.ElementsMatch(t, []string{"DM-DRIFT-SECRET-004 export", "DM-DRIFT-SECRET-001 i-9"}, got)
+	assert.Equal(t, 2, rep.Summary.Secrets)
+	var b bytes.Buffer
+	require.NoError(t, Write(&b, "sarif", rep, WriteOptions{}))
+	assert.Contains(t, b.String(), `"id": "DM-DRIFT-SECRET-004"`)
+	assert.NotContains(t, b.String(), glToken)
+	assert.NotContains(t, b.String(), awsKeyID)
+}

@@ -66,7 +66,7 @@ func Summarize(rs []Result, checks []*Check) Summary {
 			if r.Drift != nil {
 				s.DriftWeakened++
 			}
-			if strings.HasPrefix(r.CheckID, "DM-SECRET-") {
+			if strings.HasPrefix(r.CheckID, "DM-SECRET-") || r.Drift != nil && strings.HasPrefix(r.Drift.Check, "DM-SECRET-") {
 				s.Secrets++
 			}
 		case Muted:
