@@ -2,6 +2,13 @@ module github.com/driftmgr/driftmgr
 
 go 1.26.8
 
+// npm packages never hold Go code of ours; keep ./... out of them.
+ignore (
+	./console/node_modules
+	./e2e/console/node_modules
+	./e2e/emulators/node_modules
+)
+
 require (
 	cloud.google.com/go/storage v1.70.0
 	github.com/Azure/azure-sdk-for-go/sdk/azcore v1.24.0
