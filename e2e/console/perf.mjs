@@ -9,7 +9,7 @@ import { env, launch, output, signedInContext, step, until, writeJSON } from "./
 const { base, key, out, chromium } = env();
 const runs = Number(process.env.DRIFTMGR_PERF_RUNS || 3);
 const minFindings = Number(process.env.DRIFTMGR_PERF_FINDINGS || 100000);
-const scrollRows = Number(process.env.DRIFTMGR_PERF_SCROLL_ROWS || 5000);
+const scrollRows = Number(process.env.DRIFTMGR_PERF_SCROLL_ROWS || 3000);
 const mark = "driftmgr:inventory-rows";
 
 const median = (xs) => {

@@ -138,25 +138,22 @@ func (a *seedAgent) upload(ctx context.Context, seq uint64, n0, count int, now t
 
 // The seeded findings spread over providers, accounts, regions, types,
 // kinds, severities and the last 30 days, so facets and sorts have work.
-var (
-	seedClouds = []struct {
-		provider string
-		accounts []string
-		regions  []string
-		types    []string
-	}{
-		{"aws", []string{"111111111111", "222222222222", "333333333333", "444444444444"},
-			[]string{"us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"},
-			[]string{"aws_instance", "aws_security_group", "aws_s3_bucket", "aws_iam_role", "aws_db_instance", "aws_lambda_function", "aws_ebs_volume", "aws_vpc"}},
-		{"azurerm", []string{"sub-prod", "sub-dev"},
-			[]string{"westeurope", "northeurope", "eastus"},
-			[]string{"azurerm_linux_virtual_machine", "azurerm_network_security_rule", "azurerm_storage_account", "azurerm_managed_disk"}},
-		{"google", []string{"acme-prod", "acme-dev", "acme-data"},
-			[]string{"us-central1", "europe-west1"},
-			[]string{"google_compute_instance", "google_compute_firewall", "google_storage_bucket", "google_sql_database_instance"}},
-	}
-	seedProviders = map[string]string{"aws": "aws", "azurerm": "azure", "google": "gcp"}
-)
+var seedClouds = []struct {
+	provider string
+	accounts []string
+	regions  []string
+	types    []string
+}{
+	{"aws", []string{"111111111111", "222222222222", "333333333333", "444444444444"},
+		[]string{"us-east-1", "us-west-2", "eu-west-1", "eu-central-1", "ap-southeast-2"},
+		[]string{"aws_instance", "aws_security_group", "aws_s3_bucket", "aws_iam_role", "aws_db_instance", "aws_lambda_function", "aws_ebs_volume", "aws_vpc"}},
+	{"azurerm", []string{"sub-prod", "sub-dev"},
+		[]string{"westeurope", "northeurope", "eastus"},
+		[]string{"azurerm_linux_virtual_machine", "azurerm_network_security_rule", "azurerm_storage_account", "azurerm_managed_disk"}},
+	{"google", []string{"acme-prod", "acme-dev", "acme-data"},
+		[]string{"us-central1", "europe-west1"},
+		[]string{"google_compute_instance", "google_compute_firewall", "google_storage_bucket", "google_sql_database_instance"}},
+}
 
 func seedFinding(n int, now time.Time) *pb.Finding {
 	c := seedClouds[n%len(seedClouds)]
@@ -167,7 +164,7 @@ func seedFinding(n int, now time.Time) *pb.Finding {
 		Id:       fmt.Sprintf("e2e-perf-%06d", n),
 		Kind:     kind,
 		Severity: pb.Severity(1 + (n*7919)%5),
-		Resource: &pb.ResourceRef{Provider: seedProviders[c.provider], Type: typ, Id: id,
+		Resource: &pb.ResourceRef{Provider: c.provider, Type: typ, Id: id,
 			Account: c.accounts[(n/5)%len(c.accounts)], Region: c.regions[(n/11)%len(c.regions)],
 			Address: fmt.Sprintf("module.svc_%d.%s.r_%d", n%97, typ, n)},
 		Origin:   "s3://acme-tfstate/perf/terraform.tfstate",
