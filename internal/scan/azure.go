@@ -103,7 +103,7 @@ func nsgOpen(port int) func(*Index, *resource.Resource) *Outcome {
 		if len(bad) > 0 {
 			return failf(bad, "an inbound rule allows port %d from the internet", port)
 		}
-		return pass(fmt.Sprintf("no inbound rule allows port %d from the internet (%d rules checked)", port, n), ev(r, r, "security_rule", fmt.Sprintf("%d rules", n)))
+		return pass(fmt.Sprintf("no inbound rule allows port %d from the internet (%s checked)", port, plural(n, "rule")), ev(r, r, "security_rule", plural(n, "rule")))
 	}
 }
 

@@ -187,7 +187,7 @@ func sgOpen(what string, match func(sgRule) bool) func(*Index, *resource.Resourc
 		if len(bad) > 0 {
 			return failf(bad, "%s", strings.Join(names, "; "))
 		}
-		return pass(fmt.Sprintf("no ingress rule opens %s to 0.0.0.0/0 or ::/0 (%d ingress rules checked)", what, len(rules)),
+		return pass(fmt.Sprintf("no ingress rule opens %s to 0.0.0.0/0 or ::/0 (%s checked)", what, plural(len(rules), "ingress rule")),
 			ruleSummary(sg, rules)...)
 	}
 }
@@ -208,7 +208,7 @@ func ruleSummary(sg *resource.Resource, rules []sgRule) []Evidence {
 		out = append(out, ev(sg, rule.res, p, strings.Join(cs, ",")))
 	}
 	if out == nil {
-		out = []Evidence{{Path: "ingress", Value: fmt.Sprintf("%d rules", len(rules))}}
+		out = []Evidence{{Path: "ingress", Value: plural(len(rules), "rule")}}
 	}
 	return out
 }

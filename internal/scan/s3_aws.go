@@ -137,9 +137,16 @@ func bucketPublicPolicy(ix *Index, b *resource.Resource) *Outcome {
 	if len(pols) == 0 {
 		return nil
 	}
+	var passed []Evidence
 	for _, p := range pols {
 		o := publicPolicy(p, "policy")
-		if o == nil || o.Pass {
+		if o == nil {
+			continue
+		}
+		if o.Pass {
+			for _, e := range o.Evidence {
+				passed = append(passed, ev(b, p, e.Path, e.Value))
+			}
 			continue
 		}
 		for i := range o.Evidence {
@@ -152,7 +159,10 @@ func bucketPublicPolicy(ix *Index, b *resource.Resource) *Outcome {
 		}
 		return o
 	}
-	return pass("no bucket policy statement grants access to any principal", ev(b, pols[0], "policy", "checked"))
+	if passed == nil {
+		return nil // no policy document could be read
+	}
+	return pass("no bucket policy statement grants access to any principal", passed...)
 }
 
 // tlsOnly looks for Deny on aws:SecureTransport = false.
