@@ -147,6 +147,11 @@ func sqlFirewallAll(_ *Index, r *resource.Resource) *Outcome {
 }
 
 func diskEncryption(_ *Index, r *resource.Resource) *Outcome {
+	_, des := r.Attrs["disk_encryption_set_id"]
+	_, ade := r.Attrs["encryption_settings"]
+	if !des && !ade {
+		return nil // the inventory does not carry encryption settings
+	}
 	if id := str(r.Attrs["disk_encryption_set_id"]); id != "" {
 		return pass("encrypted with a customer-managed key (disk encryption set)", ev(r, r, "disk_encryption_set_id", id))
 	}

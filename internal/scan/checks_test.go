@@ -104,6 +104,7 @@ func TestChecks(t *testing.T) {
 		{"ebs unencrypted", "DM-AWS-EC2-006", []resource.Resource{res("aws_ebs_volume", "vol-1", map[string]any{"encrypted": false})}, Fail},
 		{"ebs encrypted", "DM-AWS-EC2-006", []resource.Resource{res("aws_ebs_volume", "vol-1", map[string]any{"encrypted": true})}, Pass},
 		{"ebs default off", "DM-AWS-EC2-007", []resource.Resource{res("aws_ebs_encryption_by_default", "x", map[string]any{"enabled": false})}, Fail},
+		{"ebs default unknown", "DM-AWS-EC2-007", []resource.Resource{res("aws_ebs_encryption_by_default", "x", nil)}, ""},
 		{"ebs default on", "DM-AWS-EC2-007", []resource.Resource{res("aws_ebs_encryption_by_default", "x", map[string]any{"enabled": true})}, Pass},
 		{"imdsv1", "DM-AWS-EC2-008", []resource.Resource{res("aws_instance", "i-1", map[string]any{"metadata_options": []any{map[string]any{"http_tokens": "optional"}}})}, Fail},
 		{"imdsv2", "DM-AWS-EC2-008", []resource.Resource{res("aws_instance", "i-1", map[string]any{"metadata_options": []any{map[string]any{"http_tokens": "required"}}})}, Pass},
@@ -194,6 +195,7 @@ func TestChecks(t *testing.T) {
 		{"trail bucket unknown", "DM-AWS-CT-006", []resource.Resource{res("aws_cloudtrail", "t", map[string]any{"s3_bucket_name": "trail"})}, ""},
 		{"no rotation", "DM-AWS-KMS-001", []resource.Resource{res("aws_kms_key", "k", map[string]any{"enable_key_rotation": false, "customer_master_key_spec": "SYMMETRIC_DEFAULT"})}, Fail},
 		{"rotation", "DM-AWS-KMS-001", []resource.Resource{res("aws_kms_key", "k", map[string]any{"enable_key_rotation": true})}, Pass},
+		{"rotation unknown", "DM-AWS-KMS-001", []resource.Resource{res("aws_kms_key", "k", nil)}, ""},
 		{"asymmetric", "DM-AWS-KMS-001", []resource.Resource{res("aws_kms_key", "k", map[string]any{"customer_master_key_spec": "RSA_2048"})}, ""},
 		{"public key policy", "DM-AWS-KMS-002", []resource.Resource{res("aws_kms_key", "k", map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Principal":"*","Action":"kms:*","Resource":"*"}]}`})}, Fail},
 		{"key policy", "DM-AWS-KMS-002", []resource.Resource{res("aws_kms_key", "k", map[string]any{"policy": `{"Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::1:root"},"Action":"kms:*","Resource":"*"}]}`})}, Pass},
@@ -201,6 +203,7 @@ func TestChecks(t *testing.T) {
 		{"flow log", "DM-AWS-VPC-001", []resource.Resource{res("aws_vpc", "vpc-1", nil), res("aws_flow_log", "fl-1", map[string]any{"vpc_id": "vpc-1"})}, Pass},
 		{"flow logs unknown", "DM-AWS-VPC-001", []resource.Resource{res("aws_vpc", "vpc-1", nil)}, ""},
 		{"rds public", "DM-AWS-RDS-001", []resource.Resource{res("aws_db_instance", "db", map[string]any{"publicly_accessible": true})}, Fail},
+		{"rds unknown", "DM-AWS-RDS-001", []resource.Resource{res("aws_db_instance", "db", nil)}, ""},
 		{"rds private", "DM-AWS-RDS-001", []resource.Resource{res("aws_db_instance", "db", map[string]any{"publicly_accessible": false})}, Pass},
 		{"rds unencrypted", "DM-AWS-RDS-002", []resource.Resource{res("aws_rds_cluster", "c", map[string]any{"storage_encrypted": false})}, Fail},
 		{"rds encrypted", "DM-AWS-RDS-002", []resource.Resource{res("aws_db_instance", "db", map[string]any{"storage_encrypted": true})}, Pass},
@@ -273,6 +276,7 @@ func azureCases() []checkCase {
 		{"acr no admin", "DM-AZ-ACR-001", []resource.Resource{res("azurerm_container_registry", "r", map[string]any{"admin_enabled": false})}, Pass},
 		{"vm keys", "DM-AZ-VM-001", []resource.Resource{res("azurerm_linux_virtual_machine", "vm", map[string]any{"disable_password_authentication": true})}, Pass},
 		{"vm password", "DM-AZ-VM-001", []resource.Resource{res("azurerm_linux_virtual_machine", "vm", map[string]any{"disable_password_authentication": false})}, Fail},
+		{"disk unknown", "DM-AZ-DISK-001", []resource.Resource{res("azurerm_managed_disk", "/d", nil)}, ""},
 		{"disk pmk", "DM-AZ-DISK-001", []resource.Resource{res("azurerm_managed_disk", "/d", map[string]any{"disk_encryption_set_id": ""})}, Fail},
 	}
 }
@@ -331,6 +335,7 @@ func gcpCases() []checkCase {
 		{"dataset private", "DM-GCP-BQ-001", []resource.Resource{res("google_bigquery_dataset", "d", map[string]any{"access": []any{map[string]any{"role": "OWNER", "special_group": "projectOwners"}}})}, Pass},
 		{"90 days", "DM-GCP-KMS-001", []resource.Resource{res("google_kms_crypto_key", "k", map[string]any{"rotation_period": "7776000s"})}, Pass},
 		{"1 year", "DM-GCP-KMS-001", []resource.Resource{res("google_kms_crypto_key", "k", map[string]any{"rotation_period": "31536000s"})}, Fail},
+		{"rotation unknown", "DM-GCP-KMS-001", []resource.Resource{res("google_kms_crypto_key", "k", nil)}, ""},
 		{"never", "DM-GCP-KMS-001", []resource.Resource{res("google_kms_crypto_key", "k", map[string]any{"rotation_period": ""})}, Fail},
 	}
 }

@@ -151,7 +151,11 @@ func kmsRotationPeriod(_ *Index, r *resource.Resource) *Outcome {
 	if p := str(r.Attrs["purpose"]); p != "" && p != "ENCRYPT_DECRYPT" {
 		return nil
 	}
-	v := str(r.Attrs["rotation_period"])
+	raw, known := r.Attrs["rotation_period"]
+	if !known {
+		return nil
+	}
+	v := str(raw)
 	e := ev(r, r, "rotation_period", r.Attrs["rotation_period"])
 	if v == "" {
 		return fail("the key never rotates", e)

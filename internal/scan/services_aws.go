@@ -54,6 +54,9 @@ func kmsRotation(_ *Index, r *resource.Resource) *Outcome {
 	if v, ok := boolean(r.Attrs["is_enabled"]); ok && !v {
 		return nil
 	}
+	if _, ok := boolean(r.Attrs["enable_key_rotation"]); !ok {
+		return nil
+	}
 	e := ev(r, r, "enable_key_rotation", r.Attrs["enable_key_rotation"])
 	if isTrue(r.Attrs["enable_key_rotation"]) {
 		return pass("automatic key rotation is on", e)
@@ -75,14 +78,21 @@ func flowLogs(ix *Index, r *resource.Resource) *Outcome {
 }
 
 func ebsDefault(_ *Index, r *resource.Resource) *Outcome {
-	e := ev(r, r, "enabled", r.Attrs["enabled"])
-	if v, ok := boolean(r.Attrs["enabled"]); ok && !v {
+	v, ok := boolean(r.Attrs["enabled"])
+	if !ok {
+		return nil
+	}
+	e := ev(r, r, "enabled", v)
+	if !v {
 		return fail("EBS encryption by default is off in this region", e)
 	}
 	return pass("EBS encryption by default is on", e)
 }
 
 func rdsPublic(_ *Index, r *resource.Resource) *Outcome {
+	if _, ok := boolean(r.Attrs["publicly_accessible"]); !ok {
+		return nil
+	}
 	e := ev(r, r, "publicly_accessible", r.Attrs["publicly_accessible"])
 	if isTrue(r.Attrs["publicly_accessible"]) {
 		return fail("the database instance is publicly accessible", e)
