@@ -13,6 +13,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/driftmgr/driftmgr/agent/discovery"
 	"github.com/driftmgr/driftmgr/agent/stateload"
 	"github.com/driftmgr/driftmgr/internal/drift"
 	"github.com/driftmgr/driftmgr/internal/filter"
@@ -171,7 +172,7 @@ func runSecurityScan(ctx context.Context, s Streams, f *securityFlags) error {
 	prog.set("finding state sources")
 	prog.start()
 	defer prog.stop()
-	in, err := f.scan.collect(ctx, prog)
+	in, skips, err := f.scan.collect(ctx, prog)
 	if err != nil {
 		return err
 	}
@@ -179,6 +180,9 @@ func runSecurityScan(ctx context.Context, s Streams, f *securityFlags) error {
 	prog.set("running security checks")
 	rep := scan.Run(*in)
 	prog.stop()
+	// A scope discovery could not read has no results, which must not
+	// read as "passed": say so.
+	reportSkips(s.Err, skips)
 	for _, e := range rep.ExpiredMutes {
 		fmt.Fprintf(s.Err, "warning: mutelist %s:%d (%s %s, owner %s) expired %s and mutes nothing\n", f.mutelist, e.Line(), e.Check, e.Resource, e.Owner, e.Expires)
 	}
@@ -208,57 +212,62 @@ func runSecurityScan(ctx context.Context, s Streams, f *securityFlags) error {
 // named or found), the live side (--live, --provider) and, with both,
 // their drift. It is scanFlags.compute's pipeline keeping the resources,
 // which the security checks need and compute's outcome does not carry.
-func (f *scanFlags) collect(ctx context.Context, prog *progress) (*scan.Input, error) {
+func (f *scanFlags) collect(ctx context.Context, prog *progress) (*scan.Input, []discovery.Skip, error) {
 	in := &scan.Input{}
+	var skips []discovery.Skip
 	var flt *filter.Filter
 	if f.filter != "" {
 		var err error
 		if flt, err = filter.Compile(f.filter); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 	haveLive := len(f.live) > 0 || f.discover.enabled()
 	if len(f.states) > 0 || !haveLive {
 		lopts, err := f.loadOptions()
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		sources, err := f.sources(ctx, f.states)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if len(sources) == 0 && !haveLive {
-			return nil, errors.New("security scan: nothing to scan: pass --state SOURCE, --provider aws|azure|gcp or --live FILE")
+			return nil, nil, errors.New("security scan: nothing to scan: pass --state SOURCE, --provider aws|azure|gcp or --live FILE")
 		}
 		lopts.Progress = func(p stateload.Progress) {
 			prog.set("reading states: %d/%d sources, %d documents, %d resources", p.SourcesDone, p.Sources, p.Documents, p.Resources)
 		}
 		loaded, err := stateload.Load(ctx, sources, lopts)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		in.State = loaded.Resources
 		in.Outputs = localOutputs(sources)
 	}
 	live, err := loadLive(f.live)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if f.discover.enabled() {
 		found, err := f.discover.discoverLive(ctx, prog)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		live = append(live, found.Resources...)
+		skips = found.Skipped
 	}
 	in.Live = live
 	if flt != nil {
 		in.State, in.Live = keep(in.State, flt), keep(in.Live, flt)
+		if n := flt.Errors(); n > 0 {
+			fmt.Fprintf(prog.w, "warning: --filter could not be evaluated on %d resources; they were left out\n", n)
+		}
 	}
 	if len(in.State) > 0 && len(in.Live) > 0 {
 		rules, err := loadIgnore(f)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		opts := drift.Options{}
 		if rules != nil {
@@ -267,7 +276,7 @@ func (f *scanFlags) collect(ctx context.Context, prog *progress) (*scan.Input, e
 		prog.set("comparing %d state resources with %d live resources", len(in.State), len(in.Live))
 		in.Drift = drift.Compare(in.State, in.Live, opts)
 	}
-	return in, nil
+	return in, skips, nil
 }
 
 func keep(rs []resource.Resource, flt *filter.Filter) []resource.Resource {
