@@ -204,6 +204,34 @@ try {
     await page.getByRole("list", { name: "Recent activity" }).getByText(/finding.* changed/).first().waitFor();
   });
 
+  await step("keyboard: the skip link is the first stop and moves focus to the content", async () => {
+    // A fresh page: Tab starts from the top of the document.
+    await page.reload();
+    await page.getByRole("heading", { name: "Overview" }).waitFor();
+    await page.keyboard.press("Tab");
+    const f = await page.evaluate(() => ({ text: document.activeElement?.textContent, width: document.activeElement?.getBoundingClientRect().width ?? 0 }));
+    if (f.text !== "Skip to content" || f.width < 10) throw new Error(`first Tab stop is ${JSON.stringify(f)}, want a visible "Skip to content"`);
+    await page.keyboard.press("Enter");
+    await until("focus in main", () => page.evaluate(() => document.activeElement?.id === "main"));
+  });
+
+  await step("offline: the shell opens from the service worker, says so, and reconnects", async () => {
+    const status = () => page.getByRole("banner").getByRole("status").innerText();
+    await until("an active service worker", () => page.evaluate(async () => !!(await navigator.serviceWorker.getRegistration())?.active), 15000);
+    await ctx.setOffline(true);
+    try {
+      await page.reload();
+      await page.getByRole("heading", { name: "Overview" }).waitFor();
+      await until("the offline status", async () => (await status()).startsWith("Offline"));
+    } finally {
+      await ctx.setOffline(false);
+    }
+    const t0 = Date.now();
+    await until("Live again", async () => (await status()) === "Live", 40000);
+    figures.reconnectMs = Date.now() - t0;
+    await until(`Open findings back`, async () => (await kpi("Open findings")) !== null);
+  });
+
   await step("dark mode persists across a reload", async () => {
     const toggle = page.getByRole("button", { name: /theme \(switch to/ });
     for (let i = 0; i < 3 && !(await toggle.getAttribute("aria-label")).startsWith("Dark theme"); i++) await toggle.click();
