@@ -35,6 +35,8 @@ type securityFlags struct {
 	failOn   string
 	all      bool
 	now      func() time.Time
+	tf       tfFlags
+	policies []string
 }
 
 func newSecurityCmd(s Streams) *cobra.Command {
@@ -94,13 +96,20 @@ too, and a drift that made a passing check fail is reported as its own finding
 Output formats (--output FORMAT[=PATH], repeatable): table (default), json,
 sarif, junit, csv, html.
 
+Terraform configuration (--tf DIR, repeatable): the *.tf files of DIR are
+parsed and evaluated without Terraform (variables with -var/-var-file and
+their defaults, locals, references between resources); a value known only
+after apply is left out and not judged; provider defaults the checks read are
+applied. Findings point at FILE:LINE of the resource block.
+
 Mutelist (--mutelist FILE): YAML entries with check, resource (patterns with *),
 reason, owner and expires; an expired entry mutes nothing and is reported.
 
 Exit code: 0 no unmuted failure at or above --fail-on, 1 failures, 2 error.`,
 		Example: `  driftmgr security scan --provider aws --simulate examples/aws/world.json --state examples/aws/terraform.tfstate
   driftmgr security scan --state examples/azure/terraform.tfstate -o sarif=security.sarif
-  driftmgr security scan --provider aws --region all --mutelist mutelist.yaml --fail-on critical`,
+  driftmgr security scan --provider aws --region all --mutelist mutelist.yaml --fail-on critical
+  driftmgr security scan --tf examples/security/tf -o sarif=security.sarif`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error { return runSecurityScan(cmd.Context(), s, f) },
 	}
@@ -115,6 +124,7 @@ Exit code: 0 no unmuted failure at or above --fail-on, 1 failures, 2 error.`,
 	fl.StringVar(&f.mutelist, "mutelist", "", "YAML mutelist of accepted failures")
 	fl.StringVar(&f.failOn, "fail-on", "high", "lowest severity of an unmuted failure that makes the exit code 1: critical, high, medium, low, info")
 	fl.BoolVar(&f.all, "all", false, "list passing results in the table too")
+	f.tf.register(fl)
 	sf.sourceFlags.register(fl)
 	sf.discover.register(fl)
 	return c
@@ -172,7 +182,13 @@ func runSecurityScan(ctx context.Context, s Streams, f *securityFlags) error {
 	prog.set("finding state sources")
 	prog.start()
 	defer prog.stop()
-	in, skips, err := f.scan.collect(ctx, prog)
+	var in *scan.Input
+	var skips []discovery.Skip
+	if len(f.tf.dirs) > 0 {
+		in, err = f.tf.collect(&f.scan)
+	} else {
+		in, skips, err = f.scan.collect(ctx, prog)
+	}
 	if err != nil {
 		return err
 	}

@@ -154,8 +154,11 @@ func orDash(s string) string {
 
 func writeResult(b *strings.Builder, r Result) {
 	name := r.Resource()
-	if r.Address != "" {
+	if r.Address != "" && r.Address != name {
 		name += "  " + r.Address
+	}
+	if r.Source == SourceConfig {
+		name += "  " + r.Origin
 	}
 	fmt.Fprintf(b, "  %-8s  %-22s %s\n", strings.ToUpper(string(r.Severity)), r.CheckID, name)
 	fmt.Fprintf(b, "      %s\n", r.Message)

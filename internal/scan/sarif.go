@@ -145,13 +145,20 @@ func writeSARIF(w io.Writer, rep *Report, opts WriteOptions) error {
 		if r.Source == "state" {
 			file = r.Origin
 		}
+		line := 0
+		if r.Location != nil {
+			line = r.Location.Line
+		}
+		if r.Source == SourceConfig {
+			file, line = splitOrigin(r.Origin)
+		}
 		if file != "" {
 			loc.Physical = &sarifPhysical{}
 			loc.Physical.Artifact.URI = file
-			if r.Location != nil && r.Location.Line > 0 {
+			if line > 0 {
 				loc.Physical.Region = &struct {
 					StartLine int `json:"startLine"`
-				}{r.Location.Line}
+				}{line}
 			}
 		}
 		res := sarifResult{RuleID: r.CheckID, RuleIndex: index[r.CheckID], Level: sarifLevel(r.Severity), Kind: "fail",
