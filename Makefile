@@ -12,7 +12,7 @@ PROTOC_GEN_GO       := v1.36.12
 PROTOC_GEN_CONNECT  := v1.21.1
 TOOLS               := $(CURDIR)/bin/tools
 
-.PHONY: all build console console-deps console-test run example e2e test emulators bench lint fuzz cover clean proto proto-check
+.PHONY: all build console console-deps console-test console-e2e-deps run example e2e test emulators bench lint fuzz cover clean proto proto-check
 
 all: build
 
@@ -32,6 +32,13 @@ console: console-deps
 console-test: console-deps
 	npm test --prefix console
 
+# The console's browser tests: playwright-core and axe-core pinned by
+# e2e/console/package-lock.json.
+e2e/console/node_modules/.package-lock.json: e2e/console/package.json e2e/console/package-lock.json
+	npm ci --prefix e2e/console --no-audit --no-fund --loglevel=error
+
+console-e2e-deps: e2e/console/node_modules/.package-lock.json
+
 # The whole product on this machine: a controller, an agent and the
 # simulated clouds with drift in them (Ctrl-C stops it).
 run: build
@@ -42,7 +49,7 @@ example: build
 	./$(BIN) scan --state examples/terraform.tfstate --live examples/live.json --driftignore examples/.driftignore || [ $$? -eq 1 ]
 
 # The multi-process cluster test (also part of `make test`).
-e2e:
+e2e: console console-e2e-deps
 	$(GO) test -count=1 ./e2e/...
 
 # Local emulators (azurite) that the state-source tests start for real.
@@ -51,7 +58,9 @@ emulators: e2e/emulators/node_modules/.package-lock.json
 e2e/emulators/node_modules/.package-lock.json: e2e/emulators/package.json e2e/emulators/package-lock.json
 	npm ci --prefix e2e/emulators --no-audit --no-fund --loglevel=error
 
-test: emulators console-test
+# The console is rebuilt first: the browser tests run the binary that
+# embeds it.
+test: emulators console-test console console-e2e-deps
 	$(GO) test -race -count=1 $(PKGS)
 
 bench:
