@@ -1,6 +1,8 @@
 package console
 
 import (
+	"compress/gzip"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -99,4 +101,43 @@ func TestHandlerNotBuilt(t *testing.T) {
 func TestHandlerEmbedded(t *testing.T) {
 	w := get(t, Handler(), http.MethodGet, "/")
 	assert.Contains(t, []int{http.StatusOK, http.StatusServiceUnavailable}, w.Code)
+}
+
+// Compressible files of 1 KB or more go out gzipped to clients that ask;
+// others, and clients that do not, get them as they are.
+func TestHandlerGzip(t *testing.T) {
+	fsys := built()
+	big := strings.Repeat("export const x = 'drift';\n", 200)
+	fsys["assets/big-abc.js"] = &fstest.MapFile{Data: []byte(big)}
+	h := HandlerFS(fsys)
+	req := func(path, accept string) *httptest.ResponseRecorder {
+		w := httptest.NewRecorder()
+		r := httptest.NewRequest(http.MethodGet, path, nil)
+		if accept != "" {
+			r.Header.Set("Accept-Encoding", accept)
+		}
+		h.ServeHTTP(w, r)
+		return w
+	}
+	for range 2 { // the second answer comes from the cache
+		w := req("/assets/big-abc.js", "br, gzip")
+		require.Equal(t, http.StatusOK, w.Code)
+		assert.Equal(t, "gzip", w.Header().Get("Content-Encoding"))
+		assert.Contains(t, w.Header().Values("Vary"), "Accept-Encoding")
+		assert.Equal(t, "text/javascript; charset=utf-8", w.Header().Get("Content-Type"))
+		assert.Less(t, w.Body.Len(), len(big)/4)
+		zr, err := gzip.NewReader(w.Body)
+		require.NoError(t, err)
+		got, err := io.ReadAll(zr)
+		require.NoError(t, err)
+		assert.Equal(t, big, string(got))
+	}
+	for _, tc := range []struct{ path, accept string }{
+		{"/assets/big-abc.js", ""},
+		{"/assets/big-abc.js", "gzip;q=0"},
+		{"/assets/index-abc123.js", "gzip"}, // under 1 KB
+	} {
+		w := req(tc.path, tc.accept)
+		assert.Empty(t, w.Header().Get("Content-Encoding"), "%s with %q", tc.path, tc.accept)
+	}
 }
