@@ -208,7 +208,8 @@ func TestFaults(t *testing.T) {
 	t.Run("throttled calls are retried", func(t *testing.T) {
 		w := live(state)
 		w.SetFaults(world.Faults{ThrottleRate: 0.3})
-		res := discover(t, startSim(t, w, Options{PageSize: 3}))
+		// 12 tries at a 30% throttle rate fail one call in two million.
+		res := discover(t, startSim(t, w, Options{PageSize: 3, MaxAttempts: 12}))
 		assert.Empty(t, res.Skipped)
 		assert.Len(t, res.Resources, len(state))
 	})

@@ -12,10 +12,8 @@ package world
 
 import (
 	"fmt"
-	"hash/fnv"
 	"os"
 	"sort"
-	"strconv"
 	"sync"
 	"sync/atomic"
 
@@ -203,14 +201,21 @@ func (w *World) Check(service, account string) Fault {
 	case f.Disabled[service] || f.Disabled[service+"@"+account]:
 		return Disabled
 	}
-	if f.ThrottleRate > 0 {
-		h := fnv.New64a()
-		h.Write([]byte(strconv.FormatInt(n, 10)))
-		if float64(h.Sum64()%10000) < f.ThrottleRate*10000 {
-			return Throttle
-		}
+	if f.ThrottleRate > 0 && float64(mix(uint64(n))%10000) < f.ThrottleRate*10000 {
+		return Throttle
 	}
 	return None
+}
+
+// mix is splitmix64's finalizer: deterministic, and well spread even for
+// consecutive inputs. (FNV over the decimal call number was not: a call
+// and its retries, numbered one after another, were throttled together
+// far more often than the rate says.)
+func mix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
 }
 
 // NextID returns a fresh id with the given prefix, for resources the
