@@ -70,7 +70,7 @@ state, and MODIFIED outside Terraform.`,
 		return fmt.Errorf("%s: %w (see '%s --help')", c.CommandPath(), err, c.CommandPath())
 	})
 	root.AddCommand(newScanCmd(s), newStateCmd(s), newDiscoverCmd(s), newGenDriftignoreCmd(s),
-		newControllerCmd(s), newAgentCmd(s), newDevCmd(s), newTLSCmd(s), newCtlCmd(s), newSecurityCmd(s))
+		newControllerCmd(s), newAgentCmd(s), newDevCmd(s), newTLSCmd(s), newCtlCmd(s), newSecurityCmd(s), newPolicyCmd(s))
 	return root
 }
 

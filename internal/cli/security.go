@@ -19,6 +19,7 @@ import (
 	"github.com/driftmgr/driftmgr/internal/filter"
 	"github.com/driftmgr/driftmgr/internal/resource"
 	"github.com/driftmgr/driftmgr/internal/scan"
+	"github.com/driftmgr/driftmgr/internal/scan/regopolicy"
 	"github.com/driftmgr/driftmgr/internal/tfstate"
 )
 
@@ -102,6 +103,10 @@ their defaults, locals, references between resources); a value known only
 after apply is left out and not judged; provider defaults the checks read are
 applied. Findings point at FILE:LINE of the resource block.
 
+Custom policies (--policy DIR, repeatable): Rego (OPA v1) modules with deny or
+violation rules over input.resource; see examples/policies/README.md. Their
+results join the built-in ones: same outputs, same mutelist, same exit code.
+
 Mutelist (--mutelist FILE): YAML entries with check, resource (patterns with *),
 reason, owner and expires; an expired entry mutes nothing and is reported.
 
@@ -125,6 +130,7 @@ Exit code: 0 no unmuted failure at or above --fail-on, 1 failures, 2 error.`,
 	fl.StringVar(&f.failOn, "fail-on", "high", "lowest severity of an unmuted failure that makes the exit code 1: critical, high, medium, low, info")
 	fl.BoolVar(&f.all, "all", false, "list passing results in the table too")
 	f.tf.register(fl)
+	fl.StringArrayVar(&f.policies, "policy", nil, "directory of custom Rego policies (repeatable); their results join the built-in ones")
 	sf.sourceFlags.register(fl)
 	sf.discover.register(fl)
 	return c
@@ -178,6 +184,12 @@ func runSecurityScan(ctx context.Context, s Streams, f *securityFlags) error {
 			return err
 		}
 	}
+	var policies *regopolicy.Set
+	if len(f.policies) > 0 {
+		if policies, err = regopolicy.LoadDirs(ctx, f.policies); err != nil {
+			return err
+		}
+	}
 	prog := newProgress(s.Err, isTerminal(s.Err))
 	prog.set("finding state sources")
 	prog.start()
@@ -193,6 +205,17 @@ func runSecurityScan(ctx context.Context, s Streams, f *securityFlags) error {
 		return err
 	}
 	in.Mutelist, in.Now = ml, f.now().UTC()
+	if policies != nil {
+		judged := in.Live
+		if len(judged) == 0 {
+			judged = in.State
+		}
+		prog.set("evaluating %d custom policies over %d resources", len(policies.Policies), len(judged))
+		if in.Custom, err = policies.Evaluate(ctx, judged, regopolicy.Options{}); err != nil {
+			return err
+		}
+		in.CustomChecks = policies.Checks()
+	}
 	prog.set("running security checks")
 	rep := scan.Run(*in)
 	prog.stop()

@@ -8,6 +8,8 @@
 package scan
 
 import (
+	"sort"
+
 	"github.com/driftmgr/driftmgr/internal/drift"
 	"github.com/driftmgr/driftmgr/internal/resource"
 )
@@ -105,6 +107,19 @@ func (c *Check) Frameworks() []Framework {
 	}
 	if len(c.Refs.SecurityHub) > 0 {
 		out = append(out, AWSFSBP)
+	}
+	// Custom policies name their own frameworks.
+	var custom []string
+	for f := range c.Refs.CIS {
+		switch f {
+		case CISAWS, CISAWS12, CISAWS14, CISAzure, CISGCP:
+		default:
+			custom = append(custom, string(f))
+		}
+	}
+	sort.Strings(custom)
+	for _, f := range custom {
+		out = append(out, Framework(f))
 	}
 	return out
 }

@@ -25,6 +25,11 @@ type Input struct {
 	Mutelist *Mutelist
 	// Now is the clock for key ages and mute expiry (default time.Now).
 	Now time.Time
+	// Custom are results of custom policies (Rego) over the same
+	// resources, with the checks they came from; they join the built-in
+	// results before de-duplication and the mutelist.
+	Custom       []Result
+	CustomChecks []*Check
 }
 
 // Report is a scan's outcome.
@@ -78,9 +83,11 @@ func (e *Engine) Run(in Input) *Report {
 	}
 	results = append(results, stateSecrets...)
 	results = append(results, ScanOutputs(in.Outputs)...)
+	results = append(results, in.Custom...)
 	results = Dedupe(results)
 	addresses(results, in.State)
 	rep := &Report{Results: results, Checks: append(append(e.Checks(), SecretChecks()...), driftChecks(append(e.Checks(), SecretChecks()...))...)}
+	rep.Checks = append(rep.Checks, in.CustomChecks...)
 	if in.Mutelist != nil {
 		rep.ExpiredMutes = in.Mutelist.Apply(rep.Results, e.Now)
 	}

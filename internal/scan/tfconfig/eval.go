@@ -40,8 +40,8 @@ const passes = 4
 
 type instance struct {
 	blk   *hclsyntax.Block
-	addr  string // aws_s3_bucket.logs["a"]
-	name  string // logs["a"]: the placeholder id
+	addr  string    // aws_s3_bucket.logs["a"]
+	name  string    // logs["a"]: the placeholder id
 	key   cty.Value // count.index or each.key; NilVal when single
 	value cty.Value // each.value
 	attrs map[string]cty.Value
