@@ -21,7 +21,7 @@ func benchResources(n int) []resource.Resource {
 			"ingress": []any{map[string]any{"from_port": 443.0, "to_port": 443.0, "protocol": "tcp", "cidr_blocks": []any{"0.0.0.0/0"}, "description": "https"},
 				map[string]any{"from_port": 22.0, "to_port": 22.0, "protocol": "tcp", "cidr_blocks": []any{"10.0.0.0/8"}}},
 			"metadata_options": []any{map[string]any{"http_tokens": "optional"}}, "publicly_accessible": false, "storage_encrypted": true,
-			"environment": []any{map[string]any{"variables": map[string]any{"MODE": "prod", "LOG": "info"}}},
+			"environment":     []any{map[string]any{"variables": map[string]any{"MODE": "prod", "LOG": "info"}}},
 			"min_tls_version": "TLS1_2", "versioning": []any{map[string]any{"enabled": i%2 == 0}}}
 		tags := map[string]string{"Environment": "prod"}
 		if i%4 != 0 {
@@ -62,7 +62,6 @@ func benchPolicies(typed bool) map[string]string {
 	for i, b := range bodies {
 		types := ""
 		if b.types != "" && typed {
-			types = fmt.Sprintf(", \"resource_types\": %q", splitComma(b.types))
 			types = fmt.Sprintf(", \"resource_types\": [%s]", quoteList(splitComma(b.types)))
 		}
 		rule := b.rule
