@@ -9,6 +9,8 @@ import (
 	"strings"
 	"sync"
 
+	"google.golang.org/protobuf/proto"
+
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
 	"github.com/driftmgr/driftmgr/storage/state"
 )
@@ -21,9 +23,30 @@ type View struct {
 	mu      sync.RWMutex
 	tenants map[string]map[string]*pb.Finding
 	rev     uint64
+	// trev is each tenant's revision: the index of the last change to its
+	// findings, which is what a cached listing must match.
+	trev map[string]uint64
+
+	cacheMu sync.Mutex
+	cache   []*listing
 }
 
-func newView() *View { return &View{tenants: map[string]map[string]*pb.Finding{}} }
+// listing is one filtered, sorted, counted listing kept for its next
+// pages: scrolling through 100,000 findings asks for page after page of
+// the same query, and re-sorting them all for each is the cost.
+type listing struct {
+	key    string
+	rev    uint64
+	sorted []*pb.Finding
+	facets []*pb.Facet
+}
+
+// maxListings bounds the cache (a few users' open queries).
+const maxListings = 8
+
+func newView() *View {
+	return &View{tenants: map[string]map[string]*pb.Finding{}, trev: map[string]uint64{}}
+}
 
 func (v *View) load(s *state.Store) error {
 	return s.View(func(tx *state.Tx) error {
@@ -47,6 +70,12 @@ func (v *View) replace(o *View) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.tenants, v.rev = o.tenants, o.rev
+	// Every tenant's revision moves to the restored index, so no listing
+	// cached before the restore is served after it.
+	v.trev = map[string]uint64{}
+	for t := range v.tenants {
+		v.trev[t] = o.rev
+	}
 }
 
 func (v *View) apply(c Change) {
@@ -60,6 +89,7 @@ func (v *View) apply(c Change) {
 			v.tenants[f.GetTenant()] = m
 		}
 		m[f.GetId()] = f
+		v.trev[f.GetTenant()] = c.Index
 	}
 }
 
@@ -200,8 +230,13 @@ func (v *View) List(tenant string, req *pb.ListFindingsRequest) (*pb.ListFinding
 	}
 	match := compileFilter(req.GetFilter())
 
+	lkey := listingKey(tenant, order, req)
 	v.mu.RLock()
-	rev := v.rev
+	rev, trev := v.rev, v.trev[tenant]
+	if l := v.cached(lkey, trev); l != nil {
+		v.mu.RUnlock()
+		return page(l, rev, offset, size, order), nil
+	}
 	all := make([]*pb.Finding, 0, len(v.tenants[tenant]))
 	for _, f := range v.tenants[tenant] {
 		if match(f) {
@@ -210,7 +245,7 @@ func (v *View) List(tenant string, req *pb.ListFindingsRequest) (*pb.ListFinding
 	}
 	v.mu.RUnlock()
 
-	resp := &pb.ListFindingsResponse{TotalSize: int64(len(all)), Revision: rev}
+	resp := &pb.ListFindingsResponse{}
 	for _, field := range req.GetFacets() {
 		get := facetFields[field]
 		counts := map[string]int64{}
@@ -244,15 +279,54 @@ func (v *View) List(tenant string, req *pb.ListFindingsRequest) (*pb.ListFinding
 	for i := range ks {
 		all[i] = ks[i].f
 	}
-	if offset > len(all) {
-		offset = len(all)
-	}
-	end := min(offset+size, len(all))
-	resp.Findings = all[offset:end]
-	if end < len(all) {
+	l := &listing{key: lkey, rev: trev, sorted: all, facets: resp.Facets}
+	v.store(l)
+	return page(l, rev, offset, size, order), nil
+}
+
+// page cuts one page out of a listing.
+func page(l *listing, rev uint64, offset, size int, order string) *pb.ListFindingsResponse {
+	resp := &pb.ListFindingsResponse{TotalSize: int64(len(l.sorted)), Revision: rev, Facets: l.facets}
+	offset = min(offset, len(l.sorted))
+	end := min(offset+size, len(l.sorted))
+	resp.Findings = l.sorted[offset:end]
+	if end < len(l.sorted) {
 		resp.NextPageToken = encodeToken(end, order)
 	}
-	return resp, nil
+	return resp
+}
+
+// listingKey identifies a query apart from its page: tenant, order,
+// facets and filter.
+func listingKey(tenant, order string, req *pb.ListFindingsRequest) string {
+	flt, _ := proto.MarshalOptions{Deterministic: true}.Marshal(req.GetFilter())
+	return tenant + "\x00" + order + "\x00" + strings.Join(req.GetFacets(), ",") + "\x00" + string(flt)
+}
+
+func (v *View) cached(key string, rev uint64) *listing {
+	v.cacheMu.Lock()
+	defer v.cacheMu.Unlock()
+	for _, l := range v.cache {
+		if l.key == key && l.rev == rev {
+			return l
+		}
+	}
+	return nil
+}
+
+func (v *View) store(l *listing) {
+	v.cacheMu.Lock()
+	defer v.cacheMu.Unlock()
+	kept := v.cache[:0]
+	for _, o := range v.cache {
+		if o.key != l.key {
+			kept = append(kept, o)
+		}
+	}
+	v.cache = append(kept, l)
+	if len(v.cache) > maxListings {
+		v.cache = v.cache[len(v.cache)-maxListings:]
+	}
 }
 
 func keys[V any](m map[string]V) string {

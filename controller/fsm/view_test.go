@@ -373,3 +373,44 @@ func TestViewCounts(t *testing.T) {
 	assert.False(t, ok)
 	assert.Equal(t, uint64(44), v.Revision())
 }
+
+// A listing is computed once and its pages served from the cache until
+// the tenant's findings change; another tenant's change does not
+// invalidate it, and a change to this tenant is seen at once.
+func TestViewListingCache(t *testing.T) {
+	v := newView()
+	mk := func(tenant, id string, sev pb.Severity) *pb.Finding {
+		return &pb.Finding{Id: id, Tenant: tenant, Kind: pb.DriftKind_DRIFT_KIND_MODIFIED, Severity: sev,
+			Resource: &pb.ResourceRef{Provider: "aws", Type: "aws_instance", Id: id}}
+	}
+	var fs []*pb.Finding
+	for i := range 25 {
+		fs = append(fs, mk("acme", fmt.Sprintf("f%02d", i), pb.Severity_SEVERITY_LOW))
+	}
+	v.apply(Change{Index: 1, Tenant: "acme", Findings: fs})
+	req := &pb.ListFindingsRequest{PageSize: 10, OrderBy: "resource_id", Facets: []string{"severity"}}
+	first, err := v.List("acme", req)
+	require.NoError(t, err)
+	require.Len(t, v.cache, 1)
+	cached := v.cache[0]
+
+	v.apply(Change{Index: 2, Tenant: "other", Findings: []*pb.Finding{mk("other", "x", pb.Severity_SEVERITY_HIGH)}})
+	next, err := v.List("acme", &pb.ListFindingsRequest{PageSize: 10, OrderBy: "resource_id", Facets: []string{"severity"}, PageToken: first.GetNextPageToken()})
+	require.NoError(t, err)
+	assert.Same(t, cached, v.cache[0], "another tenant's change keeps the listing")
+	assert.Equal(t, "f10", next.GetFindings()[0].GetId())
+	assert.Equal(t, uint64(2), next.GetRevision())
+
+	v.apply(Change{Index: 3, Tenant: "acme", Findings: []*pb.Finding{mk("acme", "f00", pb.Severity_SEVERITY_CRITICAL), mk("acme", "f99", pb.Severity_SEVERITY_LOW)}})
+	again, err := v.List("acme", req)
+	require.NoError(t, err)
+	assert.Equal(t, int64(26), again.GetTotalSize(), "this tenant's change is seen at once")
+	assert.Equal(t, pb.Severity_SEVERITY_CRITICAL, again.GetFindings()[0].GetSeverity())
+	assert.Len(t, v.cache, 1, "the stale listing is replaced, not kept beside")
+
+	for i := range maxListings + 3 {
+		_, err := v.List("acme", &pb.ListFindingsRequest{Filter: &pb.FindingFilter{Text: fmt.Sprint(i)}})
+		require.NoError(t, err)
+	}
+	assert.Len(t, v.cache, maxListings)
+}
