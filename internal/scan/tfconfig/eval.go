@@ -70,6 +70,7 @@ func (m *module) evalResources() []resource.Resource {
 		}
 		res = refObjects(insts)
 	}
+	m.res = res
 	regions := m.providerRegions()
 	out := make([]resource.Resource, 0, len(insts))
 	for _, in := range insts {
@@ -110,7 +111,8 @@ func (m *module) evalResources() []resource.Resource {
 // expand turns a resource block into its instances; a count or for_each
 // that the configuration alone cannot resolve yields none (not guessed).
 func (m *module) expand(blk *hclsyntax.Block, ctx *hcl.EvalContext) []*instance {
-	base := blk.Labels[0] + "." + blk.Labels[1]
+	base := m.prefix + blk.Labels[0] + "." + blk.Labels[1]
+	label := m.prefix + blk.Labels[1]
 	if a := blk.Body.Attributes["count"]; a != nil {
 		v := evalExpr(a.Expr, ctx)
 		if !v.IsKnown() || v.IsNull() || v.Type() != cty.Number {
@@ -120,7 +122,7 @@ func (m *module) expand(blk *hclsyntax.Block, ctx *hcl.EvalContext) []*instance 
 		var out []*instance
 		for i := int64(0); i < n && i < 10000; i++ {
 			idx := fmt.Sprintf("[%d]", i)
-			out = append(out, &instance{blk: blk, addr: base + idx, name: blk.Labels[1] + idx, key: cty.NumberIntVal(i)})
+			out = append(out, &instance{blk: blk, addr: base + idx, name: label + idx, key: cty.NumberIntVal(i)})
 		}
 		return out
 	}
@@ -139,11 +141,11 @@ func (m *module) expand(blk *hclsyntax.Block, ctx *hcl.EvalContext) []*instance 
 				return nil
 			}
 			idx := fmt.Sprintf("[%q]", k.AsString())
-			out = append(out, &instance{blk: blk, addr: base + idx, name: blk.Labels[1] + idx, key: k, value: ev})
+			out = append(out, &instance{blk: blk, addr: base + idx, name: label + idx, key: k, value: ev})
 		}
 		return out
 	}
-	return []*instance{{blk: blk, addr: base, name: blk.Labels[1]}}
+	return []*instance{{blk: blk, addr: base, name: label}}
 }
 
 // refObjects builds the objects references see: type -> name -> value,
@@ -307,6 +309,9 @@ func toGo(v cty.Value) (any, bool) {
 // configured region, when it is a known string.
 func (m *module) providerRegions() map[string]string {
 	out := map[string]string{}
+	for k, v := range m.inherited {
+		out[k] = v
+	}
 	ctx := m.evalContext(nil)
 	for _, blk := range m.providers {
 		ref := blk.Labels[0]

@@ -79,7 +79,91 @@ func Load(dir string, opts Options) ([]resource.Resource, error) {
 		}
 		varFiles[n] = data
 	}
-	return Parse(files, order, varFiles, opts)
+	m, out, err := parseModule(files, order, varFiles, opts, nil)
+	if err != nil {
+		return nil, err
+	}
+	mods, err := m.loadModules(dir, opts, 0)
+	if err != nil {
+		return nil, err
+	}
+	out = append(out, mods...)
+	if !opts.NoDefaults {
+		for i := range out {
+			ApplyDefaults(&out[i])
+		}
+	}
+	return out, nil
+}
+
+// maxModuleDepth bounds nested local module calls.
+const maxModuleDepth = 8
+
+// loadModules follows the module calls of m whose source is a local
+// directory ("./net", "../shared"), without count or for_each: the child's
+// variables take the call's arguments (evaluated in m's scope, unknown
+// when they are), its resources are addressed module.NAME.TYPE.NAME, and
+// provider regions are inherited. Registry and git sources are not
+// fetched: their resources are not seen.
+func (m *module) loadModules(dir string, opts Options, depth int) ([]resource.Resource, error) {
+	if depth >= maxModuleDepth {
+		return nil, nil
+	}
+	var out []resource.Resource
+	for _, blk := range m.modules {
+		src := ""
+		if a := blk.Body.Attributes["source"]; a != nil {
+			if v := evalExpr(a.Expr, nil); v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
+				src = v.AsString()
+			}
+		}
+		if !strings.HasPrefix(src, "./") && !strings.HasPrefix(src, "../") {
+			continue
+		}
+		if blk.Body.Attributes["count"] != nil || blk.Body.Attributes["for_each"] != nil {
+			continue
+		}
+		child := filepath.Join(dir, filepath.FromSlash(src))
+		names, _ := filepath.Glob(filepath.Join(child, "*.tf"))
+		if len(names) == 0 {
+			continue
+		}
+		files := map[string][]byte{}
+		for _, n := range names {
+			data, err := os.ReadFile(n)
+			if err != nil {
+				return nil, fmt.Errorf("%w: read %s: %v", ErrConfig, n, err)
+			}
+			files[n] = data
+		}
+		ctx := m.evalContext(m.res)
+		call := &moduleCall{prefix: m.prefix + "module." + blk.Labels[0] + ".", inputs: map[string]cty.Value{}, regions: m.providerRegions()}
+		for name, a := range blk.Body.Attributes {
+			switch name {
+			case "source", "version", "providers", "depends_on", "count", "for_each":
+				continue
+			}
+			call.inputs[name] = evalExpr(a.Expr, ctx)
+		}
+		cm, rs, err := parseModule(files, nil, nil, Options{NoDefaults: true}, call)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, rs...)
+		nested, err := cm.loadModules(child, opts, depth+1)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, nested...)
+	}
+	return out, nil
+}
+
+// moduleCall is what a child module gets from its caller.
+type moduleCall struct {
+	prefix  string
+	inputs  map[string]cty.Value
+	regions map[string]string
 }
 
 func fileExists(p string) bool { st, err := os.Stat(p); return err == nil && st.Mode().IsRegular() }
@@ -87,34 +171,52 @@ func fileExists(p string) bool { st, err := os.Stat(p); return err == nil && st.
 // Parse is Load over files already read: name -> content of each .tf file,
 // and the var files in precedence order (later wins).
 func Parse(files map[string][]byte, varOrder []string, varFiles map[string][]byte, opts Options) ([]resource.Resource, error) {
-	p := hclparse.NewParser()
-	var bodies []*hclsyntax.Body
-	for _, name := range resource.SortedKeys(files) {
-		f, diags := p.ParseHCL(files[name], name)
-		if diags.HasErrors() {
-			return nil, fmt.Errorf("%w: %s", ErrConfig, diagString(diags))
-		}
-		body, ok := f.Body.(*hclsyntax.Body)
-		if !ok {
-			return nil, fmt.Errorf("%w: %s: not native HCL syntax", ErrConfig, name)
-		}
-		bodies = append(bodies, body)
-	}
-	m := &module{vars: map[string]cty.Value{}, locals: map[string]cty.Value{}}
-	for _, b := range bodies {
-		m.collect(b)
-	}
-	if err := m.setVars(varOrder, varFiles, opts.Vars); err != nil {
+	_, out, err := parseModule(files, varOrder, varFiles, opts, nil)
+	if err != nil {
 		return nil, err
 	}
-	m.evalLocals()
-	out := m.evalResources()
 	if !opts.NoDefaults {
 		for i := range out {
 			ApplyDefaults(&out[i])
 		}
 	}
 	return out, nil
+}
+
+// parseModule evaluates one module's files; call is nil for the root.
+func parseModule(files map[string][]byte, varOrder []string, varFiles map[string][]byte, opts Options, call *moduleCall) (*module, []resource.Resource, error) {
+	p := hclparse.NewParser()
+	var bodies []*hclsyntax.Body
+	for _, name := range resource.SortedKeys(files) {
+		f, diags := p.ParseHCL(files[name], name)
+		if diags.HasErrors() {
+			return nil, nil, fmt.Errorf("%w: %s", ErrConfig, diagString(diags))
+		}
+		body, ok := f.Body.(*hclsyntax.Body)
+		if !ok {
+			return nil, nil, fmt.Errorf("%w: %s: not native HCL syntax", ErrConfig, name)
+		}
+		bodies = append(bodies, body)
+	}
+	m := &module{vars: map[string]cty.Value{}, locals: map[string]cty.Value{}}
+	if call != nil {
+		m.prefix, m.inherited = call.prefix, call.regions
+	}
+	for _, b := range bodies {
+		m.collect(b)
+	}
+	if err := m.setVars(varOrder, varFiles, opts.Vars); err != nil {
+		return nil, nil, err
+	}
+	if call != nil {
+		for name := range m.vars {
+			if v, ok := call.inputs[name]; ok {
+				m.vars[name] = v
+			}
+		}
+	}
+	m.evalLocals()
+	return m, m.evalResources(), nil
 }
 
 func diagString(diags hcl.Diagnostics) string {
@@ -138,6 +240,14 @@ type module struct {
 	localAttrs []*hclsyntax.Attribute
 	resources  []*hclsyntax.Block
 	providers  []*hclsyntax.Block
+	modules    []*hclsyntax.Block
+
+	// prefix is "module.NAME." for a called module, "" for the root.
+	prefix string
+	// inherited are the caller's provider regions.
+	inherited map[string]string
+	// res are the reference objects of the last evaluation round.
+	res map[string]map[string]cty.Value
 
 	vars   map[string]cty.Value
 	locals map[string]cty.Value
@@ -161,6 +271,10 @@ func (m *module) collect(b *hclsyntax.Body) {
 		case "provider":
 			if len(blk.Labels) == 1 {
 				m.providers = append(m.providers, blk)
+			}
+		case "module":
+			if len(blk.Labels) == 1 {
+				m.modules = append(m.modules, blk)
 			}
 		}
 	}

@@ -193,12 +193,12 @@ func TestExampleGolden(t *testing.T) {
 			fails[k] = true
 		}
 	}
-	for _, want := range []string{"DM-AWS-EC2-001 aws_security_group.bastion", "DM-AWS-EC2-002 aws_security_group.web",
+	for _, want := range []string{"DM-AWS-S3-001 module.audit.aws_s3_bucket.this", "DM-AWS-EC2-001 aws_security_group.bastion", "DM-AWS-EC2-002 aws_security_group.web",
 		"DM-AWS-S3-001 aws_s3_bucket.public", "DM-AWS-IAM-010 aws_iam_policy.admin", "DM-AWS-RDS-002 aws_db_instance.reporting",
 		"DM-AWS-KMS-001 aws_kms_key.norotate", "DM-AWS-EC2-006 aws_ebs_volume.scratch", "DM-AWS-CT-002 aws_cloudtrail.main"} {
 		assert.True(t, fails[want], "expected failure %s", want)
 	}
-	for _, pass := range []string{"DM-AWS-S3-001 aws_s3_bucket.logs", "DM-AWS-EC2-001 aws_security_group.web",
+	for _, pass := range []string{"DM-AWS-S3-001 module.archive.aws_s3_bucket.this", "DM-AWS-S3-001 aws_s3_bucket.logs", "DM-AWS-EC2-001 aws_security_group.web",
 		"DM-AWS-IAM-010 aws_iam_policy.read_logs", "DM-AWS-CT-003 aws_cloudtrail.main", "DM-AWS-RDS-001 aws_db_instance.reporting"} {
 		assert.False(t, fails[pass], "unexpected failure %s", pass)
 		assert.True(t, seen[pass], "expected a result for %s", pass)
@@ -228,4 +228,25 @@ func FuzzParse(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = Parse(map[string][]byte{"f.tf": data}, nil, nil, Options{})
 	})
+}
+
+func TestLoadFollowsLocalModules(t *testing.T) {
+	rs, err := Load(filepath.Join("..", "..", "..", "examples", "security", "tf"), Options{})
+	require.NoError(t, err)
+	by := map[string]resource.Resource{}
+	for _, r := range rs {
+		by[r.Address] = r
+	}
+	audit := by["module.audit.aws_s3_bucket.this"]
+	assert.Equal(t, "acme-prod-audit", audit.ID, "the module input is the caller's evaluated argument")
+	assert.Equal(t, "eu-west-1", audit.Region, "provider regions are inherited")
+	assert.Equal(t, "platform", audit.Tags["Owner"])
+	assert.Regexp(t, `modules/audit_bucket/main\.tf:17$`, audit.Origin)
+	pab := by["module.audit.aws_s3_bucket_public_access_block.this"]
+	assert.Equal(t, "acme-prod-audit", pab.Attrs["bucket"])
+	assert.Equal(t, false, pab.Attrs["block_public_acls"])
+	assert.Equal(t, true, by["module.archive.aws_s3_bucket_public_access_block.this"].Attrs["block_public_acls"], "the variable's default")
+	for a := range by {
+		assert.NotContains(t, a, "module.vpc", "registry modules are not fetched")
+	}
 }
