@@ -2,7 +2,10 @@ package regopolicy
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/driftmgr/driftmgr/internal/resource"
@@ -143,3 +146,29 @@ func BenchmarkPolicies100k(b *testing.B) { benchPoliciesRun(b, true) }
 // types: every policy evaluates every resource (2,000,000 evaluations)
 // and tests the type itself. It shows what the type index saves.
 func BenchmarkPolicies100kUntyped(b *testing.B) { benchPoliciesRun(b, false) }
+
+// TestWriteBenchFixtures writes the benchmark's 20 policies and 100,000
+// resources (a live inventory file) to $DRIFTMGR_BENCH_DIR, to time the
+// whole `driftmgr security scan --live ... --policy ...` process.
+func TestWriteBenchFixtures(t *testing.T) {
+	dir := os.Getenv("DRIFTMGR_BENCH_DIR")
+	if dir == "" {
+		t.Skip("DRIFTMGR_BENCH_DIR not set")
+	}
+	pol := filepath.Join(dir, "policies")
+	if err := os.MkdirAll(pol, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, src := range benchPolicies(true) {
+		if err := os.WriteFile(filepath.Join(pol, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	data, err := json.Marshal(benchResources(100_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "live.json"), data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

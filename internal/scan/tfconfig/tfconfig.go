@@ -45,8 +45,9 @@ type Options struct {
 	NoDefaults bool
 }
 
-// Load reads every *.tf file of dir (not its subdirectories: a module call
-// is a boundary) and returns its resources in file and line order.
+// Load reads every *.tf file of dir, and of the local modules it calls,
+// and returns their resources (the root's first, in address order of
+// evaluation, then each module's).
 func Load(dir string, opts Options) ([]resource.Resource, error) {
 	names, err := filepath.Glob(filepath.Join(dir, "*.tf"))
 	if err != nil {
