@@ -262,9 +262,7 @@ func (m *module) collect(b *hclsyntax.Body) {
 				m.varDecls = append(m.varDecls, blk)
 			}
 		case "locals":
-			for _, a := range sortedAttrs(blk.Body) {
-				m.localAttrs = append(m.localAttrs, a)
-			}
+			m.localAttrs = append(m.localAttrs, sortedAttrs(blk.Body)...)
 		case "resource":
 			if len(blk.Labels) == 2 {
 				m.resources = append(m.resources, blk)
