@@ -299,6 +299,14 @@ func (u *uploader) handle(ctx context.Context, r sendResult) error {
 				"seq", r.seq, "err", r.err)
 		}
 		return errResend
+	case code == connect.CodeAborted:
+		// The controller holds a newer boot epoch for this agent: this
+		// outbox was replaced while the clock was behind. Retrying cannot
+		// help until an operator looks, so say exactly that.
+		a.log.Error("controller refuses this outbox's boot epoch as older than one it already applied; "+
+			"the outbox was replaced or the clock went back: check the clock, then move outbox.db aside to start a new epoch",
+			"epoch", a.ob.Epoch(), "err", r.err)
+		return r.err
 	default:
 		return r.err
 	}
