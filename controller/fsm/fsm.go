@@ -441,13 +441,9 @@ func applyAck(tx *state.Tx, index uint64, c *pb.AckFindingCommand) (*pb.ApplyRes
 }
 
 func applyAgentStatus(tx *state.Tx, at time.Time, c *pb.AgentStatusCommand) (*pb.ApplyResult, *Change) {
-	tt, err := tx.Tenant(c.GetTenant())
-	if err != nil {
-		return fail("invalid_argument", err.Error()), nil
-	}
-	a, err := tt.Agent(c.GetAgentId())
-	if err != nil {
-		return fail("not_found", "agent "+c.GetAgentId()+" not found"), nil
+	tt, a, res := loadAgent(tx, c.GetTenant(), c.GetAgentId())
+	if res != nil {
+		return res, nil
 	}
 	a.Connected, a.LastSeen = c.GetConnected(), timestamppb.New(at)
 	if c.GetVersion() != "" {
@@ -462,14 +458,24 @@ func applyAgentStatus(tx *state.Tx, at time.Time, c *pb.AgentStatusCommand) (*pb
 	return &pb.ApplyResult{}, &Change{Tenant: a.GetTenant(), Agents: []*pb.Agent{a}}
 }
 
-func applyRevoke(tx *state.Tx, c *pb.RevokeAgentCommand) (*pb.ApplyResult, *Change) {
-	tt, err := tx.Tenant(c.GetTenant())
+// loadAgent opens a command's tenant and reads one of its agents; the
+// result is set (and the others nil) when the command cannot proceed.
+func loadAgent(tx *state.Tx, tenant, id string) (*state.TenantTx, *pb.Agent, *pb.ApplyResult) {
+	tt, err := tx.Tenant(tenant)
 	if err != nil {
-		return fail("invalid_argument", err.Error()), nil
+		return nil, nil, fail("invalid_argument", err.Error())
 	}
-	a, err := tt.Agent(c.GetAgentId())
+	a, err := tt.Agent(id)
 	if err != nil {
-		return fail("not_found", "agent "+c.GetAgentId()+" not found"), nil
+		return nil, nil, fail("not_found", "agent "+id+" not found")
+	}
+	return tt, a, nil
+}
+
+func applyRevoke(tx *state.Tx, c *pb.RevokeAgentCommand) (*pb.ApplyResult, *Change) {
+	tt, a, res := loadAgent(tx, c.GetTenant(), c.GetAgentId())
+	if res != nil {
+		return res, nil
 	}
 	a.Revoked, a.Connected = true, false
 	if err := tt.PutAgent(a); err != nil {
@@ -482,13 +488,9 @@ func applyRevoke(tx *state.Tx, c *pb.RevokeAgentCommand) (*pb.ApplyResult, *Chan
 }
 
 func applyRenew(tx *state.Tx, c *pb.RenewAgentCommand) (*pb.ApplyResult, *Change) {
-	tt, err := tx.Tenant(c.GetTenant())
-	if err != nil {
-		return fail("invalid_argument", err.Error()), nil
-	}
-	a, err := tt.Agent(c.GetAgentId())
-	if err != nil {
-		return fail("not_found", "agent "+c.GetAgentId()+" not found"), nil
+	tt, a, res := loadAgent(tx, c.GetTenant(), c.GetAgentId())
+	if res != nil {
+		return res, nil
 	}
 	if a.GetRevoked() {
 		return fail("failed_precondition", "agent "+c.GetAgentId()+" is revoked"), nil

@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"google.golang.org/protobuf/encoding/protojson"
 	"google.golang.org/protobuf/proto"
 
+	"github.com/driftmgr/driftmgr/controller"
 	"github.com/driftmgr/driftmgr/controller/node"
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
 	"github.com/driftmgr/driftmgr/proto/driftmgr/v1/driftmgrv1connect"
@@ -72,12 +72,7 @@ func (f *ctlFlags) opts() []connect.ClientOption {
 	if key == "" {
 		return nil
 	}
-	return []connect.ClientOption{connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			req.Header().Set("Authorization", "Bearer "+key)
-			return next(ctx, req)
-		}
-	}))}
+	return []connect.ClientOption{controller.BearerKey(key)}
 }
 
 func (f *ctlFlags) print(s Streams, m proto.Message, table func(w *tabwriter.Writer)) error {

@@ -160,7 +160,7 @@ func runDev(ctx context.Context, s Streams, f *devFlags) error {
 			return fmt.Errorf("--api-key-file: %w", err)
 		}
 	}
-	ag := driftmgrv1connect.NewAgentsServiceClient(http.DefaultClient, base, bearer(key))
+	ag := driftmgrv1connect.NewAgentsServiceClient(http.DefaultClient, base, controller.BearerKey(key))
 	tok, err := ag.CreateJoinToken(ctx, connect.NewRequest(&pb.CreateJoinTokenRequest{Description: "dev agent"}))
 	if err != nil {
 		return fmt.Errorf("dev: join token: %w", err)
@@ -282,13 +282,4 @@ func requireKey(key *string, h http.Handler) http.Handler {
 		}
 		h.ServeHTTP(w, r)
 	})
-}
-
-func bearer(key string) connect.ClientOption {
-	return connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
-		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
-			req.Header().Set("Authorization", "Bearer "+key)
-			return next(ctx, req)
-		}
-	}))
 }

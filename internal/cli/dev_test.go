@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/driftmgr/driftmgr/controller"
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
 	"github.com/driftmgr/driftmgr/proto/driftmgr/v1/driftmgrv1connect"
 )
@@ -54,7 +55,7 @@ func TestDevModeFindsPlantedDriftAndFollowsMutations(t *testing.T) {
 	key := strings.TrimSpace(string(raw))
 	assert.Contains(t, out.String(), key, "the key is shown once at start")
 
-	fc := driftmgrv1connect.NewFindingsServiceClient(http.DefaultClient, base, bearer(key))
+	fc := driftmgrv1connect.NewFindingsServiceClient(http.DefaultClient, base, controller.BearerKey(key))
 	list := func() map[string]*pb.Finding {
 		resp, err := fc.ListFindings(ctx, connect.NewRequest(&pb.ListFindingsRequest{PageSize: 1000,
 			Filter: &pb.FindingFilter{Status: []pb.FindingStatus{pb.FindingStatus_FINDING_STATUS_OPEN}}}))
