@@ -89,16 +89,26 @@ const (
 // permissions is the one table of who may call what; a procedure missing
 // from it is refused to everyone.
 var permissions = map[string]access{
-	driftmgrv1connect.AgentServiceEnrollProcedure:  accessPublic,
-	driftmgrv1connect.AgentServiceRenewProcedure:   accessAgent,
-	driftmgrv1connect.AgentServiceControlProcedure: accessAgent,
-	driftmgrv1connect.AgentServiceUploadProcedure:  accessAgent,
-	driftmgrv1connect.AgentServiceCheckinProcedure: accessAgent,
+	driftmgrv1connect.AgentServiceEnrollProcedure:      accessPublic,
+	driftmgrv1connect.AgentServiceRenewProcedure:       accessAgent,
+	driftmgrv1connect.AgentServiceControlProcedure:     accessAgent,
+	driftmgrv1connect.AgentServiceUploadProcedure:      accessAgent,
+	driftmgrv1connect.AgentServiceCheckinProcedure:     accessAgent,
+	driftmgrv1connect.AgentServiceGetPoliciesProcedure: accessAgent,
 
 	driftmgrv1connect.FindingsServiceListFindingsProcedure:       accessViewer,
 	driftmgrv1connect.FindingsServiceGetFindingProcedure:         accessViewer,
 	driftmgrv1connect.FindingsServiceListScansProcedure:          accessViewer,
 	driftmgrv1connect.FindingsServiceAcknowledgeFindingProcedure: accessOperator,
+
+	driftmgrv1connect.SecurityServiceListSecurityFindingsProcedure: accessViewer,
+	driftmgrv1connect.SecurityServiceGetSecurityFindingProcedure:   accessViewer,
+	driftmgrv1connect.SecurityServiceGetComplianceProcedure:        accessViewer,
+	driftmgrv1connect.SecurityServiceGetMutelistProcedure:          accessViewer,
+	driftmgrv1connect.SecurityServiceListPoliciesProcedure:         accessViewer,
+	driftmgrv1connect.SecurityServicePutMutelistProcedure:          accessAdmin,
+	driftmgrv1connect.SecurityServicePutPolicyProcedure:            accessAdmin,
+	driftmgrv1connect.SecurityServiceDeletePolicyProcedure:         accessAdmin,
 
 	driftmgrv1connect.ClusterServiceListMembersProcedure: accessViewer,
 	driftmgrv1connect.ClusterServiceGetHealthProcedure:   accessViewer,

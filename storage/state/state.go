@@ -43,7 +43,17 @@ var (
 	tScans    = []byte("scans")
 	tTokens   = []byte("tokens")
 	tHWM      = []byte("hwm")
+	// Security scanning: failing checks, each agent's latest verdict
+	// counts, and the tenant's mutelist and Rego policies.
+	tSecFindings = []byte("security_findings")
+	tPosture     = []byte("security_posture")
+	tSecConfig   = []byte("security_config")
+	tPolicies    = []byte("policies")
 )
+
+// tenantBuckets are created in every tenant; one added in a later release
+// is created the first time an older tenant is written to.
+var tenantBuckets = [][]byte{tFindings, tAgents, tScans, tTokens, tHWM, tSecFindings, tPosture, tSecConfig, tPolicies}
 
 // ErrNotFound is returned for a record that does not exist in the tenant.
 var ErrNotFound = errors.New("not found")
@@ -369,12 +379,15 @@ func (t *Tx) Tenant(tenant string) (*TenantTx, error) {
 		return nil, err
 	}
 	b := t.tx.Bucket(bTenants).Bucket([]byte(tenant))
-	if b == nil && t.tx.Writable() {
+	if t.tx.Writable() {
 		var err error
-		if b, err = t.tx.Bucket(bTenants).CreateBucket([]byte(tenant)); err != nil {
+		if b, err = t.tx.Bucket(bTenants).CreateBucketIfNotExists([]byte(tenant)); err != nil {
 			return nil, fmt.Errorf("tenant %s: %w", tenant, err)
 		}
-		for _, n := range [][]byte{tFindings, tAgents, tScans, tTokens, tHWM} {
+		for _, n := range tenantBuckets {
+			if b.Bucket(n) != nil {
+				continue
+			}
 			if _, err := b.CreateBucket(n); err != nil {
 				return nil, fmt.Errorf("tenant %s: %w", tenant, err)
 			}
@@ -509,9 +522,13 @@ func u64(i uint64) []byte {
 
 var marshal = proto.MarshalOptions{Deterministic: true}
 
+var errWrite = errors.New("write outside a read-write transaction")
+
+func beUint64(b []byte) uint64 { return binary.BigEndian.Uint64(b) }
+
 func putProto(b *bolt.Bucket, key string, m proto.Message) error {
 	if b == nil {
-		return errors.New("write outside a read-write transaction")
+		return errWrite
 	}
 	v, err := marshal.Marshal(m)
 	if err != nil {

@@ -1060,6 +1060,8 @@ type Record struct {
 	//	*Record_Finding
 	//	*Record_Resolved
 	//	*Record_ScanCompleted
+	//	*Record_SecurityFinding
+	//	*Record_SecurityResolved
 	Kind          isRecord_Kind `protobuf_oneof:"kind"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -1138,6 +1140,24 @@ func (x *Record) GetScanCompleted() *Scan {
 	return nil
 }
 
+func (x *Record) GetSecurityFinding() *SecurityFinding {
+	if x != nil {
+		if x, ok := x.Kind.(*Record_SecurityFinding); ok {
+			return x.SecurityFinding
+		}
+	}
+	return nil
+}
+
+func (x *Record) GetSecurityResolved() *SecurityResolved {
+	if x != nil {
+		if x, ok := x.Kind.(*Record_SecurityResolved); ok {
+			return x.SecurityResolved
+		}
+	}
+	return nil
+}
+
 type isRecord_Kind interface {
 	isRecord_Kind()
 }
@@ -1158,6 +1178,14 @@ type Record_ScanCompleted struct {
 	ScanCompleted *Scan `protobuf:"bytes,4,opt,name=scan_completed,json=scanCompleted,proto3,oneof"`
 }
 
+type Record_SecurityFinding struct {
+	SecurityFinding *SecurityFinding `protobuf:"bytes,5,opt,name=security_finding,json=securityFinding,proto3,oneof"`
+}
+
+type Record_SecurityResolved struct {
+	SecurityResolved *SecurityResolved `protobuf:"bytes,6,opt,name=security_resolved,json=securityResolved,proto3,oneof"`
+}
+
 func (*Record_ScanStarted) isRecord_Kind() {}
 
 func (*Record_Finding) isRecord_Kind() {}
@@ -1165,6 +1193,178 @@ func (*Record_Finding) isRecord_Kind() {}
 func (*Record_Resolved) isRecord_Kind() {}
 
 func (*Record_ScanCompleted) isRecord_Kind() {}
+
+func (*Record_SecurityFinding) isRecord_Kind() {}
+
+func (*Record_SecurityResolved) isRecord_Kind() {}
+
+// SecurityResolved says a failure sent before passes now (or its resource
+// is gone).
+type SecurityResolved struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	FindingId     string                 `protobuf:"bytes,1,opt,name=finding_id,json=findingId,proto3" json:"finding_id,omitempty"`
+	ScanId        string                 `protobuf:"bytes,2,opt,name=scan_id,json=scanId,proto3" json:"scan_id,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SecurityResolved) Reset() {
+	*x = SecurityResolved{}
+	mi := &file_driftmgr_v1_agent_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SecurityResolved) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SecurityResolved) ProtoMessage() {}
+
+func (x *SecurityResolved) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_agent_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SecurityResolved.ProtoReflect.Descriptor instead.
+func (*SecurityResolved) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_agent_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *SecurityResolved) GetFindingId() string {
+	if x != nil {
+		return x.FindingId
+	}
+	return ""
+}
+
+func (x *SecurityResolved) GetScanId() string {
+	if x != nil {
+		return x.ScanId
+	}
+	return ""
+}
+
+func (x *SecurityResolved) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+type GetPoliciesRequest struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// The revision the agent holds; unchanged policies are not resent.
+	KnownRevision uint64 `protobuf:"varint,1,opt,name=known_revision,json=knownRevision,proto3" json:"known_revision,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPoliciesRequest) Reset() {
+	*x = GetPoliciesRequest{}
+	mi := &file_driftmgr_v1_agent_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPoliciesRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPoliciesRequest) ProtoMessage() {}
+
+func (x *GetPoliciesRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_agent_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPoliciesRequest.ProtoReflect.Descriptor instead.
+func (*GetPoliciesRequest) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_agent_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *GetPoliciesRequest) GetKnownRevision() uint64 {
+	if x != nil {
+		return x.KnownRevision
+	}
+	return 0
+}
+
+type GetPoliciesResponse struct {
+	state    protoimpl.MessageState `protogen:"open.v1"`
+	Revision uint64                 `protobuf:"varint,1,opt,name=revision,proto3" json:"revision,omitempty"`
+	// Empty and unchanged=true when known_revision is current.
+	Unchanged     bool      `protobuf:"varint,2,opt,name=unchanged,proto3" json:"unchanged,omitempty"`
+	Policies      []*Policy `protobuf:"bytes,3,rep,name=policies,proto3" json:"policies,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *GetPoliciesResponse) Reset() {
+	*x = GetPoliciesResponse{}
+	mi := &file_driftmgr_v1_agent_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *GetPoliciesResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*GetPoliciesResponse) ProtoMessage() {}
+
+func (x *GetPoliciesResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_agent_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use GetPoliciesResponse.ProtoReflect.Descriptor instead.
+func (*GetPoliciesResponse) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_agent_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *GetPoliciesResponse) GetRevision() uint64 {
+	if x != nil {
+		return x.Revision
+	}
+	return 0
+}
+
+func (x *GetPoliciesResponse) GetUnchanged() bool {
+	if x != nil {
+		return x.Unchanged
+	}
+	return false
+}
+
+func (x *GetPoliciesResponse) GetPolicies() []*Policy {
+	if x != nil {
+		return x.Policies
+	}
+	return nil
+}
 
 type ScanStarted struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
@@ -1177,7 +1377,7 @@ type ScanStarted struct {
 
 func (x *ScanStarted) Reset() {
 	*x = ScanStarted{}
-	mi := &file_driftmgr_v1_agent_proto_msgTypes[17]
+	mi := &file_driftmgr_v1_agent_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1189,7 +1389,7 @@ func (x *ScanStarted) String() string {
 func (*ScanStarted) ProtoMessage() {}
 
 func (x *ScanStarted) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_agent_proto_msgTypes[17]
+	mi := &file_driftmgr_v1_agent_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1202,7 +1402,7 @@ func (x *ScanStarted) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ScanStarted.ProtoReflect.Descriptor instead.
 func (*ScanStarted) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_agent_proto_rawDescGZIP(), []int{17}
+	return file_driftmgr_v1_agent_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ScanStarted) GetScanId() string {
@@ -1237,7 +1437,7 @@ type FindingResolved struct {
 
 func (x *FindingResolved) Reset() {
 	*x = FindingResolved{}
-	mi := &file_driftmgr_v1_agent_proto_msgTypes[18]
+	mi := &file_driftmgr_v1_agent_proto_msgTypes[21]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1249,7 +1449,7 @@ func (x *FindingResolved) String() string {
 func (*FindingResolved) ProtoMessage() {}
 
 func (x *FindingResolved) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_agent_proto_msgTypes[18]
+	mi := &file_driftmgr_v1_agent_proto_msgTypes[21]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1262,7 +1462,7 @@ func (x *FindingResolved) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FindingResolved.ProtoReflect.Descriptor instead.
 func (*FindingResolved) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_agent_proto_rawDescGZIP(), []int{18}
+	return file_driftmgr_v1_agent_proto_rawDescGZIP(), []int{21}
 }
 
 func (x *FindingResolved) GetFindingId() string {
@@ -1290,7 +1490,7 @@ var File_driftmgr_v1_agent_proto protoreflect.FileDescriptor
 
 const file_driftmgr_v1_agent_proto_rawDesc = "" +
 	"\n" +
-	"\x17driftmgr/v1/agent.proto\x12\vdriftmgr.v1\x1a\x18driftmgr/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8a\x01\n" +
+	"\x17driftmgr/v1/agent.proto\x12\vdriftmgr.v1\x1a\x18driftmgr/v1/common.proto\x1a\x1adriftmgr/v1/security.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x8a\x01\n" +
 	"\rEnrollRequest\x12\x1d\n" +
 	"\n" +
 	"join_token\x18\x01 \x01(\tR\tjoinToken\x12\x10\n" +
@@ -1358,13 +1558,26 @@ const file_driftmgr_v1_agent_proto_rawDesc = "" +
 	"\fwait_seconds\x18\x03 \x01(\x05R\vwaitSeconds\"`\n" +
 	"\x0fCheckinResponse\x120\n" +
 	"\bcommands\x18\x01 \x03(\v2\x14.driftmgr.v1.CommandR\bcommands\x12\x1b\n" +
-	"\tacked_seq\x18\x02 \x01(\x04R\backedSeq\"\xf9\x01\n" +
+	"\tacked_seq\x18\x02 \x01(\x04R\backedSeq\"\x92\x03\n" +
 	"\x06Record\x12=\n" +
 	"\fscan_started\x18\x01 \x01(\v2\x18.driftmgr.v1.ScanStartedH\x00R\vscanStarted\x120\n" +
 	"\afinding\x18\x02 \x01(\v2\x14.driftmgr.v1.FindingH\x00R\afinding\x12:\n" +
 	"\bresolved\x18\x03 \x01(\v2\x1c.driftmgr.v1.FindingResolvedH\x00R\bresolved\x12:\n" +
-	"\x0escan_completed\x18\x04 \x01(\v2\x11.driftmgr.v1.ScanH\x00R\rscanCompletedB\x06\n" +
-	"\x04kind\"{\n" +
+	"\x0escan_completed\x18\x04 \x01(\v2\x11.driftmgr.v1.ScanH\x00R\rscanCompleted\x12I\n" +
+	"\x10security_finding\x18\x05 \x01(\v2\x1c.driftmgr.v1.SecurityFindingH\x00R\x0fsecurityFinding\x12L\n" +
+	"\x11security_resolved\x18\x06 \x01(\v2\x1d.driftmgr.v1.SecurityResolvedH\x00R\x10securityResolvedB\x06\n" +
+	"\x04kind\"v\n" +
+	"\x10SecurityResolved\x12\x1d\n" +
+	"\n" +
+	"finding_id\x18\x01 \x01(\tR\tfindingId\x12\x17\n" +
+	"\ascan_id\x18\x02 \x01(\tR\x06scanId\x12*\n" +
+	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\";\n" +
+	"\x12GetPoliciesRequest\x12%\n" +
+	"\x0eknown_revision\x18\x01 \x01(\x04R\rknownRevision\"\x80\x01\n" +
+	"\x13GetPoliciesResponse\x12\x1a\n" +
+	"\brevision\x18\x01 \x01(\x04R\brevision\x12\x1c\n" +
+	"\tunchanged\x18\x02 \x01(\bR\tunchanged\x12/\n" +
+	"\bpolicies\x18\x03 \x03(\v2\x13.driftmgr.v1.PolicyR\bpolicies\"{\n" +
 	"\vScanStarted\x12\x17\n" +
 	"\ascan_id\x18\x01 \x01(\tR\x06scanId\x129\n" +
 	"\n" +
@@ -1374,13 +1587,14 @@ const file_driftmgr_v1_agent_proto_rawDesc = "" +
 	"\n" +
 	"finding_id\x18\x01 \x01(\tR\tfindingId\x12\x17\n" +
 	"\ascan_id\x18\x02 \x01(\tR\x06scanId\x12*\n" +
-	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at2\xee\x02\n" +
+	"\x02at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\x02at2\xc2\x03\n" +
 	"\fAgentService\x12C\n" +
 	"\x06Enroll\x12\x1a.driftmgr.v1.EnrollRequest\x1a\x1b.driftmgr.v1.EnrollResponse\"\x00\x12@\n" +
 	"\x05Renew\x12\x19.driftmgr.v1.RenewRequest\x1a\x1a.driftmgr.v1.RenewResponse\"\x00\x12J\n" +
 	"\aControl\x12\x1b.driftmgr.v1.ControlRequest\x1a\x1c.driftmgr.v1.ControlResponse\"\x00(\x010\x01\x12C\n" +
 	"\x06Upload\x12\x1a.driftmgr.v1.UploadRequest\x1a\x1b.driftmgr.v1.UploadResponse\"\x00\x12F\n" +
-	"\aCheckin\x12\x1b.driftmgr.v1.CheckinRequest\x1a\x1c.driftmgr.v1.CheckinResponse\"\x00B;Z9github.com/driftmgr/driftmgr/proto/driftmgr/v1;driftmgrv1b\x06proto3"
+	"\aCheckin\x12\x1b.driftmgr.v1.CheckinRequest\x1a\x1c.driftmgr.v1.CheckinResponse\"\x00\x12R\n" +
+	"\vGetPolicies\x12\x1f.driftmgr.v1.GetPoliciesRequest\x1a .driftmgr.v1.GetPoliciesResponse\"\x00B;Z9github.com/driftmgr/driftmgr/proto/driftmgr/v1;driftmgrv1b\x06proto3"
 
 var (
 	file_driftmgr_v1_agent_proto_rawDescOnce sync.Once
@@ -1394,7 +1608,7 @@ func file_driftmgr_v1_agent_proto_rawDescGZIP() []byte {
 	return file_driftmgr_v1_agent_proto_rawDescData
 }
 
-var file_driftmgr_v1_agent_proto_msgTypes = make([]protoimpl.MessageInfo, 19)
+var file_driftmgr_v1_agent_proto_msgTypes = make([]protoimpl.MessageInfo, 22)
 var file_driftmgr_v1_agent_proto_goTypes = []any{
 	(*EnrollRequest)(nil),         // 0: driftmgr.v1.EnrollRequest
 	(*EnrollResponse)(nil),        // 1: driftmgr.v1.EnrollResponse
@@ -1413,15 +1627,20 @@ var file_driftmgr_v1_agent_proto_goTypes = []any{
 	(*CheckinRequest)(nil),        // 14: driftmgr.v1.CheckinRequest
 	(*CheckinResponse)(nil),       // 15: driftmgr.v1.CheckinResponse
 	(*Record)(nil),                // 16: driftmgr.v1.Record
-	(*ScanStarted)(nil),           // 17: driftmgr.v1.ScanStarted
-	(*FindingResolved)(nil),       // 18: driftmgr.v1.FindingResolved
-	(*timestamppb.Timestamp)(nil), // 19: google.protobuf.Timestamp
-	(*Finding)(nil),               // 20: driftmgr.v1.Finding
-	(*Scan)(nil),                  // 21: driftmgr.v1.Scan
+	(*SecurityResolved)(nil),      // 17: driftmgr.v1.SecurityResolved
+	(*GetPoliciesRequest)(nil),    // 18: driftmgr.v1.GetPoliciesRequest
+	(*GetPoliciesResponse)(nil),   // 19: driftmgr.v1.GetPoliciesResponse
+	(*ScanStarted)(nil),           // 20: driftmgr.v1.ScanStarted
+	(*FindingResolved)(nil),       // 21: driftmgr.v1.FindingResolved
+	(*timestamppb.Timestamp)(nil), // 22: google.protobuf.Timestamp
+	(*Finding)(nil),               // 23: driftmgr.v1.Finding
+	(*Scan)(nil),                  // 24: driftmgr.v1.Scan
+	(*SecurityFinding)(nil),       // 25: driftmgr.v1.SecurityFinding
+	(*Policy)(nil),                // 26: driftmgr.v1.Policy
 }
 var file_driftmgr_v1_agent_proto_depIdxs = []int32{
-	19, // 0: driftmgr.v1.EnrollResponse.not_after:type_name -> google.protobuf.Timestamp
-	19, // 1: driftmgr.v1.RenewResponse.not_after:type_name -> google.protobuf.Timestamp
+	22, // 0: driftmgr.v1.EnrollResponse.not_after:type_name -> google.protobuf.Timestamp
+	22, // 1: driftmgr.v1.RenewResponse.not_after:type_name -> google.protobuf.Timestamp
 	5,  // 2: driftmgr.v1.ControlRequest.hello:type_name -> driftmgr.v1.Hello
 	6,  // 3: driftmgr.v1.ControlRequest.heartbeat:type_name -> driftmgr.v1.Heartbeat
 	8,  // 4: driftmgr.v1.ControlResponse.welcome:type_name -> driftmgr.v1.Welcome
@@ -1430,27 +1649,33 @@ var file_driftmgr_v1_agent_proto_depIdxs = []int32{
 	10, // 7: driftmgr.v1.Command.scan_now:type_name -> driftmgr.v1.ScanNow
 	6,  // 8: driftmgr.v1.CheckinRequest.heartbeat:type_name -> driftmgr.v1.Heartbeat
 	9,  // 9: driftmgr.v1.CheckinResponse.commands:type_name -> driftmgr.v1.Command
-	17, // 10: driftmgr.v1.Record.scan_started:type_name -> driftmgr.v1.ScanStarted
-	20, // 11: driftmgr.v1.Record.finding:type_name -> driftmgr.v1.Finding
-	18, // 12: driftmgr.v1.Record.resolved:type_name -> driftmgr.v1.FindingResolved
-	21, // 13: driftmgr.v1.Record.scan_completed:type_name -> driftmgr.v1.Scan
-	19, // 14: driftmgr.v1.ScanStarted.started_at:type_name -> google.protobuf.Timestamp
-	19, // 15: driftmgr.v1.FindingResolved.at:type_name -> google.protobuf.Timestamp
-	0,  // 16: driftmgr.v1.AgentService.Enroll:input_type -> driftmgr.v1.EnrollRequest
-	2,  // 17: driftmgr.v1.AgentService.Renew:input_type -> driftmgr.v1.RenewRequest
-	4,  // 18: driftmgr.v1.AgentService.Control:input_type -> driftmgr.v1.ControlRequest
-	12, // 19: driftmgr.v1.AgentService.Upload:input_type -> driftmgr.v1.UploadRequest
-	14, // 20: driftmgr.v1.AgentService.Checkin:input_type -> driftmgr.v1.CheckinRequest
-	1,  // 21: driftmgr.v1.AgentService.Enroll:output_type -> driftmgr.v1.EnrollResponse
-	3,  // 22: driftmgr.v1.AgentService.Renew:output_type -> driftmgr.v1.RenewResponse
-	7,  // 23: driftmgr.v1.AgentService.Control:output_type -> driftmgr.v1.ControlResponse
-	13, // 24: driftmgr.v1.AgentService.Upload:output_type -> driftmgr.v1.UploadResponse
-	15, // 25: driftmgr.v1.AgentService.Checkin:output_type -> driftmgr.v1.CheckinResponse
-	21, // [21:26] is the sub-list for method output_type
-	16, // [16:21] is the sub-list for method input_type
-	16, // [16:16] is the sub-list for extension type_name
-	16, // [16:16] is the sub-list for extension extendee
-	0,  // [0:16] is the sub-list for field type_name
+	20, // 10: driftmgr.v1.Record.scan_started:type_name -> driftmgr.v1.ScanStarted
+	23, // 11: driftmgr.v1.Record.finding:type_name -> driftmgr.v1.Finding
+	21, // 12: driftmgr.v1.Record.resolved:type_name -> driftmgr.v1.FindingResolved
+	24, // 13: driftmgr.v1.Record.scan_completed:type_name -> driftmgr.v1.Scan
+	25, // 14: driftmgr.v1.Record.security_finding:type_name -> driftmgr.v1.SecurityFinding
+	17, // 15: driftmgr.v1.Record.security_resolved:type_name -> driftmgr.v1.SecurityResolved
+	22, // 16: driftmgr.v1.SecurityResolved.at:type_name -> google.protobuf.Timestamp
+	26, // 17: driftmgr.v1.GetPoliciesResponse.policies:type_name -> driftmgr.v1.Policy
+	22, // 18: driftmgr.v1.ScanStarted.started_at:type_name -> google.protobuf.Timestamp
+	22, // 19: driftmgr.v1.FindingResolved.at:type_name -> google.protobuf.Timestamp
+	0,  // 20: driftmgr.v1.AgentService.Enroll:input_type -> driftmgr.v1.EnrollRequest
+	2,  // 21: driftmgr.v1.AgentService.Renew:input_type -> driftmgr.v1.RenewRequest
+	4,  // 22: driftmgr.v1.AgentService.Control:input_type -> driftmgr.v1.ControlRequest
+	12, // 23: driftmgr.v1.AgentService.Upload:input_type -> driftmgr.v1.UploadRequest
+	14, // 24: driftmgr.v1.AgentService.Checkin:input_type -> driftmgr.v1.CheckinRequest
+	18, // 25: driftmgr.v1.AgentService.GetPolicies:input_type -> driftmgr.v1.GetPoliciesRequest
+	1,  // 26: driftmgr.v1.AgentService.Enroll:output_type -> driftmgr.v1.EnrollResponse
+	3,  // 27: driftmgr.v1.AgentService.Renew:output_type -> driftmgr.v1.RenewResponse
+	7,  // 28: driftmgr.v1.AgentService.Control:output_type -> driftmgr.v1.ControlResponse
+	13, // 29: driftmgr.v1.AgentService.Upload:output_type -> driftmgr.v1.UploadResponse
+	15, // 30: driftmgr.v1.AgentService.Checkin:output_type -> driftmgr.v1.CheckinResponse
+	19, // 31: driftmgr.v1.AgentService.GetPolicies:output_type -> driftmgr.v1.GetPoliciesResponse
+	26, // [26:32] is the sub-list for method output_type
+	20, // [20:26] is the sub-list for method input_type
+	20, // [20:20] is the sub-list for extension type_name
+	20, // [20:20] is the sub-list for extension extendee
+	0,  // [0:20] is the sub-list for field type_name
 }
 
 func init() { file_driftmgr_v1_agent_proto_init() }
@@ -1459,6 +1684,7 @@ func file_driftmgr_v1_agent_proto_init() {
 		return
 	}
 	file_driftmgr_v1_common_proto_init()
+	file_driftmgr_v1_security_proto_init()
 	file_driftmgr_v1_agent_proto_msgTypes[4].OneofWrappers = []any{
 		(*ControlRequest_Hello)(nil),
 		(*ControlRequest_Heartbeat)(nil),
@@ -1476,6 +1702,8 @@ func file_driftmgr_v1_agent_proto_init() {
 		(*Record_Finding)(nil),
 		(*Record_Resolved)(nil),
 		(*Record_ScanCompleted)(nil),
+		(*Record_SecurityFinding)(nil),
+		(*Record_SecurityResolved)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1483,7 +1711,7 @@ func file_driftmgr_v1_agent_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_driftmgr_v1_agent_proto_rawDesc), len(file_driftmgr_v1_agent_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   19,
+			NumMessages:   22,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -744,7 +744,9 @@ type Scan struct {
 	Trigger string `protobuf:"bytes,9,opt,name=trigger,proto3" json:"trigger,omitempty"`
 	// Set on an agent's first scan after it lost its memory of what it sent:
 	// findings of this agent not reported in this scan are resolved.
-	FullSync      bool `protobuf:"varint,10,opt,name=full_sync,json=fullSync,proto3" json:"full_sync,omitempty"`
+	FullSync bool `protobuf:"varint,10,opt,name=full_sync,json=fullSync,proto3" json:"full_sync,omitempty"`
+	// The security scan's verdict counts; absent when the agent ran none.
+	Security      *SecurityTally `protobuf:"bytes,11,opt,name=security,proto3" json:"security,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -847,6 +849,13 @@ func (x *Scan) GetFullSync() bool {
 		return x.FullSync
 	}
 	return false
+}
+
+func (x *Scan) GetSecurity() *SecurityTally {
+	if x != nil {
+		return x.Security
+	}
+	return nil
 }
 
 // FacetValue counts the findings with one value of a field.
@@ -955,6 +964,208 @@ func (x *Facet) GetValues() []*FacetValue {
 	return nil
 }
 
+// ControlRef is one compliance control a check maps to.
+type ControlRef struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Framework     string                 `protobuf:"bytes,1,opt,name=framework,proto3" json:"framework,omitempty"`
+	Control       string                 `protobuf:"bytes,2,opt,name=control,proto3" json:"control,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *ControlRef) Reset() {
+	*x = ControlRef{}
+	mi := &file_driftmgr_v1_common_proto_msgTypes[8]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *ControlRef) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*ControlRef) ProtoMessage() {}
+
+func (x *ControlRef) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_common_proto_msgTypes[8]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use ControlRef.ProtoReflect.Descriptor instead.
+func (*ControlRef) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_common_proto_rawDescGZIP(), []int{8}
+}
+
+func (x *ControlRef) GetFramework() string {
+	if x != nil {
+		return x.Framework
+	}
+	return ""
+}
+
+func (x *ControlRef) GetControl() string {
+	if x != nil {
+		return x.Control
+	}
+	return ""
+}
+
+// CheckTally counts one check's verdicts in one scan, so the controller
+// knows what passed without storing every pass.
+type CheckTally struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	CheckId       string                 `protobuf:"bytes,1,opt,name=check_id,json=checkId,proto3" json:"check_id,omitempty"`
+	Title         string                 `protobuf:"bytes,2,opt,name=title,proto3" json:"title,omitempty"`
+	Severity      Severity               `protobuf:"varint,3,opt,name=severity,proto3,enum=driftmgr.v1.Severity" json:"severity,omitempty"`
+	Passed        int64                  `protobuf:"varint,4,opt,name=passed,proto3" json:"passed,omitempty"`
+	Failed        int64                  `protobuf:"varint,5,opt,name=failed,proto3" json:"failed,omitempty"`
+	Controls      []*ControlRef          `protobuf:"bytes,6,rep,name=controls,proto3" json:"controls,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CheckTally) Reset() {
+	*x = CheckTally{}
+	mi := &file_driftmgr_v1_common_proto_msgTypes[9]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CheckTally) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CheckTally) ProtoMessage() {}
+
+func (x *CheckTally) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_common_proto_msgTypes[9]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CheckTally.ProtoReflect.Descriptor instead.
+func (*CheckTally) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_common_proto_rawDescGZIP(), []int{9}
+}
+
+func (x *CheckTally) GetCheckId() string {
+	if x != nil {
+		return x.CheckId
+	}
+	return ""
+}
+
+func (x *CheckTally) GetTitle() string {
+	if x != nil {
+		return x.Title
+	}
+	return ""
+}
+
+func (x *CheckTally) GetSeverity() Severity {
+	if x != nil {
+		return x.Severity
+	}
+	return Severity_SEVERITY_UNSPECIFIED
+}
+
+func (x *CheckTally) GetPassed() int64 {
+	if x != nil {
+		return x.Passed
+	}
+	return 0
+}
+
+func (x *CheckTally) GetFailed() int64 {
+	if x != nil {
+		return x.Failed
+	}
+	return 0
+}
+
+func (x *CheckTally) GetControls() []*ControlRef {
+	if x != nil {
+		return x.Controls
+	}
+	return nil
+}
+
+// SecurityTally is a scan's security outcome beside its drift summary.
+type SecurityTally struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Checks []*CheckTally          `protobuf:"bytes,1,rep,name=checks,proto3" json:"checks,omitempty"`
+	// Set when the security scan failed; the drift part may still be good.
+	Error string `protobuf:"bytes,2,opt,name=error,proto3" json:"error,omitempty"`
+	// Revision of the tenant's policies the agent evaluated.
+	PolicyRevision uint64 `protobuf:"varint,3,opt,name=policy_revision,json=policyRevision,proto3" json:"policy_revision,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *SecurityTally) Reset() {
+	*x = SecurityTally{}
+	mi := &file_driftmgr_v1_common_proto_msgTypes[10]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SecurityTally) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SecurityTally) ProtoMessage() {}
+
+func (x *SecurityTally) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_common_proto_msgTypes[10]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SecurityTally.ProtoReflect.Descriptor instead.
+func (*SecurityTally) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_common_proto_rawDescGZIP(), []int{10}
+}
+
+func (x *SecurityTally) GetChecks() []*CheckTally {
+	if x != nil {
+		return x.Checks
+	}
+	return nil
+}
+
+func (x *SecurityTally) GetError() string {
+	if x != nil {
+		return x.Error
+	}
+	return ""
+}
+
+func (x *SecurityTally) GetPolicyRevision() uint64 {
+	if x != nil {
+		return x.PolicyRevision
+	}
+	return 0
+}
+
 var File_driftmgr_v1_common_proto protoreflect.FileDescriptor
 
 const file_driftmgr_v1_common_proto_rawDesc = "" +
@@ -1005,7 +1216,7 @@ const file_driftmgr_v1_common_proto_rawDesc = "" +
 	"\x06region\x18\x03 \x01(\tR\x06region\x12\x18\n" +
 	"\aservice\x18\x04 \x01(\tR\aservice\x12\x16\n" +
 	"\x06reason\x18\x05 \x01(\tR\x06reason\x12\x16\n" +
-	"\x06detail\x18\x06 \x01(\tR\x06detail\"\xeb\x02\n" +
+	"\x06detail\x18\x06 \x01(\tR\x06detail\"\xa3\x03\n" +
 	"\x04Scan\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06tenant\x18\x02 \x01(\tR\x06tenant\x12\x19\n" +
@@ -1019,14 +1230,31 @@ const file_driftmgr_v1_common_proto_rawDesc = "" +
 	"\x05error\x18\b \x01(\tR\x05error\x12\x18\n" +
 	"\atrigger\x18\t \x01(\tR\atrigger\x12\x1b\n" +
 	"\tfull_sync\x18\n" +
-	" \x01(\bR\bfullSync\"8\n" +
+	" \x01(\bR\bfullSync\x126\n" +
+	"\bsecurity\x18\v \x01(\v2\x1a.driftmgr.v1.SecurityTallyR\bsecurity\"8\n" +
 	"\n" +
 	"FacetValue\x12\x14\n" +
 	"\x05value\x18\x01 \x01(\tR\x05value\x12\x14\n" +
 	"\x05count\x18\x02 \x01(\x03R\x05count\"N\n" +
 	"\x05Facet\x12\x14\n" +
 	"\x05field\x18\x01 \x01(\tR\x05field\x12/\n" +
-	"\x06values\x18\x02 \x03(\v2\x17.driftmgr.v1.FacetValueR\x06values*r\n" +
+	"\x06values\x18\x02 \x03(\v2\x17.driftmgr.v1.FacetValueR\x06values\"D\n" +
+	"\n" +
+	"ControlRef\x12\x1c\n" +
+	"\tframework\x18\x01 \x01(\tR\tframework\x12\x18\n" +
+	"\acontrol\x18\x02 \x01(\tR\acontrol\"\xd5\x01\n" +
+	"\n" +
+	"CheckTally\x12\x19\n" +
+	"\bcheck_id\x18\x01 \x01(\tR\acheckId\x12\x14\n" +
+	"\x05title\x18\x02 \x01(\tR\x05title\x121\n" +
+	"\bseverity\x18\x03 \x01(\x0e2\x15.driftmgr.v1.SeverityR\bseverity\x12\x16\n" +
+	"\x06passed\x18\x04 \x01(\x03R\x06passed\x12\x16\n" +
+	"\x06failed\x18\x05 \x01(\x03R\x06failed\x123\n" +
+	"\bcontrols\x18\x06 \x03(\v2\x17.driftmgr.v1.ControlRefR\bcontrols\"\x7f\n" +
+	"\rSecurityTally\x12/\n" +
+	"\x06checks\x18\x01 \x03(\v2\x17.driftmgr.v1.CheckTallyR\x06checks\x12\x14\n" +
+	"\x05error\x18\x02 \x01(\tR\x05error\x12'\n" +
+	"\x0fpolicy_revision\x18\x03 \x01(\x04R\x0epolicyRevision*r\n" +
 	"\tDriftKind\x12\x1a\n" +
 	"\x16DRIFT_KIND_UNSPECIFIED\x10\x00\x12\x16\n" +
 	"\x12DRIFT_KIND_MISSING\x10\x01\x12\x18\n" +
@@ -1062,7 +1290,7 @@ func file_driftmgr_v1_common_proto_rawDescGZIP() []byte {
 }
 
 var file_driftmgr_v1_common_proto_enumTypes = make([]protoimpl.EnumInfo, 4)
-var file_driftmgr_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
+var file_driftmgr_v1_common_proto_msgTypes = make([]protoimpl.MessageInfo, 11)
 var file_driftmgr_v1_common_proto_goTypes = []any{
 	(DriftKind)(0),                // 0: driftmgr.v1.DriftKind
 	(Severity)(0),                 // 1: driftmgr.v1.Severity
@@ -1076,7 +1304,10 @@ var file_driftmgr_v1_common_proto_goTypes = []any{
 	(*Scan)(nil),                  // 9: driftmgr.v1.Scan
 	(*FacetValue)(nil),            // 10: driftmgr.v1.FacetValue
 	(*Facet)(nil),                 // 11: driftmgr.v1.Facet
-	(*timestamppb.Timestamp)(nil), // 12: google.protobuf.Timestamp
+	(*ControlRef)(nil),            // 12: driftmgr.v1.ControlRef
+	(*CheckTally)(nil),            // 13: driftmgr.v1.CheckTally
+	(*SecurityTally)(nil),         // 14: driftmgr.v1.SecurityTally
+	(*timestamppb.Timestamp)(nil), // 15: google.protobuf.Timestamp
 }
 var file_driftmgr_v1_common_proto_depIdxs = []int32{
 	0,  // 0: driftmgr.v1.Finding.kind:type_name -> driftmgr.v1.DriftKind
@@ -1084,19 +1315,23 @@ var file_driftmgr_v1_common_proto_depIdxs = []int32{
 	4,  // 2: driftmgr.v1.Finding.resource:type_name -> driftmgr.v1.ResourceRef
 	5,  // 3: driftmgr.v1.Finding.changes:type_name -> driftmgr.v1.AttributeChange
 	2,  // 4: driftmgr.v1.Finding.status:type_name -> driftmgr.v1.FindingStatus
-	12, // 5: driftmgr.v1.Finding.first_seen:type_name -> google.protobuf.Timestamp
-	12, // 6: driftmgr.v1.Finding.last_seen:type_name -> google.protobuf.Timestamp
-	12, // 7: driftmgr.v1.Finding.resolved_at:type_name -> google.protobuf.Timestamp
-	12, // 8: driftmgr.v1.Scan.started_at:type_name -> google.protobuf.Timestamp
-	12, // 9: driftmgr.v1.Scan.finished_at:type_name -> google.protobuf.Timestamp
+	15, // 5: driftmgr.v1.Finding.first_seen:type_name -> google.protobuf.Timestamp
+	15, // 6: driftmgr.v1.Finding.last_seen:type_name -> google.protobuf.Timestamp
+	15, // 7: driftmgr.v1.Finding.resolved_at:type_name -> google.protobuf.Timestamp
+	15, // 8: driftmgr.v1.Scan.started_at:type_name -> google.protobuf.Timestamp
+	15, // 9: driftmgr.v1.Scan.finished_at:type_name -> google.protobuf.Timestamp
 	7,  // 10: driftmgr.v1.Scan.summary:type_name -> driftmgr.v1.ScanSummary
 	8,  // 11: driftmgr.v1.Scan.skips:type_name -> driftmgr.v1.Skip
-	10, // 12: driftmgr.v1.Facet.values:type_name -> driftmgr.v1.FacetValue
-	13, // [13:13] is the sub-list for method output_type
-	13, // [13:13] is the sub-list for method input_type
-	13, // [13:13] is the sub-list for extension type_name
-	13, // [13:13] is the sub-list for extension extendee
-	0,  // [0:13] is the sub-list for field type_name
+	14, // 12: driftmgr.v1.Scan.security:type_name -> driftmgr.v1.SecurityTally
+	10, // 13: driftmgr.v1.Facet.values:type_name -> driftmgr.v1.FacetValue
+	1,  // 14: driftmgr.v1.CheckTally.severity:type_name -> driftmgr.v1.Severity
+	12, // 15: driftmgr.v1.CheckTally.controls:type_name -> driftmgr.v1.ControlRef
+	13, // 16: driftmgr.v1.SecurityTally.checks:type_name -> driftmgr.v1.CheckTally
+	17, // [17:17] is the sub-list for method output_type
+	17, // [17:17] is the sub-list for method input_type
+	17, // [17:17] is the sub-list for extension type_name
+	17, // [17:17] is the sub-list for extension extendee
+	0,  // [0:17] is the sub-list for field type_name
 }
 
 func init() { file_driftmgr_v1_common_proto_init() }
@@ -1110,7 +1345,7 @@ func file_driftmgr_v1_common_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_driftmgr_v1_common_proto_rawDesc), len(file_driftmgr_v1_common_proto_rawDesc)),
 			NumEnums:      4,
-			NumMessages:   8,
+			NumMessages:   11,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -41,6 +41,9 @@ type RaftCommand struct {
 	//	*RaftCommand_RevokeAgent
 	//	*RaftCommand_CreateApiKey
 	//	*RaftCommand_RenewAgent
+	//	*RaftCommand_PutMutelist
+	//	*RaftCommand_PutPolicy
+	//	*RaftCommand_DeletePolicy
 	Cmd           isRaftCommand_Cmd `protobuf_oneof:"cmd"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -178,6 +181,33 @@ func (x *RaftCommand) GetRenewAgent() *RenewAgentCommand {
 	return nil
 }
 
+func (x *RaftCommand) GetPutMutelist() *PutMutelistCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_PutMutelist); ok {
+			return x.PutMutelist
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetPutPolicy() *PutPolicyCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_PutPolicy); ok {
+			return x.PutPolicy
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetDeletePolicy() *DeletePolicyCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_DeletePolicy); ok {
+			return x.DeletePolicy
+		}
+	}
+	return nil
+}
+
 type isRaftCommand_Cmd interface {
 	isRaftCommand_Cmd()
 }
@@ -218,6 +248,19 @@ type RaftCommand_RenewAgent struct {
 	RenewAgent *RenewAgentCommand `protobuf:"bytes,11,opt,name=renew_agent,json=renewAgent,proto3,oneof"`
 }
 
+type RaftCommand_PutMutelist struct {
+	// 12-19: security scanning.
+	PutMutelist *PutMutelistCommand `protobuf:"bytes,12,opt,name=put_mutelist,json=putMutelist,proto3,oneof"`
+}
+
+type RaftCommand_PutPolicy struct {
+	PutPolicy *PutPolicyCommand `protobuf:"bytes,13,opt,name=put_policy,json=putPolicy,proto3,oneof"`
+}
+
+type RaftCommand_DeletePolicy struct {
+	DeletePolicy *DeletePolicyCommand `protobuf:"bytes,14,opt,name=delete_policy,json=deletePolicy,proto3,oneof"` // 30-59 are kept for tenancy and access.
+}
+
 func (*RaftCommand_Ingest) isRaftCommand_Cmd() {}
 
 func (*RaftCommand_Enroll) isRaftCommand_Cmd() {}
@@ -235,6 +278,12 @@ func (*RaftCommand_RevokeAgent) isRaftCommand_Cmd() {}
 func (*RaftCommand_CreateApiKey) isRaftCommand_Cmd() {}
 
 func (*RaftCommand_RenewAgent) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_PutMutelist) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_PutPolicy) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_DeletePolicy) isRaftCommand_Cmd() {}
 
 // IngestCommand carries agent batches coalesced by the leader (group
 // commit), in the order they must apply.
@@ -1100,6 +1149,224 @@ func (x *RenewAgentCommand) GetNotAfter() *timestamppb.Timestamp {
 	return nil
 }
 
+// StoredMutelist is a tenant's mutelist as the controller keeps it: the
+// YAML as written, checked before it was proposed.
+type StoredMutelist struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Yaml          string                 `protobuf:"bytes,1,opt,name=yaml,proto3" json:"yaml,omitempty"`
+	UpdatedAt     *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=updated_at,json=updatedAt,proto3" json:"updated_at,omitempty"`
+	UpdatedBy     string                 `protobuf:"bytes,3,opt,name=updated_by,json=updatedBy,proto3" json:"updated_by,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredMutelist) Reset() {
+	*x = StoredMutelist{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[15]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredMutelist) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredMutelist) ProtoMessage() {}
+
+func (x *StoredMutelist) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[15]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredMutelist.ProtoReflect.Descriptor instead.
+func (*StoredMutelist) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{15}
+}
+
+func (x *StoredMutelist) GetYaml() string {
+	if x != nil {
+		return x.Yaml
+	}
+	return ""
+}
+
+func (x *StoredMutelist) GetUpdatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.UpdatedAt
+	}
+	return nil
+}
+
+func (x *StoredMutelist) GetUpdatedBy() string {
+	if x != nil {
+		return x.UpdatedBy
+	}
+	return ""
+}
+
+type PutMutelistCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tenant        string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Mutelist      *StoredMutelist        `protobuf:"bytes,2,opt,name=mutelist,proto3" json:"mutelist,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutMutelistCommand) Reset() {
+	*x = PutMutelistCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[16]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutMutelistCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutMutelistCommand) ProtoMessage() {}
+
+func (x *PutMutelistCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[16]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutMutelistCommand.ProtoReflect.Descriptor instead.
+func (*PutMutelistCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{16}
+}
+
+func (x *PutMutelistCommand) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *PutMutelistCommand) GetMutelist() *StoredMutelist {
+	if x != nil {
+		return x.Mutelist
+	}
+	return nil
+}
+
+type PutPolicyCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tenant        string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Policy        *Policy                `protobuf:"bytes,2,opt,name=policy,proto3" json:"policy,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *PutPolicyCommand) Reset() {
+	*x = PutPolicyCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[17]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *PutPolicyCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*PutPolicyCommand) ProtoMessage() {}
+
+func (x *PutPolicyCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[17]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use PutPolicyCommand.ProtoReflect.Descriptor instead.
+func (*PutPolicyCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{17}
+}
+
+func (x *PutPolicyCommand) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *PutPolicyCommand) GetPolicy() *Policy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
+type DeletePolicyCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tenant        string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Name          string                 `protobuf:"bytes,2,opt,name=name,proto3" json:"name,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeletePolicyCommand) Reset() {
+	*x = DeletePolicyCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[18]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeletePolicyCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeletePolicyCommand) ProtoMessage() {}
+
+func (x *DeletePolicyCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[18]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeletePolicyCommand.ProtoReflect.Descriptor instead.
+func (*DeletePolicyCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{18}
+}
+
+func (x *DeletePolicyCommand) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *DeletePolicyCommand) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
 // ApplyResult is what Apply returns for a command other than ingest: an
 // error code, or the object it changed.
 type ApplyResult struct {
@@ -1109,13 +1376,14 @@ type ApplyResult struct {
 	Code          string   `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
 	Message       string   `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
 	Finding       *Finding `protobuf:"bytes,3,opt,name=finding,proto3" json:"finding,omitempty"`
+	Policy        *Policy  `protobuf:"bytes,4,opt,name=policy,proto3" json:"policy,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
 
 func (x *ApplyResult) Reset() {
 	*x = ApplyResult{}
-	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[15]
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[19]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1127,7 +1395,7 @@ func (x *ApplyResult) String() string {
 func (*ApplyResult) ProtoMessage() {}
 
 func (x *ApplyResult) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[15]
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[19]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1140,7 +1408,7 @@ func (x *ApplyResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyResult.ProtoReflect.Descriptor instead.
 func (*ApplyResult) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{15}
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{19}
 }
 
 func (x *ApplyResult) GetCode() string {
@@ -1164,11 +1432,18 @@ func (x *ApplyResult) GetFinding() *Finding {
 	return nil
 }
 
+func (x *ApplyResult) GetPolicy() *Policy {
+	if x != nil {
+		return x.Policy
+	}
+	return nil
+}
+
 var File_driftmgr_v1_raftlog_proto protoreflect.FileDescriptor
 
 const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\n" +
-	"\x19driftmgr/v1/raftlog.proto\x12\vdriftmgr.v1\x1a\x19driftmgr/v1/cluster.proto\x1a\x18driftmgr/v1/common.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcd\x05\n" +
+	"\x19driftmgr/v1/raftlog.proto\x12\vdriftmgr.v1\x1a\x19driftmgr/v1/cluster.proto\x1a\x18driftmgr/v1/common.proto\x1a\x1adriftmgr/v1/security.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\a\n" +
 	"\vRaftCommand\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12*\n" +
@@ -1184,7 +1459,11 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\x0ecreate_api_key\x18\n" +
 	" \x01(\v2 .driftmgr.v1.CreateAPIKeyCommandH\x00R\fcreateApiKey\x12A\n" +
 	"\vrenew_agent\x18\v \x01(\v2\x1e.driftmgr.v1.RenewAgentCommandH\x00R\n" +
-	"renewAgentB\x05\n" +
+	"renewAgent\x12D\n" +
+	"\fput_mutelist\x18\f \x01(\v2\x1f.driftmgr.v1.PutMutelistCommandH\x00R\vputMutelist\x12>\n" +
+	"\n" +
+	"put_policy\x18\r \x01(\v2\x1d.driftmgr.v1.PutPolicyCommandH\x00R\tputPolicy\x12G\n" +
+	"\rdelete_policy\x18\x0e \x01(\v2 .driftmgr.v1.DeletePolicyCommandH\x00R\fdeletePolicyB\x05\n" +
 	"\x03cmd\"C\n" +
 	"\rIngestCommand\x122\n" +
 	"\abatches\x18\x01 \x03(\v2\x18.driftmgr.v1.IngestBatchR\abatches\"\xae\x01\n" +
@@ -1252,11 +1531,27 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\bagent_id\x18\x02 \x01(\tR\aagentId\x12\x1f\n" +
 	"\vcert_serial\x18\x03 \x01(\tR\n" +
 	"certSerial\x127\n" +
-	"\tnot_after\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bnotAfter\"k\n" +
+	"\tnot_after\x18\x04 \x01(\v2\x1a.google.protobuf.TimestampR\bnotAfter\"~\n" +
+	"\x0eStoredMutelist\x12\x12\n" +
+	"\x04yaml\x18\x01 \x01(\tR\x04yaml\x129\n" +
+	"\n" +
+	"updated_at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\tupdatedAt\x12\x1d\n" +
+	"\n" +
+	"updated_by\x18\x03 \x01(\tR\tupdatedBy\"e\n" +
+	"\x12PutMutelistCommand\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x127\n" +
+	"\bmutelist\x18\x02 \x01(\v2\x1b.driftmgr.v1.StoredMutelistR\bmutelist\"W\n" +
+	"\x10PutPolicyCommand\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12+\n" +
+	"\x06policy\x18\x02 \x01(\v2\x13.driftmgr.v1.PolicyR\x06policy\"A\n" +
+	"\x13DeletePolicyCommand\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x12\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"\x98\x01\n" +
 	"\vApplyResult\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12.\n" +
-	"\afinding\x18\x03 \x01(\v2\x14.driftmgr.v1.FindingR\afindingB;Z9github.com/driftmgr/driftmgr/proto/driftmgr/v1;driftmgrv1b\x06proto3"
+	"\afinding\x18\x03 \x01(\v2\x14.driftmgr.v1.FindingR\afinding\x12+\n" +
+	"\x06policy\x18\x04 \x01(\v2\x13.driftmgr.v1.PolicyR\x06policyB;Z9github.com/driftmgr/driftmgr/proto/driftmgr/v1;driftmgrv1b\x06proto3"
 
 var (
 	file_driftmgr_v1_raftlog_proto_rawDescOnce sync.Once
@@ -1270,7 +1565,7 @@ func file_driftmgr_v1_raftlog_proto_rawDescGZIP() []byte {
 	return file_driftmgr_v1_raftlog_proto_rawDescData
 }
 
-var file_driftmgr_v1_raftlog_proto_msgTypes = make([]protoimpl.MessageInfo, 16)
+var file_driftmgr_v1_raftlog_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
 var file_driftmgr_v1_raftlog_proto_goTypes = []any{
 	(*RaftCommand)(nil),            // 0: driftmgr.v1.RaftCommand
 	(*IngestCommand)(nil),          // 1: driftmgr.v1.IngestCommand
@@ -1287,14 +1582,19 @@ var file_driftmgr_v1_raftlog_proto_goTypes = []any{
 	(*StoredAPIKey)(nil),           // 12: driftmgr.v1.StoredAPIKey
 	(*CreateAPIKeyCommand)(nil),    // 13: driftmgr.v1.CreateAPIKeyCommand
 	(*RenewAgentCommand)(nil),      // 14: driftmgr.v1.RenewAgentCommand
-	(*ApplyResult)(nil),            // 15: driftmgr.v1.ApplyResult
-	(*timestamppb.Timestamp)(nil),  // 16: google.protobuf.Timestamp
-	(*Agent)(nil),                  // 17: driftmgr.v1.Agent
-	(*JoinToken)(nil),              // 18: driftmgr.v1.JoinToken
-	(*Finding)(nil),                // 19: driftmgr.v1.Finding
+	(*StoredMutelist)(nil),         // 15: driftmgr.v1.StoredMutelist
+	(*PutMutelistCommand)(nil),     // 16: driftmgr.v1.PutMutelistCommand
+	(*PutPolicyCommand)(nil),       // 17: driftmgr.v1.PutPolicyCommand
+	(*DeletePolicyCommand)(nil),    // 18: driftmgr.v1.DeletePolicyCommand
+	(*ApplyResult)(nil),            // 19: driftmgr.v1.ApplyResult
+	(*timestamppb.Timestamp)(nil),  // 20: google.protobuf.Timestamp
+	(*Agent)(nil),                  // 21: driftmgr.v1.Agent
+	(*JoinToken)(nil),              // 22: driftmgr.v1.JoinToken
+	(*Policy)(nil),                 // 23: driftmgr.v1.Policy
+	(*Finding)(nil),                // 24: driftmgr.v1.Finding
 }
 var file_driftmgr_v1_raftlog_proto_depIdxs = []int32{
-	16, // 0: driftmgr.v1.RaftCommand.at:type_name -> google.protobuf.Timestamp
+	20, // 0: driftmgr.v1.RaftCommand.at:type_name -> google.protobuf.Timestamp
 	1,  // 1: driftmgr.v1.RaftCommand.ingest:type_name -> driftmgr.v1.IngestCommand
 	5,  // 2: driftmgr.v1.RaftCommand.enroll:type_name -> driftmgr.v1.EnrollCommand
 	7,  // 3: driftmgr.v1.RaftCommand.create_join_token:type_name -> driftmgr.v1.CreateJoinTokenCommand
@@ -1304,21 +1604,28 @@ var file_driftmgr_v1_raftlog_proto_depIdxs = []int32{
 	11, // 7: driftmgr.v1.RaftCommand.revoke_agent:type_name -> driftmgr.v1.RevokeAgentCommand
 	13, // 8: driftmgr.v1.RaftCommand.create_api_key:type_name -> driftmgr.v1.CreateAPIKeyCommand
 	14, // 9: driftmgr.v1.RaftCommand.renew_agent:type_name -> driftmgr.v1.RenewAgentCommand
-	2,  // 10: driftmgr.v1.IngestCommand.batches:type_name -> driftmgr.v1.IngestBatch
-	4,  // 11: driftmgr.v1.IngestResult.outcomes:type_name -> driftmgr.v1.IngestOutcome
-	17, // 12: driftmgr.v1.EnrollCommand.agent:type_name -> driftmgr.v1.Agent
-	18, // 13: driftmgr.v1.StoredJoinToken.token:type_name -> driftmgr.v1.JoinToken
-	6,  // 14: driftmgr.v1.CreateJoinTokenCommand.token:type_name -> driftmgr.v1.StoredJoinToken
-	16, // 15: driftmgr.v1.StoredAPIKey.created_at:type_name -> google.protobuf.Timestamp
-	16, // 16: driftmgr.v1.StoredAPIKey.expires_at:type_name -> google.protobuf.Timestamp
-	12, // 17: driftmgr.v1.CreateAPIKeyCommand.key:type_name -> driftmgr.v1.StoredAPIKey
-	16, // 18: driftmgr.v1.RenewAgentCommand.not_after:type_name -> google.protobuf.Timestamp
-	19, // 19: driftmgr.v1.ApplyResult.finding:type_name -> driftmgr.v1.Finding
-	20, // [20:20] is the sub-list for method output_type
-	20, // [20:20] is the sub-list for method input_type
-	20, // [20:20] is the sub-list for extension type_name
-	20, // [20:20] is the sub-list for extension extendee
-	0,  // [0:20] is the sub-list for field type_name
+	16, // 10: driftmgr.v1.RaftCommand.put_mutelist:type_name -> driftmgr.v1.PutMutelistCommand
+	17, // 11: driftmgr.v1.RaftCommand.put_policy:type_name -> driftmgr.v1.PutPolicyCommand
+	18, // 12: driftmgr.v1.RaftCommand.delete_policy:type_name -> driftmgr.v1.DeletePolicyCommand
+	2,  // 13: driftmgr.v1.IngestCommand.batches:type_name -> driftmgr.v1.IngestBatch
+	4,  // 14: driftmgr.v1.IngestResult.outcomes:type_name -> driftmgr.v1.IngestOutcome
+	21, // 15: driftmgr.v1.EnrollCommand.agent:type_name -> driftmgr.v1.Agent
+	22, // 16: driftmgr.v1.StoredJoinToken.token:type_name -> driftmgr.v1.JoinToken
+	6,  // 17: driftmgr.v1.CreateJoinTokenCommand.token:type_name -> driftmgr.v1.StoredJoinToken
+	20, // 18: driftmgr.v1.StoredAPIKey.created_at:type_name -> google.protobuf.Timestamp
+	20, // 19: driftmgr.v1.StoredAPIKey.expires_at:type_name -> google.protobuf.Timestamp
+	12, // 20: driftmgr.v1.CreateAPIKeyCommand.key:type_name -> driftmgr.v1.StoredAPIKey
+	20, // 21: driftmgr.v1.RenewAgentCommand.not_after:type_name -> google.protobuf.Timestamp
+	20, // 22: driftmgr.v1.StoredMutelist.updated_at:type_name -> google.protobuf.Timestamp
+	15, // 23: driftmgr.v1.PutMutelistCommand.mutelist:type_name -> driftmgr.v1.StoredMutelist
+	23, // 24: driftmgr.v1.PutPolicyCommand.policy:type_name -> driftmgr.v1.Policy
+	24, // 25: driftmgr.v1.ApplyResult.finding:type_name -> driftmgr.v1.Finding
+	23, // 26: driftmgr.v1.ApplyResult.policy:type_name -> driftmgr.v1.Policy
+	27, // [27:27] is the sub-list for method output_type
+	27, // [27:27] is the sub-list for method input_type
+	27, // [27:27] is the sub-list for extension type_name
+	27, // [27:27] is the sub-list for extension extendee
+	0,  // [0:27] is the sub-list for field type_name
 }
 
 func init() { file_driftmgr_v1_raftlog_proto_init() }
@@ -1328,6 +1635,7 @@ func file_driftmgr_v1_raftlog_proto_init() {
 	}
 	file_driftmgr_v1_cluster_proto_init()
 	file_driftmgr_v1_common_proto_init()
+	file_driftmgr_v1_security_proto_init()
 	file_driftmgr_v1_raftlog_proto_msgTypes[0].OneofWrappers = []any{
 		(*RaftCommand_Ingest)(nil),
 		(*RaftCommand_Enroll)(nil),
@@ -1338,6 +1646,9 @@ func file_driftmgr_v1_raftlog_proto_init() {
 		(*RaftCommand_RevokeAgent)(nil),
 		(*RaftCommand_CreateApiKey)(nil),
 		(*RaftCommand_RenewAgent)(nil),
+		(*RaftCommand_PutMutelist)(nil),
+		(*RaftCommand_PutPolicy)(nil),
+		(*RaftCommand_DeletePolicy)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1345,7 +1656,7 @@ func file_driftmgr_v1_raftlog_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_driftmgr_v1_raftlog_proto_rawDesc), len(file_driftmgr_v1_raftlog_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   16,
+			NumMessages:   20,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -43,6 +43,9 @@ const (
 	AgentServiceUploadProcedure = "/driftmgr.v1.AgentService/Upload"
 	// AgentServiceCheckinProcedure is the fully-qualified name of the AgentService's Checkin RPC.
 	AgentServiceCheckinProcedure = "/driftmgr.v1.AgentService/Checkin"
+	// AgentServiceGetPoliciesProcedure is the fully-qualified name of the AgentService's GetPolicies
+	// RPC.
+	AgentServiceGetPoliciesProcedure = "/driftmgr.v1.AgentService/GetPolicies"
 )
 
 // AgentServiceClient is a client for the driftmgr.v1.AgentService service.
@@ -60,6 +63,8 @@ type AgentServiceClient interface {
 	// Checkin is the control fallback for HTTP/1.1-only paths: a heartbeat
 	// that waits up to wait_seconds for commands.
 	Checkin(context.Context, *connect.Request[v1.CheckinRequest]) (*connect.Response[v1.CheckinResponse], error)
+	// GetPolicies returns the tenant's Rego policies for the security scan.
+	GetPolicies(context.Context, *connect.Request[v1.GetPoliciesRequest]) (*connect.Response[v1.GetPoliciesResponse], error)
 }
 
 // NewAgentServiceClient constructs a client for the driftmgr.v1.AgentService service. By default,
@@ -103,16 +108,23 @@ func NewAgentServiceClient(httpClient connect.HTTPClient, baseURL string, opts .
 			connect.WithSchema(agentServiceMethods.ByName("Checkin")),
 			connect.WithClientOptions(opts...),
 		),
+		getPolicies: connect.NewClient[v1.GetPoliciesRequest, v1.GetPoliciesResponse](
+			httpClient,
+			baseURL+AgentServiceGetPoliciesProcedure,
+			connect.WithSchema(agentServiceMethods.ByName("GetPolicies")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // agentServiceClient implements AgentServiceClient.
 type agentServiceClient struct {
-	enroll  *connect.Client[v1.EnrollRequest, v1.EnrollResponse]
-	renew   *connect.Client[v1.RenewRequest, v1.RenewResponse]
-	control *connect.Client[v1.ControlRequest, v1.ControlResponse]
-	upload  *connect.Client[v1.UploadRequest, v1.UploadResponse]
-	checkin *connect.Client[v1.CheckinRequest, v1.CheckinResponse]
+	enroll      *connect.Client[v1.EnrollRequest, v1.EnrollResponse]
+	renew       *connect.Client[v1.RenewRequest, v1.RenewResponse]
+	control     *connect.Client[v1.ControlRequest, v1.ControlResponse]
+	upload      *connect.Client[v1.UploadRequest, v1.UploadResponse]
+	checkin     *connect.Client[v1.CheckinRequest, v1.CheckinResponse]
+	getPolicies *connect.Client[v1.GetPoliciesRequest, v1.GetPoliciesResponse]
 }
 
 // Enroll calls driftmgr.v1.AgentService.Enroll.
@@ -140,6 +152,11 @@ func (c *agentServiceClient) Checkin(ctx context.Context, req *connect.Request[v
 	return c.checkin.CallUnary(ctx, req)
 }
 
+// GetPolicies calls driftmgr.v1.AgentService.GetPolicies.
+func (c *agentServiceClient) GetPolicies(ctx context.Context, req *connect.Request[v1.GetPoliciesRequest]) (*connect.Response[v1.GetPoliciesResponse], error) {
+	return c.getPolicies.CallUnary(ctx, req)
+}
+
 // AgentServiceHandler is an implementation of the driftmgr.v1.AgentService service.
 type AgentServiceHandler interface {
 	// Enroll trades a join token and a CSR for a client certificate.
@@ -155,6 +172,8 @@ type AgentServiceHandler interface {
 	// Checkin is the control fallback for HTTP/1.1-only paths: a heartbeat
 	// that waits up to wait_seconds for commands.
 	Checkin(context.Context, *connect.Request[v1.CheckinRequest]) (*connect.Response[v1.CheckinResponse], error)
+	// GetPolicies returns the tenant's Rego policies for the security scan.
+	GetPolicies(context.Context, *connect.Request[v1.GetPoliciesRequest]) (*connect.Response[v1.GetPoliciesResponse], error)
 }
 
 // NewAgentServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -194,6 +213,12 @@ func NewAgentServiceHandler(svc AgentServiceHandler, opts ...connect.HandlerOpti
 		connect.WithSchema(agentServiceMethods.ByName("Checkin")),
 		connect.WithHandlerOptions(opts...),
 	)
+	agentServiceGetPoliciesHandler := connect.NewUnaryHandler(
+		AgentServiceGetPoliciesProcedure,
+		svc.GetPolicies,
+		connect.WithSchema(agentServiceMethods.ByName("GetPolicies")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/driftmgr.v1.AgentService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case AgentServiceEnrollProcedure:
@@ -206,6 +231,8 @@ func NewAgentServiceHandler(svc AgentServiceHandler, opts ...connect.HandlerOpti
 			agentServiceUploadHandler.ServeHTTP(w, r)
 		case AgentServiceCheckinProcedure:
 			agentServiceCheckinHandler.ServeHTTP(w, r)
+		case AgentServiceGetPoliciesProcedure:
+			agentServiceGetPoliciesHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -233,4 +260,8 @@ func (UnimplementedAgentServiceHandler) Upload(context.Context, *connect.Request
 
 func (UnimplementedAgentServiceHandler) Checkin(context.Context, *connect.Request[v1.CheckinRequest]) (*connect.Response[v1.CheckinResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("driftmgr.v1.AgentService.Checkin is not implemented"))
+}
+
+func (UnimplementedAgentServiceHandler) GetPolicies(context.Context, *connect.Request[v1.GetPoliciesRequest]) (*connect.Response[v1.GetPoliciesResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("driftmgr.v1.AgentService.GetPolicies is not implemented"))
 }

@@ -6,6 +6,8 @@ import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegen
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
 import type { Finding, Scan } from "./common_pb";
 import { file_driftmgr_v1_common } from "./common_pb";
+import type { Policy, SecurityFinding } from "./security_pb";
+import { file_driftmgr_v1_security } from "./security_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -14,7 +16,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file driftmgr/v1/agent.proto.
  */
 export const file_driftmgr_v1_agent: GenFile = /*@__PURE__*/
-  fileDesc("ChdkcmlmdG1nci92MS9hZ2VudC5wcm90bxILZHJpZnRtZ3IudjEiYQoNRW5yb2xsUmVxdWVzdBISCgpqb2luX3Rva2VuGAEgASgJEgsKA2NzchgCIAEoDBIMCgRuYW1lGAMgASgJEhAKCGhvc3RuYW1lGAQgASgJEg8KB3ZlcnNpb24YBSABKAkiigEKDkVucm9sbFJlc3BvbnNlEhAKCGFnZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRIXCg9jZXJ0aWZpY2F0ZV9wZW0YAyABKAwSDgoGY2FfcGVtGAQgASgMEi0KCW5vdF9hZnRlchgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiGwoMUmVuZXdSZXF1ZXN0EgsKA2NzchgBIAEoDCJXCg1SZW5ld1Jlc3BvbnNlEhcKD2NlcnRpZmljYXRlX3BlbRgBIAEoDBItCglub3RfYWZ0ZXIYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImkKDkNvbnRyb2xSZXF1ZXN0EiMKBWhlbGxvGAEgASgLMhIuZHJpZnRtZ3IudjEuSGVsbG9IABIrCgloZWFydGJlYXQYAiABKAsyFi5kcmlmdG1nci52MS5IZWFydGJlYXRIAEIFCgNtc2ciPwoFSGVsbG8SEgoKYm9vdF9lcG9jaBgBIAEoBBIPCgd2ZXJzaW9uGAIgASgJEhEKCXByb3ZpZGVycxgDIAMoCSJWCglIZWFydGJlYXQSFAoMb3V0Ym94X2RlcHRoGAEgASgEEhQKDG91dGJveF9ieXRlcxgCIAEoBBIdChVvdXRib3hfb2xkZXN0X3NlY29uZHMYAyABKAEingEKD0NvbnRyb2xSZXNwb25zZRInCgd3ZWxjb21lGAEgASgLMhQuZHJpZnRtZ3IudjEuV2VsY29tZUgAEicKB2NvbW1hbmQYAiABKAsyFC5kcmlmdG1nci52MS5Db21tYW5kSAASMgoNaGVhcnRiZWF0X2FjaxgDIAEoCzIZLmRyaWZ0bWdyLnYxLkhlYXJ0YmVhdEFja0gAQgUKA21zZyKGAQoHV2VsY29tZRIQCghhZ2VudF9pZBgBIAEoCRIRCglhY2tlZF9zZXEYAiABKAQSEwoLYWNrZWRfZXBvY2gYAyABKAQSIgoaaGVhcnRiZWF0X2ludGVydmFsX3NlY29uZHMYBCABKAMSHQoVc2Nhbl9pbnRlcnZhbF9zZWNvbmRzGAUgASgDIkcKB0NvbW1hbmQSCgoCaWQYASABKAkSKAoIc2Nhbl9ub3cYAiABKAsyFC5kcmlmdG1nci52MS5TY2FuTm93SABCBgoEa2luZCIZCgdTY2FuTm93Eg4KBnJlYXNvbhgBIAEoCSIOCgxIZWFydGJlYXRBY2siZwoNVXBsb2FkUmVxdWVzdBISCgpib290X2Vwb2NoGAEgASgEEgsKA3NlcRgCIAEoBBIOCgZzaGEyNTYYAyABKAwSDwoHcGF5bG9hZBgEIAEoDBIUCgxsb3N0X3Rocm91Z2gYBSABKAQiNgoOVXBsb2FkUmVzcG9uc2USEQoJYWNrZWRfc2VxGAEgASgEEhEKCWR1cGxpY2F0ZRgCIAEoCCJlCg5DaGVja2luUmVxdWVzdBIpCgloZWFydGJlYXQYASABKAsyFi5kcmlmdG1nci52MS5IZWFydGJlYXQSEgoKYm9vdF9lcG9jaBgCIAEoBBIUCgx3YWl0X3NlY29uZHMYAyABKAUiTAoPQ2hlY2tpblJlc3BvbnNlEiYKCGNvbW1hbmRzGAEgAygLMhQuZHJpZnRtZ3IudjEuQ29tbWFuZBIRCglhY2tlZF9zZXEYAiABKAQiygEKBlJlY29yZBIwCgxzY2FuX3N0YXJ0ZWQYASABKAsyGC5kcmlmdG1nci52MS5TY2FuU3RhcnRlZEgAEicKB2ZpbmRpbmcYAiABKAsyFC5kcmlmdG1nci52MS5GaW5kaW5nSAASMAoIcmVzb2x2ZWQYAyABKAsyHC5kcmlmdG1nci52MS5GaW5kaW5nUmVzb2x2ZWRIABIrCg5zY2FuX2NvbXBsZXRlZBgEIAEoCzIRLmRyaWZ0bWdyLnYxLlNjYW5IAEIGCgRraW5kIl8KC1NjYW5TdGFydGVkEg8KB3NjYW5faWQYASABKAkSLgoKc3RhcnRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHdHJpZ2dlchgDIAEoCSJeCg9GaW5kaW5nUmVzb2x2ZWQSEgoKZmluZGluZ19pZBgBIAEoCRIPCgdzY2FuX2lkGAIgASgJEiYKAmF0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDLuAgoMQWdlbnRTZXJ2aWNlEkMKBkVucm9sbBIaLmRyaWZ0bWdyLnYxLkVucm9sbFJlcXVlc3QaGy5kcmlmdG1nci52MS5FbnJvbGxSZXNwb25zZSIAEkAKBVJlbmV3EhkuZHJpZnRtZ3IudjEuUmVuZXdSZXF1ZXN0GhouZHJpZnRtZ3IudjEuUmVuZXdSZXNwb25zZSIAEkoKB0NvbnRyb2wSGy5kcmlmdG1nci52MS5Db250cm9sUmVxdWVzdBocLmRyaWZ0bWdyLnYxLkNvbnRyb2xSZXNwb25zZSIAKAEwARJDCgZVcGxvYWQSGi5kcmlmdG1nci52MS5VcGxvYWRSZXF1ZXN0GhsuZHJpZnRtZ3IudjEuVXBsb2FkUmVzcG9uc2UiABJGCgdDaGVja2luEhsuZHJpZnRtZ3IudjEuQ2hlY2tpblJlcXVlc3QaHC5kcmlmdG1nci52MS5DaGVja2luUmVzcG9uc2UiAEI7WjlnaXRodWIuY29tL2RyaWZ0bWdyL2RyaWZ0bWdyL3Byb3RvL2RyaWZ0bWdyL3YxO2RyaWZ0bWdydjFiBnByb3RvMw", [file_driftmgr_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChdkcmlmdG1nci92MS9hZ2VudC5wcm90bxILZHJpZnRtZ3IudjEiYQoNRW5yb2xsUmVxdWVzdBISCgpqb2luX3Rva2VuGAEgASgJEgsKA2NzchgCIAEoDBIMCgRuYW1lGAMgASgJEhAKCGhvc3RuYW1lGAQgASgJEg8KB3ZlcnNpb24YBSABKAkiigEKDkVucm9sbFJlc3BvbnNlEhAKCGFnZW50X2lkGAEgASgJEg4KBnRlbmFudBgCIAEoCRIXCg9jZXJ0aWZpY2F0ZV9wZW0YAyABKAwSDgoGY2FfcGVtGAQgASgMEi0KCW5vdF9hZnRlchgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiGwoMUmVuZXdSZXF1ZXN0EgsKA2NzchgBIAEoDCJXCg1SZW5ld1Jlc3BvbnNlEhcKD2NlcnRpZmljYXRlX3BlbRgBIAEoDBItCglub3RfYWZ0ZXIYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImkKDkNvbnRyb2xSZXF1ZXN0EiMKBWhlbGxvGAEgASgLMhIuZHJpZnRtZ3IudjEuSGVsbG9IABIrCgloZWFydGJlYXQYAiABKAsyFi5kcmlmdG1nci52MS5IZWFydGJlYXRIAEIFCgNtc2ciPwoFSGVsbG8SEgoKYm9vdF9lcG9jaBgBIAEoBBIPCgd2ZXJzaW9uGAIgASgJEhEKCXByb3ZpZGVycxgDIAMoCSJWCglIZWFydGJlYXQSFAoMb3V0Ym94X2RlcHRoGAEgASgEEhQKDG91dGJveF9ieXRlcxgCIAEoBBIdChVvdXRib3hfb2xkZXN0X3NlY29uZHMYAyABKAEingEKD0NvbnRyb2xSZXNwb25zZRInCgd3ZWxjb21lGAEgASgLMhQuZHJpZnRtZ3IudjEuV2VsY29tZUgAEicKB2NvbW1hbmQYAiABKAsyFC5kcmlmdG1nci52MS5Db21tYW5kSAASMgoNaGVhcnRiZWF0X2FjaxgDIAEoCzIZLmRyaWZ0bWdyLnYxLkhlYXJ0YmVhdEFja0gAQgUKA21zZyKGAQoHV2VsY29tZRIQCghhZ2VudF9pZBgBIAEoCRIRCglhY2tlZF9zZXEYAiABKAQSEwoLYWNrZWRfZXBvY2gYAyABKAQSIgoaaGVhcnRiZWF0X2ludGVydmFsX3NlY29uZHMYBCABKAMSHQoVc2Nhbl9pbnRlcnZhbF9zZWNvbmRzGAUgASgDIkcKB0NvbW1hbmQSCgoCaWQYASABKAkSKAoIc2Nhbl9ub3cYAiABKAsyFC5kcmlmdG1nci52MS5TY2FuTm93SABCBgoEa2luZCIZCgdTY2FuTm93Eg4KBnJlYXNvbhgBIAEoCSIOCgxIZWFydGJlYXRBY2siZwoNVXBsb2FkUmVxdWVzdBISCgpib290X2Vwb2NoGAEgASgEEgsKA3NlcRgCIAEoBBIOCgZzaGEyNTYYAyABKAwSDwoHcGF5bG9hZBgEIAEoDBIUCgxsb3N0X3Rocm91Z2gYBSABKAQiNgoOVXBsb2FkUmVzcG9uc2USEQoJYWNrZWRfc2VxGAEgASgEEhEKCWR1cGxpY2F0ZRgCIAEoCCJlCg5DaGVja2luUmVxdWVzdBIpCgloZWFydGJlYXQYASABKAsyFi5kcmlmdG1nci52MS5IZWFydGJlYXQSEgoKYm9vdF9lcG9jaBgCIAEoBBIUCgx3YWl0X3NlY29uZHMYAyABKAUiTAoPQ2hlY2tpblJlc3BvbnNlEiYKCGNvbW1hbmRzGAEgAygLMhQuZHJpZnRtZ3IudjEuQ29tbWFuZBIRCglhY2tlZF9zZXEYAiABKAQiwAIKBlJlY29yZBIwCgxzY2FuX3N0YXJ0ZWQYASABKAsyGC5kcmlmdG1nci52MS5TY2FuU3RhcnRlZEgAEicKB2ZpbmRpbmcYAiABKAsyFC5kcmlmdG1nci52MS5GaW5kaW5nSAASMAoIcmVzb2x2ZWQYAyABKAsyHC5kcmlmdG1nci52MS5GaW5kaW5nUmVzb2x2ZWRIABIrCg5zY2FuX2NvbXBsZXRlZBgEIAEoCzIRLmRyaWZ0bWdyLnYxLlNjYW5IABI4ChBzZWN1cml0eV9maW5kaW5nGAUgASgLMhwuZHJpZnRtZ3IudjEuU2VjdXJpdHlGaW5kaW5nSAASOgoRc2VjdXJpdHlfcmVzb2x2ZWQYBiABKAsyHS5kcmlmdG1nci52MS5TZWN1cml0eVJlc29sdmVkSABCBgoEa2luZCJfChBTZWN1cml0eVJlc29sdmVkEhIKCmZpbmRpbmdfaWQYASABKAkSDwoHc2Nhbl9pZBgCIAEoCRImCgJhdBgDIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiLAoSR2V0UG9saWNpZXNSZXF1ZXN0EhYKDmtub3duX3JldmlzaW9uGAEgASgEImEKE0dldFBvbGljaWVzUmVzcG9uc2USEAoIcmV2aXNpb24YASABKAQSEQoJdW5jaGFuZ2VkGAIgASgIEiUKCHBvbGljaWVzGAMgAygLMhMuZHJpZnRtZ3IudjEuUG9saWN5Il8KC1NjYW5TdGFydGVkEg8KB3NjYW5faWQYASABKAkSLgoKc3RhcnRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHdHJpZ2dlchgDIAEoCSJeCg9GaW5kaW5nUmVzb2x2ZWQSEgoKZmluZGluZ19pZBgBIAEoCRIPCgdzY2FuX2lkGAIgASgJEiYKAmF0GAMgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcDLCAwoMQWdlbnRTZXJ2aWNlEkMKBkVucm9sbBIaLmRyaWZ0bWdyLnYxLkVucm9sbFJlcXVlc3QaGy5kcmlmdG1nci52MS5FbnJvbGxSZXNwb25zZSIAEkAKBVJlbmV3EhkuZHJpZnRtZ3IudjEuUmVuZXdSZXF1ZXN0GhouZHJpZnRtZ3IudjEuUmVuZXdSZXNwb25zZSIAEkoKB0NvbnRyb2wSGy5kcmlmdG1nci52MS5Db250cm9sUmVxdWVzdBocLmRyaWZ0bWdyLnYxLkNvbnRyb2xSZXNwb25zZSIAKAEwARJDCgZVcGxvYWQSGi5kcmlmdG1nci52MS5VcGxvYWRSZXF1ZXN0GhsuZHJpZnRtZ3IudjEuVXBsb2FkUmVzcG9uc2UiABJGCgdDaGVja2luEhsuZHJpZnRtZ3IudjEuQ2hlY2tpblJlcXVlc3QaHC5kcmlmdG1nci52MS5DaGVja2luUmVzcG9uc2UiABJSCgtHZXRQb2xpY2llcxIfLmRyaWZ0bWdyLnYxLkdldFBvbGljaWVzUmVxdWVzdBogLmRyaWZ0bWdyLnYxLkdldFBvbGljaWVzUmVzcG9uc2UiAEI7WjlnaXRodWIuY29tL2RyaWZ0bWdyL2RyaWZ0bWdyL3Byb3RvL2RyaWZ0bWdyL3YxO2RyaWZ0bWdydjFiBnByb3RvMw", [file_driftmgr_v1_common, file_driftmgr_v1_security, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message driftmgr.v1.EnrollRequest
@@ -501,6 +503,18 @@ export type Record = Message<"driftmgr.v1.Record"> & {
      */
     value: Scan;
     case: "scanCompleted";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.SecurityFinding security_finding = 5;
+     */
+    value: SecurityFinding;
+    case: "securityFinding";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.SecurityResolved security_resolved = 6;
+     */
+    value: SecurityResolved;
+    case: "securityResolved";
   } | { case: undefined; value?: undefined };
 };
 
@@ -510,6 +524,84 @@ export type Record = Message<"driftmgr.v1.Record"> & {
  */
 export const RecordSchema: GenMessage<Record> = /*@__PURE__*/
   messageDesc(file_driftmgr_v1_agent, 16);
+
+/**
+ * SecurityResolved says a failure sent before passes now (or its resource
+ * is gone).
+ *
+ * @generated from message driftmgr.v1.SecurityResolved
+ */
+export type SecurityResolved = Message<"driftmgr.v1.SecurityResolved"> & {
+  /**
+   * @generated from field: string finding_id = 1;
+   */
+  findingId: string;
+
+  /**
+   * @generated from field: string scan_id = 2;
+   */
+  scanId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 3;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.SecurityResolved.
+ * Use `create(SecurityResolvedSchema)` to create a new message.
+ */
+export const SecurityResolvedSchema: GenMessage<SecurityResolved> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_agent, 17);
+
+/**
+ * @generated from message driftmgr.v1.GetPoliciesRequest
+ */
+export type GetPoliciesRequest = Message<"driftmgr.v1.GetPoliciesRequest"> & {
+  /**
+   * The revision the agent holds; unchanged policies are not resent.
+   *
+   * @generated from field: uint64 known_revision = 1;
+   */
+  knownRevision: bigint;
+};
+
+/**
+ * Describes the message driftmgr.v1.GetPoliciesRequest.
+ * Use `create(GetPoliciesRequestSchema)` to create a new message.
+ */
+export const GetPoliciesRequestSchema: GenMessage<GetPoliciesRequest> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_agent, 18);
+
+/**
+ * @generated from message driftmgr.v1.GetPoliciesResponse
+ */
+export type GetPoliciesResponse = Message<"driftmgr.v1.GetPoliciesResponse"> & {
+  /**
+   * @generated from field: uint64 revision = 1;
+   */
+  revision: bigint;
+
+  /**
+   * Empty and unchanged=true when known_revision is current.
+   *
+   * @generated from field: bool unchanged = 2;
+   */
+  unchanged: boolean;
+
+  /**
+   * @generated from field: repeated driftmgr.v1.Policy policies = 3;
+   */
+  policies: Policy[];
+};
+
+/**
+ * Describes the message driftmgr.v1.GetPoliciesResponse.
+ * Use `create(GetPoliciesResponseSchema)` to create a new message.
+ */
+export const GetPoliciesResponseSchema: GenMessage<GetPoliciesResponse> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_agent, 19);
 
 /**
  * @generated from message driftmgr.v1.ScanStarted
@@ -536,7 +628,7 @@ export type ScanStarted = Message<"driftmgr.v1.ScanStarted"> & {
  * Use `create(ScanStartedSchema)` to create a new message.
  */
 export const ScanStartedSchema: GenMessage<ScanStarted> = /*@__PURE__*/
-  messageDesc(file_driftmgr_v1_agent, 17);
+  messageDesc(file_driftmgr_v1_agent, 20);
 
 /**
  * @generated from message driftmgr.v1.FindingResolved
@@ -563,7 +655,7 @@ export type FindingResolved = Message<"driftmgr.v1.FindingResolved"> & {
  * Use `create(FindingResolvedSchema)` to create a new message.
  */
 export const FindingResolvedSchema: GenMessage<FindingResolved> = /*@__PURE__*/
-  messageDesc(file_driftmgr_v1_agent, 18);
+  messageDesc(file_driftmgr_v1_agent, 21);
 
 /**
  * AgentService is what agents call. Enroll is the only call allowed
@@ -624,6 +716,16 @@ export const AgentService: GenService<{
     methodKind: "unary";
     input: typeof CheckinRequestSchema;
     output: typeof CheckinResponseSchema;
+  },
+  /**
+   * GetPolicies returns the tenant's Rego policies for the security scan.
+   *
+   * @generated from rpc driftmgr.v1.AgentService.GetPolicies
+   */
+  getPolicies: {
+    methodKind: "unary";
+    input: typeof GetPoliciesRequestSchema;
+    output: typeof GetPoliciesResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_driftmgr_v1_agent, 0);

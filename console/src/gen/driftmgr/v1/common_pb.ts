@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file driftmgr/v1/common.proto.
  */
 export const file_driftmgr_v1_common: GenFile = /*@__PURE__*/
-  fileDesc("ChhkcmlmdG1nci92MS9jb21tb24ucHJvdG8SC2RyaWZ0bWdyLnYxImsKC1Jlc291cmNlUmVmEhAKCHByb3ZpZGVyGAEgASgJEgwKBHR5cGUYAiABKAkSCgoCaWQYAyABKAkSDwoHYWNjb3VudBgEIAEoCRIOCgZyZWdpb24YBSABKAkSDwoHYWRkcmVzcxgGIAEoCSJGCg9BdHRyaWJ1dGVDaGFuZ2USDAoEcGF0aBgBIAEoCRISCgpzdGF0ZV9qc29uGAIgASgJEhEKCWxpdmVfanNvbhgDIAEoCSL7AwoHRmluZGluZxIKCgJpZBgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSEAoIYWdlbnRfaWQYAyABKAkSJAoEa2luZBgEIAEoDjIWLmRyaWZ0bWdyLnYxLkRyaWZ0S2luZBInCghzZXZlcml0eRgFIAEoDjIVLmRyaWZ0bWdyLnYxLlNldmVyaXR5EioKCHJlc291cmNlGAYgASgLMhguZHJpZnRtZ3IudjEuUmVzb3VyY2VSZWYSLQoHY2hhbmdlcxgHIAMoCzIcLmRyaWZ0bWdyLnYxLkF0dHJpYnV0ZUNoYW5nZRIqCgZzdGF0dXMYCCABKA4yGi5kcmlmdG1nci52MS5GaW5kaW5nU3RhdHVzEi4KCmZpcnN0X3NlZW4YCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLcmVzb2x2ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD2Fja25vd2xlZGdlZF9ieRgMIAEoCRIQCghhY2tfbm90ZRgNIAEoCRIOCgZvcmlnaW4YDiABKAkSEAoIcmV2aXNpb24YDyABKAQSDwoHc2Nhbl9pZBgQIAEoCSJ1CgtTY2FuU3VtbWFyeRINCgV0b3RhbBgBIAEoAxIPCgdtYW5hZ2VkGAIgASgDEhEKCXVubWFuYWdlZBgDIAEoAxIPCgdtaXNzaW5nGAQgASgDEhAKCG1vZGlmaWVkGAUgASgDEhAKCGNvdmVyYWdlGAYgASgBImoKBFNraXASEAoIcHJvdmlkZXIYASABKAkSDwoHYWNjb3VudBgCIAEoCRIOCgZyZWdpb24YAyABKAkSDwoHc2VydmljZRgEIAEoCRIOCgZyZWFzb24YBSABKAkSDgoGZGV0YWlsGAYgASgJIpUCCgRTY2FuEgoKAmlkGAEgASgJEg4KBnRlbmFudBgCIAEoCRIQCghhZ2VudF9pZBgDIAEoCRIuCgpzdGFydGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKQoHc3VtbWFyeRgGIAEoCzIYLmRyaWZ0bWdyLnYxLlNjYW5TdW1tYXJ5EiAKBXNraXBzGAcgAygLMhEuZHJpZnRtZ3IudjEuU2tpcBINCgVlcnJvchgIIAEoCRIPCgd0cmlnZ2VyGAkgASgJEhEKCWZ1bGxfc3luYxgKIAEoCCIqCgpGYWNldFZhbHVlEg0KBXZhbHVlGAEgASgJEg0KBWNvdW50GAIgASgDIj8KBUZhY2V0Eg0KBWZpZWxkGAEgASgJEicKBnZhbHVlcxgCIAMoCzIXLmRyaWZ0bWdyLnYxLkZhY2V0VmFsdWUqcgoJRHJpZnRLaW5kEhoKFkRSSUZUX0tJTkRfVU5TUEVDSUZJRUQQABIWChJEUklGVF9LSU5EX01JU1NJTkcQARIYChREUklGVF9LSU5EX1VOTUFOQUdFRBACEhcKE0RSSUZUX0tJTkRfTU9ESUZJRUQQAyqIAQoIU2V2ZXJpdHkSGAoUU0VWRVJJVFlfVU5TUEVDSUZJRUQQABIRCg1TRVZFUklUWV9JTkZPEAESEAoMU0VWRVJJVFlfTE9XEAISEwoPU0VWRVJJVFlfTUVESVVNEAMSEQoNU0VWRVJJVFlfSElHSBAEEhUKEVNFVkVSSVRZX0NSSVRJQ0FMEAUqhgEKDUZpbmRpbmdTdGF0dXMSHgoaRklORElOR19TVEFUVVNfVU5TUEVDSUZJRUQQABIXChNGSU5ESU5HX1NUQVRVU19PUEVOEAESHwobRklORElOR19TVEFUVVNfQUNLTk9XTEVER0VEEAISGwoXRklORElOR19TVEFUVVNfUkVTT0xWRUQQAypdCgtDb25zaXN0ZW5jeRIbChdDT05TSVNURU5DWV9VTlNQRUNJRklFRBAAEhoKFkNPTlNJU1RFTkNZX0NPTlNJU1RFTlQQARIVChFDT05TSVNURU5DWV9TVEFMRRACQjtaOWdpdGh1Yi5jb20vZHJpZnRtZ3IvZHJpZnRtZ3IvcHJvdG8vZHJpZnRtZ3IvdjE7ZHJpZnRtZ3J2MWIGcHJvdG8z", [file_google_protobuf_timestamp]);
+  fileDesc("ChhkcmlmdG1nci92MS9jb21tb24ucHJvdG8SC2RyaWZ0bWdyLnYxImsKC1Jlc291cmNlUmVmEhAKCHByb3ZpZGVyGAEgASgJEgwKBHR5cGUYAiABKAkSCgoCaWQYAyABKAkSDwoHYWNjb3VudBgEIAEoCRIOCgZyZWdpb24YBSABKAkSDwoHYWRkcmVzcxgGIAEoCSJGCg9BdHRyaWJ1dGVDaGFuZ2USDAoEcGF0aBgBIAEoCRISCgpzdGF0ZV9qc29uGAIgASgJEhEKCWxpdmVfanNvbhgDIAEoCSL7AwoHRmluZGluZxIKCgJpZBgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSEAoIYWdlbnRfaWQYAyABKAkSJAoEa2luZBgEIAEoDjIWLmRyaWZ0bWdyLnYxLkRyaWZ0S2luZBInCghzZXZlcml0eRgFIAEoDjIVLmRyaWZ0bWdyLnYxLlNldmVyaXR5EioKCHJlc291cmNlGAYgASgLMhguZHJpZnRtZ3IudjEuUmVzb3VyY2VSZWYSLQoHY2hhbmdlcxgHIAMoCzIcLmRyaWZ0bWdyLnYxLkF0dHJpYnV0ZUNoYW5nZRIqCgZzdGF0dXMYCCABKA4yGi5kcmlmdG1nci52MS5GaW5kaW5nU3RhdHVzEi4KCmZpcnN0X3NlZW4YCSABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgKIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLwoLcmVzb2x2ZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhcKD2Fja25vd2xlZGdlZF9ieRgMIAEoCRIQCghhY2tfbm90ZRgNIAEoCRIOCgZvcmlnaW4YDiABKAkSEAoIcmV2aXNpb24YDyABKAQSDwoHc2Nhbl9pZBgQIAEoCSJ1CgtTY2FuU3VtbWFyeRINCgV0b3RhbBgBIAEoAxIPCgdtYW5hZ2VkGAIgASgDEhEKCXVubWFuYWdlZBgDIAEoAxIPCgdtaXNzaW5nGAQgASgDEhAKCG1vZGlmaWVkGAUgASgDEhAKCGNvdmVyYWdlGAYgASgBImoKBFNraXASEAoIcHJvdmlkZXIYASABKAkSDwoHYWNjb3VudBgCIAEoCRIOCgZyZWdpb24YAyABKAkSDwoHc2VydmljZRgEIAEoCRIOCgZyZWFzb24YBSABKAkSDgoGZGV0YWlsGAYgASgJIsMCCgRTY2FuEgoKAmlkGAEgASgJEg4KBnRlbmFudBgCIAEoCRIQCghhZ2VudF9pZBgDIAEoCRIuCgpzdGFydGVkX2F0GAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIvCgtmaW5pc2hlZF9hdBgFIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASKQoHc3VtbWFyeRgGIAEoCzIYLmRyaWZ0bWdyLnYxLlNjYW5TdW1tYXJ5EiAKBXNraXBzGAcgAygLMhEuZHJpZnRtZ3IudjEuU2tpcBINCgVlcnJvchgIIAEoCRIPCgd0cmlnZ2VyGAkgASgJEhEKCWZ1bGxfc3luYxgKIAEoCBIsCghzZWN1cml0eRgLIAEoCzIaLmRyaWZ0bWdyLnYxLlNlY3VyaXR5VGFsbHkiKgoKRmFjZXRWYWx1ZRINCgV2YWx1ZRgBIAEoCRINCgVjb3VudBgCIAEoAyI/CgVGYWNldBINCgVmaWVsZBgBIAEoCRInCgZ2YWx1ZXMYAiADKAsyFy5kcmlmdG1nci52MS5GYWNldFZhbHVlIjAKCkNvbnRyb2xSZWYSEQoJZnJhbWV3b3JrGAEgASgJEg8KB2NvbnRyb2wYAiABKAkioQEKCkNoZWNrVGFsbHkSEAoIY2hlY2tfaWQYASABKAkSDQoFdGl0bGUYAiABKAkSJwoIc2V2ZXJpdHkYAyABKA4yFS5kcmlmdG1nci52MS5TZXZlcml0eRIOCgZwYXNzZWQYBCABKAMSDgoGZmFpbGVkGAUgASgDEikKCGNvbnRyb2xzGAYgAygLMhcuZHJpZnRtZ3IudjEuQ29udHJvbFJlZiJgCg1TZWN1cml0eVRhbGx5EicKBmNoZWNrcxgBIAMoCzIXLmRyaWZ0bWdyLnYxLkNoZWNrVGFsbHkSDQoFZXJyb3IYAiABKAkSFwoPcG9saWN5X3JldmlzaW9uGAMgASgEKnIKCURyaWZ0S2luZBIaChZEUklGVF9LSU5EX1VOU1BFQ0lGSUVEEAASFgoSRFJJRlRfS0lORF9NSVNTSU5HEAESGAoURFJJRlRfS0lORF9VTk1BTkFHRUQQAhIXChNEUklGVF9LSU5EX01PRElGSUVEEAMqiAEKCFNldmVyaXR5EhgKFFNFVkVSSVRZX1VOU1BFQ0lGSUVEEAASEQoNU0VWRVJJVFlfSU5GTxABEhAKDFNFVkVSSVRZX0xPVxACEhMKD1NFVkVSSVRZX01FRElVTRADEhEKDVNFVkVSSVRZX0hJR0gQBBIVChFTRVZFUklUWV9DUklUSUNBTBAFKoYBCg1GaW5kaW5nU3RhdHVzEh4KGkZJTkRJTkdfU1RBVFVTX1VOU1BFQ0lGSUVEEAASFwoTRklORElOR19TVEFUVVNfT1BFThABEh8KG0ZJTkRJTkdfU1RBVFVTX0FDS05PV0xFREdFRBACEhsKF0ZJTkRJTkdfU1RBVFVTX1JFU09MVkVEEAMqXQoLQ29uc2lzdGVuY3kSGwoXQ09OU0lTVEVOQ1lfVU5TUEVDSUZJRUQQABIaChZDT05TSVNURU5DWV9DT05TSVNURU5UEAESFQoRQ09OU0lTVEVOQ1lfU1RBTEUQAkI7WjlnaXRodWIuY29tL2RyaWZ0bWdyL2RyaWZ0bWdyL3Byb3RvL2RyaWZ0bWdyL3YxO2RyaWZ0bWdydjFiBnByb3RvMw", [file_google_protobuf_timestamp]);
 
 /**
  * ResourceRef names one cloud resource.
@@ -338,6 +338,13 @@ export type Scan = Message<"driftmgr.v1.Scan"> & {
    * @generated from field: bool full_sync = 10;
    */
   fullSync: boolean;
+
+  /**
+   * The security scan's verdict counts; absent when the agent ran none.
+   *
+   * @generated from field: driftmgr.v1.SecurityTally security = 11;
+   */
+  security?: SecurityTally | undefined;
 };
 
 /**
@@ -394,6 +401,108 @@ export type Facet = Message<"driftmgr.v1.Facet"> & {
  */
 export const FacetSchema: GenMessage<Facet> = /*@__PURE__*/
   messageDesc(file_driftmgr_v1_common, 7);
+
+/**
+ * ControlRef is one compliance control a check maps to.
+ *
+ * @generated from message driftmgr.v1.ControlRef
+ */
+export type ControlRef = Message<"driftmgr.v1.ControlRef"> & {
+  /**
+   * @generated from field: string framework = 1;
+   */
+  framework: string;
+
+  /**
+   * @generated from field: string control = 2;
+   */
+  control: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.ControlRef.
+ * Use `create(ControlRefSchema)` to create a new message.
+ */
+export const ControlRefSchema: GenMessage<ControlRef> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_common, 8);
+
+/**
+ * CheckTally counts one check's verdicts in one scan, so the controller
+ * knows what passed without storing every pass.
+ *
+ * @generated from message driftmgr.v1.CheckTally
+ */
+export type CheckTally = Message<"driftmgr.v1.CheckTally"> & {
+  /**
+   * @generated from field: string check_id = 1;
+   */
+  checkId: string;
+
+  /**
+   * @generated from field: string title = 2;
+   */
+  title: string;
+
+  /**
+   * @generated from field: driftmgr.v1.Severity severity = 3;
+   */
+  severity: Severity;
+
+  /**
+   * @generated from field: int64 passed = 4;
+   */
+  passed: bigint;
+
+  /**
+   * @generated from field: int64 failed = 5;
+   */
+  failed: bigint;
+
+  /**
+   * @generated from field: repeated driftmgr.v1.ControlRef controls = 6;
+   */
+  controls: ControlRef[];
+};
+
+/**
+ * Describes the message driftmgr.v1.CheckTally.
+ * Use `create(CheckTallySchema)` to create a new message.
+ */
+export const CheckTallySchema: GenMessage<CheckTally> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_common, 9);
+
+/**
+ * SecurityTally is a scan's security outcome beside its drift summary.
+ *
+ * @generated from message driftmgr.v1.SecurityTally
+ */
+export type SecurityTally = Message<"driftmgr.v1.SecurityTally"> & {
+  /**
+   * @generated from field: repeated driftmgr.v1.CheckTally checks = 1;
+   */
+  checks: CheckTally[];
+
+  /**
+   * Set when the security scan failed; the drift part may still be good.
+   *
+   * @generated from field: string error = 2;
+   */
+  error: string;
+
+  /**
+   * Revision of the tenant's policies the agent evaluated.
+   *
+   * @generated from field: uint64 policy_revision = 3;
+   */
+  policyRevision: bigint;
+};
+
+/**
+ * Describes the message driftmgr.v1.SecurityTally.
+ * Use `create(SecurityTallySchema)` to create a new message.
+ */
+export const SecurityTallySchema: GenMessage<SecurityTally> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_common, 10);
 
 /**
  * DriftKind is the kind of divergence between Terraform state and the cloud.

@@ -8,6 +8,8 @@ import type { Agent, JoinToken } from "./cluster_pb";
 import { file_driftmgr_v1_cluster } from "./cluster_pb";
 import type { Finding } from "./common_pb";
 import { file_driftmgr_v1_common } from "./common_pb";
+import type { Policy } from "./security_pb";
+import { file_driftmgr_v1_security } from "./security_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -16,7 +18,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file driftmgr/v1/raftlog.proto.
  */
 export const file_driftmgr_v1_raftlog: GenFile = /*@__PURE__*/
-  fileDesc("ChlkcmlmdG1nci92MS9yYWZ0bG9nLnByb3RvEgtkcmlmdG1nci52MSLMBAoLUmFmdENvbW1hbmQSEgoKcmVxdWVzdF9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoGaW5nZXN0GAMgASgLMhouZHJpZnRtZ3IudjEuSW5nZXN0Q29tbWFuZEgAEiwKBmVucm9sbBgEIAEoCzIaLmRyaWZ0bWdyLnYxLkVucm9sbENvbW1hbmRIABJAChFjcmVhdGVfam9pbl90b2tlbhgFIAEoCzIjLmRyaWZ0bWdyLnYxLkNyZWF0ZUpvaW5Ub2tlbkNvbW1hbmRIABJAChFkZWxldGVfam9pbl90b2tlbhgGIAEoCzIjLmRyaWZ0bWdyLnYxLkRlbGV0ZUpvaW5Ub2tlbkNvbW1hbmRIABI1CgthY2tfZmluZGluZxgHIAEoCzIeLmRyaWZ0bWdyLnYxLkFja0ZpbmRpbmdDb21tYW5kSAASNwoMYWdlbnRfc3RhdHVzGAggASgLMh8uZHJpZnRtZ3IudjEuQWdlbnRTdGF0dXNDb21tYW5kSAASNwoMcmV2b2tlX2FnZW50GAkgASgLMh8uZHJpZnRtZ3IudjEuUmV2b2tlQWdlbnRDb21tYW5kSAASOgoOY3JlYXRlX2FwaV9rZXkYCiABKAsyIC5kcmlmdG1nci52MS5DcmVhdGVBUElLZXlDb21tYW5kSAASNQoLcmVuZXdfYWdlbnQYCyABKAsyHi5kcmlmdG1nci52MS5SZW5ld0FnZW50Q29tbWFuZEgAQgUKA2NtZCI6Cg1Jbmdlc3RDb21tYW5kEikKB2JhdGNoZXMYASADKAsyGC5kcmlmdG1nci52MS5Jbmdlc3RCYXRjaCJ3CgtJbmdlc3RCYXRjaBIOCgZ0ZW5hbnQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEgoKYm9vdF9lcG9jaBgDIAEoBBILCgNzZXEYBCABKAQSDwoHcGF5bG9hZBgFIAEoDBIUCgxsb3N0X3Rocm91Z2gYBiABKAQiPAoMSW5nZXN0UmVzdWx0EiwKCG91dGNvbWVzGAEgAygLMhouZHJpZnRtZ3IudjEuSW5nZXN0T3V0Y29tZSJBCg1Jbmdlc3RPdXRjb21lEg4KBnN0YXR1cxgBIAEoCRIRCglhY2tlZF9zZXEYAiABKAQSDQoFZXJyb3IYAyABKAkiVAoNRW5yb2xsQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEAoIdG9rZW5faWQYAiABKAkSIQoFYWdlbnQYAyABKAsyEi5kcmlmdG1nci52MS5BZ2VudCJNCg9TdG9yZWRKb2luVG9rZW4SJQoFdG9rZW4YASABKAsyFi5kcmlmdG1nci52MS5Kb2luVG9rZW4SEwoLc2VjcmV0X2hhc2gYAiABKAwiRQoWQ3JlYXRlSm9pblRva2VuQ29tbWFuZBIrCgV0b2tlbhgBIAEoCzIcLmRyaWZ0bWdyLnYxLlN0b3JlZEpvaW5Ub2tlbiI0ChZEZWxldGVKb2luVG9rZW5Db21tYW5kEg4KBnRlbmFudBgBIAEoCRIKCgJpZBgCIAEoCSJRChFBY2tGaW5kaW5nQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEgoKZmluZGluZ19pZBgCIAEoCRIKCgJieRgDIAEoCRIMCgRub3RlGAQgASgJIm4KEkFnZW50U3RhdHVzQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEQoJY29ubmVjdGVkGAMgASgIEg8KB3ZlcnNpb24YBCABKAkSEgoKYm9vdF9lcG9jaBgFIAEoBCI2ChJSZXZva2VBZ2VudENvbW1hbmQSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJItMBCgxTdG9yZWRBUElLZXkSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEgwKBHJvbGUYAyABKAkSEwoLc2VjcmV0X2hhc2gYBCABKAwSEwoLZGVzY3JpcHRpb24YBSABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcmV2b2tlZBgIIAEoCCJTChNDcmVhdGVBUElLZXlDb21tYW5kEiYKA2tleRgBIAEoCzIZLmRyaWZ0bWdyLnYxLlN0b3JlZEFQSUtleRIUCgxvbmx5X2lmX25vbmUYAiABKAgieQoRUmVuZXdBZ2VudENvbW1hbmQSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJEhMKC2NlcnRfc2VyaWFsGAMgASgJEi0KCW5vdF9hZnRlchgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiUwoLQXBwbHlSZXN1bHQSDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEiUKB2ZpbmRpbmcYAyABKAsyFC5kcmlmdG1nci52MS5GaW5kaW5nQjtaOWdpdGh1Yi5jb20vZHJpZnRtZ3IvZHJpZnRtZ3IvcHJvdG8vZHJpZnRtZ3IvdjE7ZHJpZnRtZ3J2MWIGcHJvdG8z", [file_driftmgr_v1_cluster, file_driftmgr_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChlkcmlmdG1nci92MS9yYWZ0bG9nLnByb3RvEgtkcmlmdG1nci52MSL1BQoLUmFmdENvbW1hbmQSEgoKcmVxdWVzdF9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoGaW5nZXN0GAMgASgLMhouZHJpZnRtZ3IudjEuSW5nZXN0Q29tbWFuZEgAEiwKBmVucm9sbBgEIAEoCzIaLmRyaWZ0bWdyLnYxLkVucm9sbENvbW1hbmRIABJAChFjcmVhdGVfam9pbl90b2tlbhgFIAEoCzIjLmRyaWZ0bWdyLnYxLkNyZWF0ZUpvaW5Ub2tlbkNvbW1hbmRIABJAChFkZWxldGVfam9pbl90b2tlbhgGIAEoCzIjLmRyaWZ0bWdyLnYxLkRlbGV0ZUpvaW5Ub2tlbkNvbW1hbmRIABI1CgthY2tfZmluZGluZxgHIAEoCzIeLmRyaWZ0bWdyLnYxLkFja0ZpbmRpbmdDb21tYW5kSAASNwoMYWdlbnRfc3RhdHVzGAggASgLMh8uZHJpZnRtZ3IudjEuQWdlbnRTdGF0dXNDb21tYW5kSAASNwoMcmV2b2tlX2FnZW50GAkgASgLMh8uZHJpZnRtZ3IudjEuUmV2b2tlQWdlbnRDb21tYW5kSAASOgoOY3JlYXRlX2FwaV9rZXkYCiABKAsyIC5kcmlmdG1nci52MS5DcmVhdGVBUElLZXlDb21tYW5kSAASNQoLcmVuZXdfYWdlbnQYCyABKAsyHi5kcmlmdG1nci52MS5SZW5ld0FnZW50Q29tbWFuZEgAEjcKDHB1dF9tdXRlbGlzdBgMIAEoCzIfLmRyaWZ0bWdyLnYxLlB1dE11dGVsaXN0Q29tbWFuZEgAEjMKCnB1dF9wb2xpY3kYDSABKAsyHS5kcmlmdG1nci52MS5QdXRQb2xpY3lDb21tYW5kSAASOQoNZGVsZXRlX3BvbGljeRgOIAEoCzIgLmRyaWZ0bWdyLnYxLkRlbGV0ZVBvbGljeUNvbW1hbmRIAEIFCgNjbWQiOgoNSW5nZXN0Q29tbWFuZBIpCgdiYXRjaGVzGAEgAygLMhguZHJpZnRtZ3IudjEuSW5nZXN0QmF0Y2gidwoLSW5nZXN0QmF0Y2gSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJEhIKCmJvb3RfZXBvY2gYAyABKAQSCwoDc2VxGAQgASgEEg8KB3BheWxvYWQYBSABKAwSFAoMbG9zdF90aHJvdWdoGAYgASgEIjwKDEluZ2VzdFJlc3VsdBIsCghvdXRjb21lcxgBIAMoCzIaLmRyaWZ0bWdyLnYxLkluZ2VzdE91dGNvbWUiQQoNSW5nZXN0T3V0Y29tZRIOCgZzdGF0dXMYASABKAkSEQoJYWNrZWRfc2VxGAIgASgEEg0KBWVycm9yGAMgASgJIlQKDUVucm9sbENvbW1hbmQSDgoGdGVuYW50GAEgASgJEhAKCHRva2VuX2lkGAIgASgJEiEKBWFnZW50GAMgASgLMhIuZHJpZnRtZ3IudjEuQWdlbnQiTQoPU3RvcmVkSm9pblRva2VuEiUKBXRva2VuGAEgASgLMhYuZHJpZnRtZ3IudjEuSm9pblRva2VuEhMKC3NlY3JldF9oYXNoGAIgASgMIkUKFkNyZWF0ZUpvaW5Ub2tlbkNvbW1hbmQSKwoFdG9rZW4YASABKAsyHC5kcmlmdG1nci52MS5TdG9yZWRKb2luVG9rZW4iNAoWRGVsZXRlSm9pblRva2VuQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSCgoCaWQYAiABKAkiUQoRQWNrRmluZGluZ0NvbW1hbmQSDgoGdGVuYW50GAEgASgJEhIKCmZpbmRpbmdfaWQYAiABKAkSCgoCYnkYAyABKAkSDAoEbm90ZRgEIAEoCSJuChJBZ2VudFN0YXR1c0NvbW1hbmQSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJEhEKCWNvbm5lY3RlZBgDIAEoCBIPCgd2ZXJzaW9uGAQgASgJEhIKCmJvb3RfZXBvY2gYBSABKAQiNgoSUmV2b2tlQWdlbnRDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCSLTAQoMU3RvcmVkQVBJS2V5EgoKAmlkGAEgASgJEg4KBnRlbmFudBgCIAEoCRIMCgRyb2xlGAMgASgJEhMKC3NlY3JldF9oYXNoGAQgASgMEhMKC2Rlc2NyaXB0aW9uGAUgASgJEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3Jldm9rZWQYCCABKAgiUwoTQ3JlYXRlQVBJS2V5Q29tbWFuZBImCgNrZXkYASABKAsyGS5kcmlmdG1nci52MS5TdG9yZWRBUElLZXkSFAoMb25seV9pZl9ub25lGAIgASgIInkKEVJlbmV3QWdlbnRDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRITCgtjZXJ0X3NlcmlhbBgDIAEoCRItCglub3RfYWZ0ZXIYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImIKDlN0b3JlZE11dGVsaXN0EgwKBHlhbWwYASABKAkSLgoKdXBkYXRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdXBkYXRlZF9ieRgDIAEoCSJTChJQdXRNdXRlbGlzdENvbW1hbmQSDgoGdGVuYW50GAEgASgJEi0KCG11dGVsaXN0GAIgASgLMhsuZHJpZnRtZ3IudjEuU3RvcmVkTXV0ZWxpc3QiRwoQUHV0UG9saWN5Q29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSIwoGcG9saWN5GAIgASgLMhMuZHJpZnRtZ3IudjEuUG9saWN5IjMKE0RlbGV0ZVBvbGljeUNvbW1hbmQSDgoGdGVuYW50GAEgASgJEgwKBG5hbWUYAiABKAkieAoLQXBwbHlSZXN1bHQSDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEiUKB2ZpbmRpbmcYAyABKAsyFC5kcmlmdG1nci52MS5GaW5kaW5nEiMKBnBvbGljeRgEIAEoCzITLmRyaWZ0bWdyLnYxLlBvbGljeUI7WjlnaXRodWIuY29tL2RyaWZ0bWdyL2RyaWZ0bWdyL3Byb3RvL2RyaWZ0bWdyL3YxO2RyaWZ0bWdydjFiBnByb3RvMw", [file_driftmgr_v1_cluster, file_driftmgr_v1_common, file_driftmgr_v1_security, file_google_protobuf_timestamp]);
 
 /**
  * RaftCommand is the payload of one raft log entry after its command-type
@@ -95,6 +97,28 @@ export type RaftCommand = Message<"driftmgr.v1.RaftCommand"> & {
      */
     value: RenewAgentCommand;
     case: "renewAgent";
+  } | {
+    /**
+     * 12-19: security scanning.
+     *
+     * @generated from field: driftmgr.v1.PutMutelistCommand put_mutelist = 12;
+     */
+    value: PutMutelistCommand;
+    case: "putMutelist";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.PutPolicyCommand put_policy = 13;
+     */
+    value: PutPolicyCommand;
+    case: "putPolicy";
+  } | {
+    /**
+     * 30-59 are kept for tenancy and access.
+     *
+     * @generated from field: driftmgr.v1.DeletePolicyCommand delete_policy = 14;
+     */
+    value: DeletePolicyCommand;
+    case: "deletePolicy";
   } | { case: undefined; value?: undefined };
 };
 
@@ -508,6 +532,102 @@ export const RenewAgentCommandSchema: GenMessage<RenewAgentCommand> = /*@__PURE_
   messageDesc(file_driftmgr_v1_raftlog, 14);
 
 /**
+ * StoredMutelist is a tenant's mutelist as the controller keeps it: the
+ * YAML as written, checked before it was proposed.
+ *
+ * @generated from message driftmgr.v1.StoredMutelist
+ */
+export type StoredMutelist = Message<"driftmgr.v1.StoredMutelist"> & {
+  /**
+   * @generated from field: string yaml = 1;
+   */
+  yaml: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp updated_at = 2;
+   */
+  updatedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string updated_by = 3;
+   */
+  updatedBy: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.StoredMutelist.
+ * Use `create(StoredMutelistSchema)` to create a new message.
+ */
+export const StoredMutelistSchema: GenMessage<StoredMutelist> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 15);
+
+/**
+ * @generated from message driftmgr.v1.PutMutelistCommand
+ */
+export type PutMutelistCommand = Message<"driftmgr.v1.PutMutelistCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: driftmgr.v1.StoredMutelist mutelist = 2;
+   */
+  mutelist?: StoredMutelist | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.PutMutelistCommand.
+ * Use `create(PutMutelistCommandSchema)` to create a new message.
+ */
+export const PutMutelistCommandSchema: GenMessage<PutMutelistCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 16);
+
+/**
+ * @generated from message driftmgr.v1.PutPolicyCommand
+ */
+export type PutPolicyCommand = Message<"driftmgr.v1.PutPolicyCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: driftmgr.v1.Policy policy = 2;
+   */
+  policy?: Policy | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.PutPolicyCommand.
+ * Use `create(PutPolicyCommandSchema)` to create a new message.
+ */
+export const PutPolicyCommandSchema: GenMessage<PutPolicyCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 17);
+
+/**
+ * @generated from message driftmgr.v1.DeletePolicyCommand
+ */
+export type DeletePolicyCommand = Message<"driftmgr.v1.DeletePolicyCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string name = 2;
+   */
+  name: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.DeletePolicyCommand.
+ * Use `create(DeletePolicyCommandSchema)` to create a new message.
+ */
+export const DeletePolicyCommandSchema: GenMessage<DeletePolicyCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 18);
+
+/**
  * ApplyResult is what Apply returns for a command other than ingest: an
  * error code, or the object it changed.
  *
@@ -531,6 +651,11 @@ export type ApplyResult = Message<"driftmgr.v1.ApplyResult"> & {
    * @generated from field: driftmgr.v1.Finding finding = 3;
    */
   finding?: Finding | undefined;
+
+  /**
+   * @generated from field: driftmgr.v1.Policy policy = 4;
+   */
+  policy?: Policy | undefined;
 };
 
 /**
@@ -538,5 +663,5 @@ export type ApplyResult = Message<"driftmgr.v1.ApplyResult"> & {
  * Use `create(ApplyResultSchema)` to create a new message.
  */
 export const ApplyResultSchema: GenMessage<ApplyResult> = /*@__PURE__*/
-  messageDesc(file_driftmgr_v1_raftlog, 15);
+  messageDesc(file_driftmgr_v1_raftlog, 19);
 
