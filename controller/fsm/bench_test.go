@@ -117,7 +117,7 @@ func BenchmarkList100k(b *testing.B) {
 	require.Len(b, r.GetFindings(), 100)
 	b.Run("first page", func(b *testing.B) {
 		for i := 0; i < b.N; i++ {
-			v.cache = nil // a new query: filter, count and sort all of them
+			v.cache.items = nil // a new query: filter, count and sort all of them
 			if _, err := v.List("acme", req); err != nil {
 				b.Fatal(err)
 			}

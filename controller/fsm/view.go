@@ -1,13 +1,13 @@
 package fsm
 
 import (
-	"cmp"
 	"encoding/base64"
 	"fmt"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 
@@ -27,18 +27,7 @@ type View struct {
 	// findings, which is what a cached listing must match.
 	trev map[string]uint64
 
-	cacheMu sync.Mutex
-	cache   []*listing
-}
-
-// listing is one filtered, sorted, counted listing kept for its next
-// pages: scrolling through 100,000 findings asks for page after page of
-// the same query, and re-sorting them all for each is the cost.
-type listing struct {
-	key    string
-	rev    uint64
-	sorted []*pb.Finding
-	facets []*pb.Facet
+	cache listCache[*pb.Finding]
 }
 
 // maxListings bounds the cache (a few users' open queries).
@@ -147,6 +136,9 @@ const (
 	MaxPageSize     = 1000
 )
 
+// findingSpec is what drift findings list by.
+var findingSpec = &listSpec[*pb.Finding]{facets: facetFields, orderings: orderings, id: (*pb.Finding).GetId}
+
 // facetFields are the fields a listing can count values of.
 var facetFields = map[string]func(*pb.Finding) string{
 	"provider": func(f *pb.Finding) string { return f.GetResource().GetProvider() },
@@ -196,137 +188,37 @@ func (e *InvalidArgumentError) Error() string { return e.Field + ": " + e.Msg }
 // the filtered set, sort, and one page. The page token is an offset bound
 // to the query's order, so a token from another order is refused.
 func (v *View) List(tenant string, req *pb.ListFindingsRequest) (*pb.ListFindingsResponse, error) {
-	size := int(req.GetPageSize())
-	switch {
-	case size < 0:
-		return nil, &InvalidArgumentError{"page_size", fmt.Sprintf("%d is negative", size)}
-	case size == 0:
-		size = DefaultPageSize
-	case size > MaxPageSize:
-		size = MaxPageSize
-	}
-	order := strings.TrimSpace(req.GetOrderBy())
-	if order == "" {
-		order = "severity desc"
-	}
-	key, desc := order, false
-	if k, ok := strings.CutSuffix(order, " desc"); ok {
-		key, desc = strings.TrimSpace(k), true
-	} else if k, ok := strings.CutSuffix(order, " asc"); ok {
-		key = strings.TrimSpace(k)
-	}
-	less, ok := orderings[key]
-	if !ok {
-		return nil, &InvalidArgumentError{"order_by", fmt.Sprintf("%q is not a sort key; want one of %s", key, keys(orderings))}
-	}
-	for _, f := range req.GetFacets() {
-		if _, ok := facetFields[f]; !ok {
-			return nil, &InvalidArgumentError{"facets", fmt.Sprintf("%q is not a facet; want one of %s", f, keys(facetFields))}
-		}
-	}
-	offset, err := decodeToken(req.GetPageToken(), order)
+	q, err := findingSpec.parse(req.GetPageSize(), req.GetPageToken(), req.GetOrderBy(), req.GetFacets())
 	if err != nil {
 		return nil, err
 	}
 	match := compileFilter(req.GetFilter())
-
-	lkey := listingKey(tenant, order, req)
+	lkey := listingKey(tenant, q.order, req.GetFacets(), req.GetFilter())
 	v.mu.RLock()
 	rev, trev := v.rev, v.trev[tenant]
-	if l := v.cached(lkey, trev); l != nil {
+	l := v.cache.get(lkey, trev, time.Time{})
+	if l == nil {
+		all := make([]*pb.Finding, 0, len(v.tenants[tenant]))
+		for _, f := range v.tenants[tenant] {
+			if match(f) {
+				all = append(all, f)
+			}
+		}
 		v.mu.RUnlock()
-		return page(l, rev, offset, size, order), nil
+		l = findingSpec.build(q, lkey, trev, all)
+		v.cache.put(l)
+	} else {
+		v.mu.RUnlock()
 	}
-	all := make([]*pb.Finding, 0, len(v.tenants[tenant]))
-	for _, f := range v.tenants[tenant] {
-		if match(f) {
-			all = append(all, f)
-		}
-	}
-	v.mu.RUnlock()
-
-	resp := &pb.ListFindingsResponse{}
-	for _, field := range req.GetFacets() {
-		get := facetFields[field]
-		counts := map[string]int64{}
-		for _, f := range all {
-			counts[get(f)]++
-		}
-		facet := &pb.Facet{Field: field}
-		for val, n := range counts {
-			facet.Values = append(facet.Values, &pb.FacetValue{Value: val, Count: n})
-		}
-		slices.SortFunc(facet.Values, func(a, b *pb.FacetValue) int {
-			return cmp.Or(cmp.Compare(b.GetCount(), a.GetCount()), cmp.Compare(a.GetValue(), b.GetValue()))
-		})
-		resp.Facets = append(resp.Facets, facet)
-	}
-	type keyed struct {
-		k sortKey
-		f *pb.Finding
-	}
-	ks := make([]keyed, len(all))
-	for i, f := range all {
-		ks[i] = keyed{less(f), f}
-	}
-	slices.SortFunc(ks, func(a, b keyed) int {
-		c := cmp.Or(cmp.Compare(a.k.n, b.k.n), cmp.Compare(a.k.s, b.k.s))
-		if desc {
-			c = -c
-		}
-		return cmp.Or(c, cmp.Compare(a.f.GetId(), b.f.GetId()))
-	})
-	for i := range ks {
-		all[i] = ks[i].f
-	}
-	l := &listing{key: lkey, rev: trev, sorted: all, facets: resp.Facets}
-	v.store(l)
-	return page(l, rev, offset, size, order), nil
-}
-
-// page cuts one page out of a listing.
-func page(l *listing, rev uint64, offset, size int, order string) *pb.ListFindingsResponse {
-	resp := &pb.ListFindingsResponse{TotalSize: int64(len(l.sorted)), Revision: rev, Facets: l.facets}
-	offset = min(offset, len(l.sorted))
-	end := min(offset+size, len(l.sorted))
-	resp.Findings = l.sorted[offset:end]
-	if end < len(l.sorted) {
-		resp.NextPageToken = encodeToken(end, order)
-	}
-	return resp
+	items, next := l.page(q.offset, q.size, q.order)
+	return &pb.ListFindingsResponse{Findings: items, NextPageToken: next, TotalSize: int64(len(l.sorted)), Revision: rev, Facets: l.facets}, nil
 }
 
 // listingKey identifies a query apart from its page: tenant, order,
 // facets and filter.
-func listingKey(tenant, order string, req *pb.ListFindingsRequest) string {
-	flt, _ := proto.MarshalOptions{Deterministic: true}.Marshal(req.GetFilter())
-	return tenant + "\x00" + order + "\x00" + strings.Join(req.GetFacets(), ",") + "\x00" + string(flt)
-}
-
-func (v *View) cached(key string, rev uint64) *listing {
-	v.cacheMu.Lock()
-	defer v.cacheMu.Unlock()
-	for _, l := range v.cache {
-		if l.key == key && l.rev == rev {
-			return l
-		}
-	}
-	return nil
-}
-
-func (v *View) store(l *listing) {
-	v.cacheMu.Lock()
-	defer v.cacheMu.Unlock()
-	kept := v.cache[:0]
-	for _, o := range v.cache {
-		if o.key != l.key {
-			kept = append(kept, o)
-		}
-	}
-	v.cache = append(kept, l)
-	if len(v.cache) > maxListings {
-		v.cache = v.cache[len(v.cache)-maxListings:]
-	}
+func listingKey(tenant, order string, facets []string, filter proto.Message) string {
+	flt, _ := proto.MarshalOptions{Deterministic: true}.Marshal(filter)
+	return tenant + "\x00" + order + "\x00" + strings.Join(facets, ",") + "\x00" + string(flt)
 }
 
 func keys[V any](m map[string]V) string {
@@ -362,42 +254,15 @@ func decodeToken(tok, order string) (int, error) {
 }
 
 func compileFilter(flt *pb.FindingFilter) func(*pb.Finding) bool {
-	in := func(vals []string) func(string) bool {
-		if len(vals) == 0 {
-			return func(string) bool { return true }
-		}
-		set := map[string]bool{}
-		for _, v := range vals {
-			set[v] = true
-		}
-		return func(s string) bool { return set[s] }
-	}
-	provider, account, region, typ, agent := in(flt.GetProvider()), in(flt.GetAccount()), in(flt.GetRegion()), in(flt.GetType()), in(flt.GetAgentId())
-	kinds := map[pb.DriftKind]bool{}
-	for _, k := range flt.GetKind() {
-		kinds[k] = true
-	}
-	sevs := map[pb.Severity]bool{}
-	for _, s := range flt.GetSeverity() {
-		sevs[s] = true
-	}
-	statuses := map[pb.FindingStatus]bool{}
-	for _, s := range flt.GetStatus() {
-		statuses[s] = true
-	}
+	provider, account, region, typ, agent := stringSet(flt.GetProvider()), stringSet(flt.GetAccount()), stringSet(flt.GetRegion()), stringSet(flt.GetType()), stringSet(flt.GetAgentId())
+	kinds, sevs, statuses := enumSet(flt.GetKind()), enumSet(flt.GetSeverity()), enumSet(flt.GetStatus())
 	text := strings.ToLower(flt.GetText())
 	return func(f *pb.Finding) bool {
 		r := f.GetResource()
 		if !provider(r.GetProvider()) || !account(r.GetAccount()) || !region(r.GetRegion()) || !typ(r.GetType()) || !agent(f.GetAgentId()) {
 			return false
 		}
-		if len(kinds) > 0 && !kinds[f.GetKind()] {
-			return false
-		}
-		if len(sevs) > 0 && !sevs[f.GetSeverity()] {
-			return false
-		}
-		if len(statuses) > 0 && !statuses[f.GetStatus()] {
+		if !kinds(f.GetKind()) || !sevs(f.GetSeverity()) || !statuses(f.GetStatus()) {
 			return false
 		}
 		if flt.GetSince() != nil && f.GetLastSeen().AsTime().Before(flt.GetSince().AsTime()) {

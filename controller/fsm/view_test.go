@@ -391,13 +391,13 @@ func TestViewListingCache(t *testing.T) {
 	req := &pb.ListFindingsRequest{PageSize: 10, OrderBy: "resource_id", Facets: []string{"severity"}}
 	first, err := v.List("acme", req)
 	require.NoError(t, err)
-	require.Len(t, v.cache, 1)
-	cached := v.cache[0]
+	require.Len(t, v.cache.items, 1)
+	cached := v.cache.items[0]
 
 	v.apply(Change{Index: 2, Tenant: "other", Findings: []*pb.Finding{mk("other", "x", pb.Severity_SEVERITY_HIGH)}})
 	next, err := v.List("acme", &pb.ListFindingsRequest{PageSize: 10, OrderBy: "resource_id", Facets: []string{"severity"}, PageToken: first.GetNextPageToken()})
 	require.NoError(t, err)
-	assert.Same(t, cached, v.cache[0], "another tenant's change keeps the listing")
+	assert.Same(t, cached, v.cache.items[0], "another tenant's change keeps the listing")
 	assert.Equal(t, "f10", next.GetFindings()[0].GetId())
 	assert.Equal(t, uint64(2), next.GetRevision())
 
@@ -406,11 +406,11 @@ func TestViewListingCache(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, int64(26), again.GetTotalSize(), "this tenant's change is seen at once")
 	assert.Equal(t, pb.Severity_SEVERITY_CRITICAL, again.GetFindings()[0].GetSeverity())
-	assert.Len(t, v.cache, 1, "the stale listing is replaced, not kept beside")
+	assert.Len(t, v.cache.items, 1, "the stale listing is replaced, not kept beside")
 
 	for i := range maxListings + 3 {
 		_, err := v.List("acme", &pb.ListFindingsRequest{Filter: &pb.FindingFilter{Text: fmt.Sprint(i)}})
 		require.NoError(t, err)
 	}
-	assert.Len(t, v.cache, maxListings)
+	assert.Len(t, v.cache.items, maxListings)
 }

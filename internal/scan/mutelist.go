@@ -124,18 +124,29 @@ func (ml *Mutelist) Apply(rs []Result, now time.Time) []MuteEntry {
 		if r.Status != Fail {
 			continue
 		}
-		for j := range ml.Entries {
-			e := &ml.Entries[j]
-			if e.expired(now) || !e.matches(r) {
-				continue
-			}
+		if e := ml.Match(r, now); e != nil {
 			r.Status = Muted
 			r.Mute = &Mute{Reason: e.Reason, Owner: e.Owner, Expires: e.Expires}
-			break
 		}
 	}
 	return expired
 }
+
+// Match returns the first unexpired entry that matches r, or nil. The
+// controller calls it when it reads a stored failure, so a mutelist change
+// takes effect without a rescan.
+func (ml *Mutelist) Match(r *Result, now time.Time) *MuteEntry {
+	for j := range ml.Entries {
+		e := &ml.Entries[j]
+		if !e.expired(now) && e.matches(r) {
+			return e
+		}
+	}
+	return nil
+}
+
+// Expiry is when the entry stops muting (zero: never).
+func (e *MuteEntry) Expiry() time.Time { return e.expiry }
 
 // glob matches s against a pattern where * matches any run of
 // characters (including / and .).

@@ -162,6 +162,7 @@ type WatchResponse struct {
 	//	*WatchResponse_AgentStatus
 	//	*WatchResponse_ScanCompleted
 	//	*WatchResponse_LeaderChanged
+	//	*WatchResponse_SecurityChanged
 	Event         isWatchResponse_Event `protobuf_oneof:"event"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -263,6 +264,15 @@ func (x *WatchResponse) GetLeaderChanged() *LeaderChanged {
 	return nil
 }
 
+func (x *WatchResponse) GetSecurityChanged() *SecurityChanged {
+	if x != nil {
+		if x, ok := x.Event.(*WatchResponse_SecurityChanged); ok {
+			return x.SecurityChanged
+		}
+	}
+	return nil
+}
+
 type isWatchResponse_Event interface {
 	isWatchResponse_Event()
 }
@@ -287,6 +297,10 @@ type WatchResponse_LeaderChanged struct {
 	LeaderChanged *LeaderChanged `protobuf:"bytes,7,opt,name=leader_changed,json=leaderChanged,proto3,oneof"`
 }
 
+type WatchResponse_SecurityChanged struct {
+	SecurityChanged *SecurityChanged `protobuf:"bytes,8,opt,name=security_changed,json=securityChanged,proto3,oneof"`
+}
+
 func (*WatchResponse_Counts) isWatchResponse_Event() {}
 
 func (*WatchResponse_FindingsChanged) isWatchResponse_Event() {}
@@ -297,6 +311,80 @@ func (*WatchResponse_ScanCompleted) isWatchResponse_Event() {}
 
 func (*WatchResponse_LeaderChanged) isWatchResponse_Event() {}
 
+func (*WatchResponse_SecurityChanged) isWatchResponse_Event() {}
+
+// SecurityChanged says a tenant's security findings, posture, mutelist or
+// policies changed.
+type SecurityChanged struct {
+	state protoimpl.MessageState `protogen:"open.v1"`
+	// Security findings upserted or resolved.
+	Ids []string `protobuf:"bytes,1,rep,name=ids,proto3" json:"ids,omitempty"`
+	// An agent's verdict counts moved (a scan completed).
+	Posture       bool `protobuf:"varint,2,opt,name=posture,proto3" json:"posture,omitempty"`
+	Mutelist      bool `protobuf:"varint,3,opt,name=mutelist,proto3" json:"mutelist,omitempty"`
+	Policies      bool `protobuf:"varint,4,opt,name=policies,proto3" json:"policies,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SecurityChanged) Reset() {
+	*x = SecurityChanged{}
+	mi := &file_driftmgr_v1_events_proto_msgTypes[3]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SecurityChanged) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SecurityChanged) ProtoMessage() {}
+
+func (x *SecurityChanged) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_events_proto_msgTypes[3]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SecurityChanged.ProtoReflect.Descriptor instead.
+func (*SecurityChanged) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_events_proto_rawDescGZIP(), []int{3}
+}
+
+func (x *SecurityChanged) GetIds() []string {
+	if x != nil {
+		return x.Ids
+	}
+	return nil
+}
+
+func (x *SecurityChanged) GetPosture() bool {
+	if x != nil {
+		return x.Posture
+	}
+	return false
+}
+
+func (x *SecurityChanged) GetMutelist() bool {
+	if x != nil {
+		return x.Mutelist
+	}
+	return false
+}
+
+func (x *SecurityChanged) GetPolicies() bool {
+	if x != nil {
+		return x.Policies
+	}
+	return false
+}
+
 type FindingsChanged struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	Ids           []string               `protobuf:"bytes,1,rep,name=ids,proto3" json:"ids,omitempty"`
@@ -306,7 +394,7 @@ type FindingsChanged struct {
 
 func (x *FindingsChanged) Reset() {
 	*x = FindingsChanged{}
-	mi := &file_driftmgr_v1_events_proto_msgTypes[3]
+	mi := &file_driftmgr_v1_events_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -318,7 +406,7 @@ func (x *FindingsChanged) String() string {
 func (*FindingsChanged) ProtoMessage() {}
 
 func (x *FindingsChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_events_proto_msgTypes[3]
+	mi := &file_driftmgr_v1_events_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -331,7 +419,7 @@ func (x *FindingsChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use FindingsChanged.ProtoReflect.Descriptor instead.
 func (*FindingsChanged) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_events_proto_rawDescGZIP(), []int{3}
+	return file_driftmgr_v1_events_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *FindingsChanged) GetIds() []string {
@@ -351,7 +439,7 @@ type AgentStatus struct {
 
 func (x *AgentStatus) Reset() {
 	*x = AgentStatus{}
-	mi := &file_driftmgr_v1_events_proto_msgTypes[4]
+	mi := &file_driftmgr_v1_events_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -363,7 +451,7 @@ func (x *AgentStatus) String() string {
 func (*AgentStatus) ProtoMessage() {}
 
 func (x *AgentStatus) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_events_proto_msgTypes[4]
+	mi := &file_driftmgr_v1_events_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -376,7 +464,7 @@ func (x *AgentStatus) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use AgentStatus.ProtoReflect.Descriptor instead.
 func (*AgentStatus) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_events_proto_rawDescGZIP(), []int{4}
+	return file_driftmgr_v1_events_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *AgentStatus) GetAgentId() string {
@@ -402,7 +490,7 @@ type LeaderChanged struct {
 
 func (x *LeaderChanged) Reset() {
 	*x = LeaderChanged{}
-	mi := &file_driftmgr_v1_events_proto_msgTypes[5]
+	mi := &file_driftmgr_v1_events_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -414,7 +502,7 @@ func (x *LeaderChanged) String() string {
 func (*LeaderChanged) ProtoMessage() {}
 
 func (x *LeaderChanged) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_events_proto_msgTypes[5]
+	mi := &file_driftmgr_v1_events_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -427,7 +515,7 @@ func (x *LeaderChanged) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use LeaderChanged.ProtoReflect.Descriptor instead.
 func (*LeaderChanged) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_events_proto_rawDescGZIP(), []int{5}
+	return file_driftmgr_v1_events_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *LeaderChanged) GetLeader() string {
@@ -450,7 +538,7 @@ const file_driftmgr_v1_events_proto_rawDesc = "" +
 	"\bmodified\x18\x04 \x01(\x03R\bmodified\x12\x1a\n" +
 	"\bcritical\x18\x05 \x01(\x03R\bcritical\x12\x12\n" +
 	"\x04high\x18\x06 \x01(\x03R\x04high\x12\"\n" +
-	"\facknowledged\x18\a \x01(\x03R\facknowledged\"\xa1\x03\n" +
+	"\facknowledged\x18\a \x01(\x03R\facknowledged\"\xec\x03\n" +
 	"\rWatchResponse\x12\x1a\n" +
 	"\brevision\x18\x01 \x01(\x04R\brevision\x12*\n" +
 	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\x124\n" +
@@ -458,8 +546,14 @@ const file_driftmgr_v1_events_proto_rawDesc = "" +
 	"\x10findings_changed\x18\x04 \x01(\v2\x1c.driftmgr.v1.FindingsChangedH\x00R\x0ffindingsChanged\x12=\n" +
 	"\fagent_status\x18\x05 \x01(\v2\x18.driftmgr.v1.AgentStatusH\x00R\vagentStatus\x12:\n" +
 	"\x0escan_completed\x18\x06 \x01(\v2\x11.driftmgr.v1.ScanH\x00R\rscanCompleted\x12C\n" +
-	"\x0eleader_changed\x18\a \x01(\v2\x1a.driftmgr.v1.LeaderChangedH\x00R\rleaderChangedB\a\n" +
-	"\x05event\"#\n" +
+	"\x0eleader_changed\x18\a \x01(\v2\x1a.driftmgr.v1.LeaderChangedH\x00R\rleaderChanged\x12I\n" +
+	"\x10security_changed\x18\b \x01(\v2\x1c.driftmgr.v1.SecurityChangedH\x00R\x0fsecurityChangedB\a\n" +
+	"\x05event\"u\n" +
+	"\x0fSecurityChanged\x12\x10\n" +
+	"\x03ids\x18\x01 \x03(\tR\x03ids\x12\x18\n" +
+	"\aposture\x18\x02 \x01(\bR\aposture\x12\x1a\n" +
+	"\bmutelist\x18\x03 \x01(\bR\bmutelist\x12\x1a\n" +
+	"\bpolicies\x18\x04 \x01(\bR\bpolicies\"#\n" +
 	"\x0fFindingsChanged\x12\x10\n" +
 	"\x03ids\x18\x01 \x03(\tR\x03ids\"F\n" +
 	"\vAgentStatus\x12\x19\n" +
@@ -482,31 +576,33 @@ func file_driftmgr_v1_events_proto_rawDescGZIP() []byte {
 	return file_driftmgr_v1_events_proto_rawDescData
 }
 
-var file_driftmgr_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_driftmgr_v1_events_proto_msgTypes = make([]protoimpl.MessageInfo, 7)
 var file_driftmgr_v1_events_proto_goTypes = []any{
 	(*WatchRequest)(nil),          // 0: driftmgr.v1.WatchRequest
 	(*FindingCounts)(nil),         // 1: driftmgr.v1.FindingCounts
 	(*WatchResponse)(nil),         // 2: driftmgr.v1.WatchResponse
-	(*FindingsChanged)(nil),       // 3: driftmgr.v1.FindingsChanged
-	(*AgentStatus)(nil),           // 4: driftmgr.v1.AgentStatus
-	(*LeaderChanged)(nil),         // 5: driftmgr.v1.LeaderChanged
-	(*timestamppb.Timestamp)(nil), // 6: google.protobuf.Timestamp
-	(*Scan)(nil),                  // 7: driftmgr.v1.Scan
+	(*SecurityChanged)(nil),       // 3: driftmgr.v1.SecurityChanged
+	(*FindingsChanged)(nil),       // 4: driftmgr.v1.FindingsChanged
+	(*AgentStatus)(nil),           // 5: driftmgr.v1.AgentStatus
+	(*LeaderChanged)(nil),         // 6: driftmgr.v1.LeaderChanged
+	(*timestamppb.Timestamp)(nil), // 7: google.protobuf.Timestamp
+	(*Scan)(nil),                  // 8: driftmgr.v1.Scan
 }
 var file_driftmgr_v1_events_proto_depIdxs = []int32{
-	6, // 0: driftmgr.v1.WatchResponse.at:type_name -> google.protobuf.Timestamp
+	7, // 0: driftmgr.v1.WatchResponse.at:type_name -> google.protobuf.Timestamp
 	1, // 1: driftmgr.v1.WatchResponse.counts:type_name -> driftmgr.v1.FindingCounts
-	3, // 2: driftmgr.v1.WatchResponse.findings_changed:type_name -> driftmgr.v1.FindingsChanged
-	4, // 3: driftmgr.v1.WatchResponse.agent_status:type_name -> driftmgr.v1.AgentStatus
-	7, // 4: driftmgr.v1.WatchResponse.scan_completed:type_name -> driftmgr.v1.Scan
-	5, // 5: driftmgr.v1.WatchResponse.leader_changed:type_name -> driftmgr.v1.LeaderChanged
-	0, // 6: driftmgr.v1.EventsService.Watch:input_type -> driftmgr.v1.WatchRequest
-	2, // 7: driftmgr.v1.EventsService.Watch:output_type -> driftmgr.v1.WatchResponse
-	7, // [7:8] is the sub-list for method output_type
-	6, // [6:7] is the sub-list for method input_type
-	6, // [6:6] is the sub-list for extension type_name
-	6, // [6:6] is the sub-list for extension extendee
-	0, // [0:6] is the sub-list for field type_name
+	4, // 2: driftmgr.v1.WatchResponse.findings_changed:type_name -> driftmgr.v1.FindingsChanged
+	5, // 3: driftmgr.v1.WatchResponse.agent_status:type_name -> driftmgr.v1.AgentStatus
+	8, // 4: driftmgr.v1.WatchResponse.scan_completed:type_name -> driftmgr.v1.Scan
+	6, // 5: driftmgr.v1.WatchResponse.leader_changed:type_name -> driftmgr.v1.LeaderChanged
+	3, // 6: driftmgr.v1.WatchResponse.security_changed:type_name -> driftmgr.v1.SecurityChanged
+	0, // 7: driftmgr.v1.EventsService.Watch:input_type -> driftmgr.v1.WatchRequest
+	2, // 8: driftmgr.v1.EventsService.Watch:output_type -> driftmgr.v1.WatchResponse
+	8, // [8:9] is the sub-list for method output_type
+	7, // [7:8] is the sub-list for method input_type
+	7, // [7:7] is the sub-list for extension type_name
+	7, // [7:7] is the sub-list for extension extendee
+	0, // [0:7] is the sub-list for field type_name
 }
 
 func init() { file_driftmgr_v1_events_proto_init() }
@@ -521,6 +617,7 @@ func file_driftmgr_v1_events_proto_init() {
 		(*WatchResponse_AgentStatus)(nil),
 		(*WatchResponse_ScanCompleted)(nil),
 		(*WatchResponse_LeaderChanged)(nil),
+		(*WatchResponse_SecurityChanged)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -528,7 +625,7 @@ func file_driftmgr_v1_events_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_driftmgr_v1_events_proto_rawDesc), len(file_driftmgr_v1_events_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   7,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -1243,8 +1243,8 @@ func (x *FrameworkPosture) GetControls() []*ControlPosture {
 type GetComplianceResponse struct {
 	state      protoimpl.MessageState `protogen:"open.v1"`
 	Frameworks []*FrameworkPosture    `protobuf:"bytes,1,rep,name=frameworks,proto3" json:"frameworks,omitempty"`
-	// 0..100, failures weighted by severity (critical 10, high 5, medium 2,
-	// low 1) over what the weights of all verdicts add up to.
+	// Unmuted failures weighted by severity (critical 10, high 5, medium 2,
+	// low 1, info 0), as `driftmgr security scan` reports it.
 	RiskScore float64 `protobuf:"fixed64,2,opt,name=risk_score,json=riskScore,proto3" json:"risk_score,omitempty"`
 	Passed    int64   `protobuf:"varint,3,opt,name=passed,proto3" json:"passed,omitempty"`
 	Failed    int64   `protobuf:"varint,4,opt,name=failed,proto3" json:"failed,omitempty"`

@@ -14,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file driftmgr/v1/events.proto.
  */
 export const file_driftmgr_v1_events: GenFile = /*@__PURE__*/
-  fileDesc("ChhkcmlmdG1nci92MS9ldmVudHMucHJvdG8SC2RyaWZ0bWdyLnYxIg4KDFdhdGNoUmVxdWVzdCKJAQoNRmluZGluZ0NvdW50cxIMCgRvcGVuGAEgASgDEg8KB21pc3NpbmcYAiABKAMSEQoJdW5tYW5hZ2VkGAMgASgDEhAKCG1vZGlmaWVkGAQgASgDEhAKCGNyaXRpY2FsGAUgASgDEgwKBGhpZ2gYBiABKAMSFAoMYWNrbm93bGVkZ2VkGAcgASgDIs8CCg1XYXRjaFJlc3BvbnNlEhAKCHJldmlzaW9uGAEgASgEEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCgZjb3VudHMYAyABKAsyGi5kcmlmdG1nci52MS5GaW5kaW5nQ291bnRzSAASOAoQZmluZGluZ3NfY2hhbmdlZBgEIAEoCzIcLmRyaWZ0bWdyLnYxLkZpbmRpbmdzQ2hhbmdlZEgAEjAKDGFnZW50X3N0YXR1cxgFIAEoCzIYLmRyaWZ0bWdyLnYxLkFnZW50U3RhdHVzSAASKwoOc2Nhbl9jb21wbGV0ZWQYBiABKAsyES5kcmlmdG1nci52MS5TY2FuSAASNAoObGVhZGVyX2NoYW5nZWQYByABKAsyGi5kcmlmdG1nci52MS5MZWFkZXJDaGFuZ2VkSABCBwoFZXZlbnQiHgoPRmluZGluZ3NDaGFuZ2VkEgsKA2lkcxgBIAMoCSIyCgtBZ2VudFN0YXR1cxIQCghhZ2VudF9pZBgBIAEoCRIRCgljb25uZWN0ZWQYAiABKAgiHwoNTGVhZGVyQ2hhbmdlZBIOCgZsZWFkZXIYASABKAkyUwoNRXZlbnRzU2VydmljZRJCCgVXYXRjaBIZLmRyaWZ0bWdyLnYxLldhdGNoUmVxdWVzdBoaLmRyaWZ0bWdyLnYxLldhdGNoUmVzcG9uc2UiADABQjtaOWdpdGh1Yi5jb20vZHJpZnRtZ3IvZHJpZnRtZ3IvcHJvdG8vZHJpZnRtZ3IvdjE7ZHJpZnRtZ3J2MWIGcHJvdG8z", [file_driftmgr_v1_common, file_google_protobuf_timestamp]);
+  fileDesc("ChhkcmlmdG1nci92MS9ldmVudHMucHJvdG8SC2RyaWZ0bWdyLnYxIg4KDFdhdGNoUmVxdWVzdCKJAQoNRmluZGluZ0NvdW50cxIMCgRvcGVuGAEgASgDEg8KB21pc3NpbmcYAiABKAMSEQoJdW5tYW5hZ2VkGAMgASgDEhAKCG1vZGlmaWVkGAQgASgDEhAKCGNyaXRpY2FsGAUgASgDEgwKBGhpZ2gYBiABKAMSFAoMYWNrbm93bGVkZ2VkGAcgASgDIokDCg1XYXRjaFJlc3BvbnNlEhAKCHJldmlzaW9uGAEgASgEEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIsCgZjb3VudHMYAyABKAsyGi5kcmlmdG1nci52MS5GaW5kaW5nQ291bnRzSAASOAoQZmluZGluZ3NfY2hhbmdlZBgEIAEoCzIcLmRyaWZ0bWdyLnYxLkZpbmRpbmdzQ2hhbmdlZEgAEjAKDGFnZW50X3N0YXR1cxgFIAEoCzIYLmRyaWZ0bWdyLnYxLkFnZW50U3RhdHVzSAASKwoOc2Nhbl9jb21wbGV0ZWQYBiABKAsyES5kcmlmdG1nci52MS5TY2FuSAASNAoObGVhZGVyX2NoYW5nZWQYByABKAsyGi5kcmlmdG1nci52MS5MZWFkZXJDaGFuZ2VkSAASOAoQc2VjdXJpdHlfY2hhbmdlZBgIIAEoCzIcLmRyaWZ0bWdyLnYxLlNlY3VyaXR5Q2hhbmdlZEgAQgcKBWV2ZW50IlMKD1NlY3VyaXR5Q2hhbmdlZBILCgNpZHMYASADKAkSDwoHcG9zdHVyZRgCIAEoCBIQCghtdXRlbGlzdBgDIAEoCBIQCghwb2xpY2llcxgEIAEoCCIeCg9GaW5kaW5nc0NoYW5nZWQSCwoDaWRzGAEgAygJIjIKC0FnZW50U3RhdHVzEhAKCGFnZW50X2lkGAEgASgJEhEKCWNvbm5lY3RlZBgCIAEoCCIfCg1MZWFkZXJDaGFuZ2VkEg4KBmxlYWRlchgBIAEoCTJTCg1FdmVudHNTZXJ2aWNlEkIKBVdhdGNoEhkuZHJpZnRtZ3IudjEuV2F0Y2hSZXF1ZXN0GhouZHJpZnRtZ3IudjEuV2F0Y2hSZXNwb25zZSIAMAFCO1o5Z2l0aHViLmNvbS9kcmlmdG1nci9kcmlmdG1nci9wcm90by9kcmlmdG1nci92MTtkcmlmdG1ncnYxYgZwcm90bzM", [file_driftmgr_v1_common, file_google_protobuf_timestamp]);
 
 /**
  * @generated from message driftmgr.v1.WatchRequest
@@ -125,6 +125,12 @@ export type WatchResponse = Message<"driftmgr.v1.WatchResponse"> & {
      */
     value: LeaderChanged;
     case: "leaderChanged";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.SecurityChanged security_changed = 8;
+     */
+    value: SecurityChanged;
+    case: "securityChanged";
   } | { case: undefined; value?: undefined };
 };
 
@@ -134,6 +140,45 @@ export type WatchResponse = Message<"driftmgr.v1.WatchResponse"> & {
  */
 export const WatchResponseSchema: GenMessage<WatchResponse> = /*@__PURE__*/
   messageDesc(file_driftmgr_v1_events, 2);
+
+/**
+ * SecurityChanged says a tenant's security findings, posture, mutelist or
+ * policies changed.
+ *
+ * @generated from message driftmgr.v1.SecurityChanged
+ */
+export type SecurityChanged = Message<"driftmgr.v1.SecurityChanged"> & {
+  /**
+   * Security findings upserted or resolved.
+   *
+   * @generated from field: repeated string ids = 1;
+   */
+  ids: string[];
+
+  /**
+   * An agent's verdict counts moved (a scan completed).
+   *
+   * @generated from field: bool posture = 2;
+   */
+  posture: boolean;
+
+  /**
+   * @generated from field: bool mutelist = 3;
+   */
+  mutelist: boolean;
+
+  /**
+   * @generated from field: bool policies = 4;
+   */
+  policies: boolean;
+};
+
+/**
+ * Describes the message driftmgr.v1.SecurityChanged.
+ * Use `create(SecurityChangedSchema)` to create a new message.
+ */
+export const SecurityChangedSchema: GenMessage<SecurityChanged> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_events, 3);
 
 /**
  * @generated from message driftmgr.v1.FindingsChanged
@@ -150,7 +195,7 @@ export type FindingsChanged = Message<"driftmgr.v1.FindingsChanged"> & {
  * Use `create(FindingsChangedSchema)` to create a new message.
  */
 export const FindingsChangedSchema: GenMessage<FindingsChanged> = /*@__PURE__*/
-  messageDesc(file_driftmgr_v1_events, 3);
+  messageDesc(file_driftmgr_v1_events, 4);
 
 /**
  * @generated from message driftmgr.v1.AgentStatus
@@ -172,7 +217,7 @@ export type AgentStatus = Message<"driftmgr.v1.AgentStatus"> & {
  * Use `create(AgentStatusSchema)` to create a new message.
  */
 export const AgentStatusSchema: GenMessage<AgentStatus> = /*@__PURE__*/
-  messageDesc(file_driftmgr_v1_events, 4);
+  messageDesc(file_driftmgr_v1_events, 5);
 
 /**
  * @generated from message driftmgr.v1.LeaderChanged
@@ -189,7 +234,7 @@ export type LeaderChanged = Message<"driftmgr.v1.LeaderChanged"> & {
  * Use `create(LeaderChangedSchema)` to create a new message.
  */
 export const LeaderChangedSchema: GenMessage<LeaderChanged> = /*@__PURE__*/
-  messageDesc(file_driftmgr_v1_events, 5);
+  messageDesc(file_driftmgr_v1_events, 6);
 
 /**
  * EventsService streams changes so the console updates in place.

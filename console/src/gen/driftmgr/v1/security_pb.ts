@@ -660,8 +660,8 @@ export type GetComplianceResponse = Message<"driftmgr.v1.GetComplianceResponse">
   frameworks: FrameworkPosture[];
 
   /**
-   * 0..100, failures weighted by severity (critical 10, high 5, medium 2,
-   * low 1) over what the weights of all verdicts add up to.
+   * Unmuted failures weighted by severity (critical 10, high 5, medium 2,
+   * low 1, info 0), as `driftmgr security scan` reports it.
    *
    * @generated from field: double risk_score = 2;
    */
