@@ -68,7 +68,7 @@ function protoFilter(f: FilterArgs): FindingFilter {
 }
 
 /** call runs one RPC, turning a failure into an ApiError; a 401 signs the user out. */
-async function call<T>(api: BaseQueryApi, fn: (c: Clients) => Promise<T>): Promise<{ data: T } | { error: ApiError }> {
+export async function call<T>(api: BaseQueryApi, fn: (c: Clients) => Promise<T>): Promise<{ data: T } | { error: ApiError }> {
   try {
     const { clients } = api.extra as ThunkExtra;
     return { data: await fn(clients) };
@@ -82,7 +82,10 @@ async function call<T>(api: BaseQueryApi, fn: (c: Clients) => Promise<T>): Promi
 export const api = createApi({
   reducerPath: "api",
   baseQuery: fakeBaseQuery<ApiError>(),
-  tagTypes: ["Finding", "Scan", "Agent", "Cluster"],
+  // The security endpoints are injected by securityApi.ts with the
+  // Security screen; their tags are declared here so the live stream can
+  // invalidate them without loading that code.
+  tagTypes: ["Finding", "Scan", "Agent", "Cluster", "SecurityFinding", "Compliance", "Mutelist", "Policy"],
   keepUnusedDataFor: 30,
   refetchOnReconnect: true,
   endpoints: (build) => ({

@@ -3,6 +3,7 @@ import { createConnectTransport } from "@connectrpc/connect-web";
 import { FindingsService } from "@/gen/driftmgr/v1/query_pb";
 import { AgentsService, ClusterService } from "@/gen/driftmgr/v1/cluster_pb";
 import { EventsService } from "@/gen/driftmgr/v1/events_pb";
+import { SecurityService } from "@/gen/driftmgr/v1/security_pb";
 
 /**
  * Credentials supplies the Authorization header of every call. API keys
@@ -33,6 +34,7 @@ export interface Clients {
   agents: Client<typeof AgentsService>;
   cluster: Client<typeof ClusterService>;
   events: Client<typeof EventsService>;
+  security: Client<typeof SecurityService>;
 }
 
 export function makeClients(t: Transport): Clients {
@@ -41,6 +43,7 @@ export function makeClients(t: Transport): Clients {
     agents: createClient(AgentsService, t),
     cluster: createClient(ClusterService, t),
     events: createClient(EventsService, t),
+    security: createClient(SecurityService, t),
   };
 }
 
