@@ -3,8 +3,8 @@ import type { FacetView } from "@/api/model";
 import { capitalize, facetValueName } from "@/api/model";
 import { Button } from "@/components/ui/button";
 import { Input, Label } from "@/components/ui/input";
-import { Combobox, Select } from "@/components/ui/select";
-import { count } from "@/lib/format";
+import { FacetGroup } from "@/components/ui/facet-group";
+import { Select } from "@/components/ui/select";
 import {
   activeFilterCount,
   emptyFilters,
@@ -40,9 +40,6 @@ const rangeOptions = [
   { value: "custom", label: "Custom range" },
 ];
 
-/** How many values a facet lists before the rest are reached through its search box. */
-const shown = 8;
-
 function valueLabel(field: FacetField, v: string): string {
   if (v === "") return field === "region" ? "(global)" : "(none)";
   return enumOrder[field] ? capitalize(v) : v;
@@ -56,7 +53,7 @@ interface Props {
   loading?: boolean;
 }
 
-function FacetGroup({
+function DriftFacet({
   field,
   filters,
   facet,
@@ -71,53 +68,16 @@ function FacetGroup({
 }) {
   const counts = new Map<string, number>();
   facet?.values.forEach((v) => counts.set(facetValueName(field, v.value), v.count));
-  // Selected values stay listed even when the filtered result has none.
-  filters[field].forEach((v) => counts.has(v) || counts.set(v, 0));
-  let values = [...counts.keys()];
-  const order = enumOrder[field];
-  if (order) values.sort((a, b) => order.indexOf(a) - order.indexOf(b));
-  else values.sort((a, b) => counts.get(b)! - counts.get(a)! || a.localeCompare(b));
-  const many = values.length > shown;
-  const rest = many ? values.filter((v, i) => i >= shown && !filters[field].includes(v)) : [];
-  if (many) values = values.filter((v, i) => i < shown || filters[field].includes(v));
-  // The sidebar can be on the page twice (the desktop column and the phone
-  // sheet), so ids carry a per-instance prefix.
-  const groupId = `${uid}facet-${field}`;
   return (
-    <fieldset className="flex min-w-0 flex-col gap-1">
-      <legend id={groupId} className="mb-1 text-xs font-semibold uppercase tracking-wide text-muted-foreground">
-        {fieldLabel[field]}
-      </legend>
-      {values.length === 0 && <p className="text-xs text-muted-foreground">No values</p>}
-      {values.map((v) => {
-        const id = `${groupId}-${v || "none"}`;
-        return (
-          <div key={v} className="flex items-center gap-2 text-sm">
-            <input
-              id={id}
-              type="checkbox"
-              className="h-4 w-4 accent-[var(--primary)]"
-              checked={filters[field].includes(v)}
-              onChange={() => onChange(toggleValue(filters, field, v))}
-            />
-            <label htmlFor={id} className="min-w-0 flex-1 truncate" title={v}>
-              {valueLabel(field, v)}
-            </label>
-            <span className="text-xs tabular-nums text-muted-foreground" aria-label={`${counts.get(v)} findings`}>
-              {count(counts.get(v) ?? 0)}
-            </span>
-          </div>
-        );
-      })}
-      {rest.length > 0 && (
-        <Combobox
-          label={`Add a ${fieldLabel[field].toLowerCase()} filter`}
-          placeholder={`${rest.length} more…`}
-          options={rest.map((v) => ({ value: v, label: `${valueLabel(field, v)} (${count(counts.get(v) ?? 0)})` }))}
-          onSelect={(v) => onChange(toggleValue(filters, field, v))}
-        />
-      )}
-    </fieldset>
+    <FacetGroup
+      idPrefix={`${uid}facet-${field}`}
+      legend={fieldLabel[field]}
+      counts={counts}
+      selected={filters[field]}
+      onToggle={(v) => onChange(toggleValue(filters, field, v))}
+      label={(v) => valueLabel(field, v)}
+      order={enumOrder[field]}
+    />
   );
 }
 
@@ -191,7 +151,7 @@ export const FilterSidebar = memo(function FilterSidebar({ filters, facets, onCh
         )}
       </div>
       {facetFields.map((field) => (
-        <FacetGroup key={field} uid={uid} field={field} filters={filters} facet={byField.get(field)} onChange={onChange} />
+        <DriftFacet key={field} uid={uid} field={field} filters={filters} facet={byField.get(field)} onChange={onChange} />
       ))}
     </div>
   );
