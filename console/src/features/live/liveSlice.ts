@@ -7,7 +7,7 @@ export type StreamStatus = "connecting" | "online" | "offline";
 export interface ActivityItem {
   at: string;
   text: string;
-  kind: "findings" | "agent" | "scan" | "leader";
+  kind: "findings" | "agent" | "scan" | "leader" | "security";
 }
 
 export interface LiveState {

@@ -4,6 +4,8 @@ import { create } from "@bufbuild/protobuf";
 import { EventsService, WatchResponseSchema, type WatchResponse } from "@/gen/driftmgr/v1/events_pb";
 import { FindingsService } from "@/gen/driftmgr/v1/query_pb";
 import { api } from "@/api/api";
+import { securityApi } from "@/api/securityApi";
+import { SecurityService } from "@/gen/driftmgr/v1/security_pb";
 import { makeStore } from "@/app/store";
 import { mockClients } from "@/test/render";
 import { backoffDelay, startWatch } from "./watch";
@@ -140,6 +142,66 @@ describe("startWatch", () => {
     stop();
     await new Promise((r) => setTimeout(r, 50));
     expect(spy).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("startWatch and security", () => {
+  let stop = () => {};
+  afterEach(() => stop());
+
+  /** A stream whose events the test pushes, and a security service counting calls. */
+  function setup() {
+    const calls = { compliance: 0, mutelist: 0, finding: 0 };
+    let push: (r: WatchResponse) => void = () => {};
+    const queue: WatchResponse[] = [];
+    const clients = mockClients(({ service }) => {
+      service(SecurityService, {
+        getCompliance: () => (calls.compliance++, { riskScore: 1 }),
+        getMutelist: () => (calls.mutelist++, { yaml: "mutelist: []\n" }),
+        getSecurityFinding: (req) => (calls.finding++, { finding: { id: req.id, checkId: "DM-AWS-EC2-001" } }),
+      });
+      service(EventsService, {
+        async *watch(_req, ctx) {
+          while (!ctx.signal.aborted) {
+            const next = queue.shift();
+            if (next) yield next;
+            else await new Promise<void>((r) => (push = (m) => (queue.push(m), r())));
+          }
+        },
+      });
+    });
+    const store = makeStore(clients);
+    const subs = [
+      store.dispatch(securityApi.endpoints.getCompliance.initiate()),
+      store.dispatch(securityApi.endpoints.getMutelist.initiate()),
+      store.dispatch(securityApi.endpoints.getSecurityFinding.initiate("s1")),
+    ];
+    return { calls, store, clients, push: (r: WatchResponse) => push(r), done: () => subs.forEach((s) => s.unsubscribe()) };
+  }
+
+  it("refetches the posture once when a scan completes and its verdicts change together", async () => {
+    const t = setup();
+    await waitFor(() => t.calls.compliance === 1 && t.calls.mutelist === 1 && t.calls.finding === 1);
+    stop = startWatch(t.clients, t.store.dispatch, { invalidateEveryMs: 30 });
+    await new Promise((r) => setTimeout(r, 20));
+    t.push(create(WatchResponseSchema, { revision: 11n, event: { case: "scanCompleted", value: { id: "scn-2", trigger: "interval" } } }));
+    t.push(create(WatchResponseSchema, { revision: 12n, event: { case: "securityChanged", value: { ids: ["s1"], posture: true } } }));
+    await waitFor(() => t.calls.compliance === 2 && t.calls.finding === 2);
+    await new Promise((r) => setTimeout(r, 80));
+    expect(t.calls).toEqual({ compliance: 2, mutelist: 1, finding: 2 });
+    expect(t.store.getState().live.activity[0]).toMatchObject({ kind: "security", text: "1 security finding changed" });
+    t.done();
+  });
+
+  it("refetches the mutelist, findings and posture when the mutelist changes", async () => {
+    const t = setup();
+    await waitFor(() => t.calls.compliance === 1 && t.calls.mutelist === 1 && t.calls.finding === 1);
+    stop = startWatch(t.clients, t.store.dispatch, { invalidateEveryMs: 10 });
+    await new Promise((r) => setTimeout(r, 20));
+    t.push(create(WatchResponseSchema, { revision: 13n, event: { case: "securityChanged", value: { mutelist: true } } }));
+    await waitFor(() => t.calls.compliance === 2 && t.calls.mutelist === 2 && t.calls.finding === 2);
+    expect(t.store.getState().live.activity[0]).toMatchObject({ kind: "security", text: "The mutelist changed" });
+    t.done();
   });
 });
 

@@ -9,6 +9,8 @@ import type { AppDispatch } from "@/app/store";
 import { activityAdded, countsReceived, streamConnecting, streamOffline, streamOnline } from "./liveSlice";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
 
+type Tag = NonNullable<Parameters<typeof api.util.invalidateTags>[0][number]>;
+
 export interface WatchOptions {
   /** First retry delay; doubles up to maxDelayMs. */
   baseDelayMs?: number;
@@ -30,14 +32,20 @@ export function startWatch(clients: Clients, dispatch: AppDispatch, opts: WatchO
   const max = opts.maxDelayMs ?? 30_000;
   const every = opts.invalidateEveryMs ?? 1000;
   const ctl = new AbortController();
-  let pending = new Set<string>();
+  // Tags to invalidate at the next flush, keyed "type/id": a burst of
+  // changes (a scan's findings, then its security verdicts) refetches once.
+  let pending = new Map<string, Tag>();
   let flushTimer: ReturnType<typeof setTimeout> | null = null;
 
   const flush = () => {
     flushTimer = null;
-    const ids = [...pending];
-    pending = new Set();
-    dispatch(api.util.invalidateTags([{ type: "Finding", id: "LIST" }, ...ids.map((id) => ({ type: "Finding" as const, id }))]));
+    const tags = [...pending.values()];
+    pending = new Map();
+    dispatch(api.util.invalidateTags(tags));
+  };
+  const later = (...tags: Tag[]) => {
+    for (const t of tags) pending.set(typeof t === "string" ? t : `${t.type}/${t.id}`, t);
+    if (!flushTimer) flushTimer = setTimeout(flush, every);
   };
 
   const run = async () => {
@@ -59,6 +67,10 @@ export function startWatch(clients: Clients, dispatch: AppDispatch, opts: WatchO
                 { type: "Agent", id: "LIST" },
                 { type: "Cluster", id: "HEALTH" },
                 { type: "Cluster", id: "MEMBERS" },
+                "SecurityFinding",
+                "Compliance",
+                "Mutelist",
+                "Policy",
               ]),
             );
           }
@@ -69,8 +81,7 @@ export function startWatch(clients: Clients, dispatch: AppDispatch, opts: WatchO
               dispatch(countsReceived({ counts: toCounts(e.value), revision: ev.revision.toString() }));
               break;
             case "findingsChanged": {
-              e.value.ids.forEach((id) => pending.add(id));
-              if (!flushTimer) flushTimer = setTimeout(flush, every);
+              later({ type: "Finding", id: "LIST" }, ...e.value.ids.map((id) => ({ type: "Finding" as const, id })));
               const n = e.value.ids.length;
               dispatch(activityAdded({ at, kind: "findings", text: `${n} finding${n === 1 ? "" : "s"} changed` }));
               break;
@@ -97,6 +108,10 @@ export function startWatch(clients: Clients, dispatch: AppDispatch, opts: WatchO
                   { type: "Agent", id: "LIST" },
                 ]),
               );
+              // A scan brings its security verdicts: the posture and the
+              // listings move with it (a controller that also sends
+              // securityChanged is batched into the same refetch).
+              later({ type: "SecurityFinding", id: "LIST" }, { type: "Compliance", id: "ALL" });
               dispatch(activityAdded({ at, kind: "scan", text: `Scan ${e.value.id} finished (${e.value.trigger || "scan"})` }));
               break;
             case "leaderChanged":
@@ -108,6 +123,22 @@ export function startWatch(clients: Clients, dispatch: AppDispatch, opts: WatchO
               );
               dispatch(activityAdded({ at, kind: "leader", text: `Leader is now ${e.value.leader || "unknown"}` }));
               break;
+            case "securityChanged": {
+              const c = e.value;
+              later(...c.ids.map((id) => ({ type: "SecurityFinding" as const, id })));
+              if (c.ids.length > 0) later({ type: "SecurityFinding", id: "LIST" });
+              if (c.posture) later({ type: "Compliance", id: "ALL" });
+              // A mutelist change re-mutes every stored failure as it is read.
+              if (c.mutelist) later({ type: "Mutelist", id: "TENANT" }, "SecurityFinding", "Compliance");
+              if (c.policies) later({ type: "Policy", id: "LIST" });
+              if (c.ids.length > 0) {
+                const n = c.ids.length;
+                dispatch(activityAdded({ at, kind: "security", text: `${n} security finding${n === 1 ? "" : "s"} changed` }));
+              }
+              if (c.mutelist) dispatch(activityAdded({ at, kind: "security", text: "The mutelist changed" }));
+              if (c.policies) dispatch(activityAdded({ at, kind: "security", text: "The security policies changed" }));
+              break;
+            }
             default:
               // A first message with no event confirms the stream is up.
               break;
