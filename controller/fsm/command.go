@@ -28,6 +28,10 @@ const (
 	CmdRevokeAgent     CmdType = 7
 	CmdCreateAPIKey    CmdType = 8
 	CmdRenewAgent      CmdType = 9
+	CmdPutMutelist     CmdType = 10
+	CmdPutPolicy       CmdType = 11
+	CmdDeletePolicy    CmdType = 12
+	// 20-49 are kept for tenancy and access.
 )
 
 func (t CmdType) String() string {
@@ -50,6 +54,12 @@ func (t CmdType) String() string {
 		return "create_api_key"
 	case CmdRenewAgent:
 		return "renew_agent"
+	case CmdPutMutelist:
+		return "put_mutelist"
+	case CmdPutPolicy:
+		return "put_policy"
+	case CmdDeletePolicy:
+		return "delete_policy"
 	}
 	return fmt.Sprintf("unknown(%d)", byte(t))
 }
@@ -79,6 +89,12 @@ func typeOf(c *pb.RaftCommand) (CmdType, error) {
 		return CmdCreateAPIKey, nil
 	case *pb.RaftCommand_RenewAgent:
 		return CmdRenewAgent, nil
+	case *pb.RaftCommand_PutMutelist:
+		return CmdPutMutelist, nil
+	case *pb.RaftCommand_PutPolicy:
+		return CmdPutPolicy, nil
+	case *pb.RaftCommand_DeletePolicy:
+		return CmdDeletePolicy, nil
 	}
 	return 0, errors.New("command has no payload")
 }

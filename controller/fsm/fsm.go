@@ -28,6 +28,13 @@ type Change struct {
 	Findings []*pb.Finding // upserted, with their new status
 	Scans    []*pb.Scan
 	Agents   []*pb.Agent
+	// Security: failures upserted, ids of failures resolved, agents'
+	// latest verdict counts, a new mutelist, and whether policies changed.
+	SecFindings []*pb.SecurityFinding
+	SecResolved []string
+	Postures    []*pb.Scan
+	Mutelist    *pb.StoredMutelist
+	Policies    bool
 }
 
 // FSM applies raft log entries to the state store and keeps the in-memory
@@ -166,6 +173,12 @@ func (f *FSM) applyOne(tx *state.Tx, l *raft.Log) (any, []*Change) {
 		res = applyCreateKey(tx, c.GetCreateApiKey())
 	case CmdRenewAgent:
 		res, ch = applyRenew(tx, c.GetRenewAgent())
+	case CmdPutMutelist:
+		res, ch = applyPutMutelist(tx, c.GetPutMutelist())
+	case CmdPutPolicy:
+		res, ch = applyPutPolicy(tx, l.Index, c.GetPutPolicy())
+	case CmdDeletePolicy:
+		res, ch = applyDeletePolicy(tx, l.Index, c.GetDeletePolicy())
 	}
 	if r, ok := res.(*pb.ApplyResult); ok && c.GetRequestId() != "" {
 		b, _ := proto.Marshal(r)
@@ -204,6 +217,9 @@ func applyIngest(tx *state.Tx, index uint64, c *pb.IngestCommand) (*pb.IngestRes
 		}
 		ch.Findings = append(ch.Findings, bc.Findings...)
 		ch.Scans = append(ch.Scans, bc.Scans...)
+		ch.SecFindings = append(ch.SecFindings, bc.SecFindings...)
+		ch.SecResolved = append(ch.SecResolved, bc.SecResolved...)
+		ch.Postures = append(ch.Postures, bc.Postures...)
 	}
 	return res, chs
 }
@@ -268,6 +284,9 @@ func ingestBatch(tx *state.Tx, index uint64, b *pb.IngestBatch) (*pb.IngestOutco
 }
 
 func applyRecord(tt *state.TenantTx, index uint64, agent string, r *pb.Record, ch *Change) error {
+	if handled, err := applySecurityRecord(tt, index, agent, r, ch); handled {
+		return err
+	}
 	switch k := r.GetKind().(type) {
 	case *pb.Record_ScanStarted:
 		return nil
@@ -307,6 +326,9 @@ func applyRecord(tt *state.TenantTx, index uint64, agent string, r *pb.Record, c
 			return err
 		}
 		ch.Scans = append(ch.Scans, s)
+		if err := completeSecurity(tt, s, ch); err != nil {
+			return err
+		}
 		if s.GetFullSync() {
 			var stale []string
 			err := tt.ForEachFinding(func(f *pb.Finding) error {

@@ -51,6 +51,9 @@ func DecodeUpload(epoch, seq uint64, sum, payload []byte) ([]*pb.Record, error) 
 }
 
 func validRecord(r *pb.Record) error {
+	if handled, err := validSecurity(r); handled || err != nil {
+		return err
+	}
 	switch k := r.GetKind().(type) {
 	case *pb.Record_ScanStarted:
 		return validID("scan_started.scan_id", k.ScanStarted.GetScanId())

@@ -28,13 +28,15 @@ type View struct {
 	trev map[string]uint64
 
 	cache listCache[*pb.Finding]
+	// sec is guarded by mu too.
+	sec secView
 }
 
 // maxListings bounds the cache (a few users' open queries).
 const maxListings = 8
 
 func newView() *View {
-	return &View{tenants: map[string]map[string]*pb.Finding{}, trev: map[string]uint64{}}
+	return &View{tenants: map[string]map[string]*pb.Finding{}, trev: map[string]uint64{}, sec: newSecView()}
 }
 
 func (v *View) load(s *state.Store) error {
@@ -50,6 +52,9 @@ func (v *View) load(s *state.Store) error {
 				return fmt.Errorf("load findings of %s: %w", t, err)
 			}
 			v.tenants[t] = m
+			if err := v.sec.load(tt); err != nil {
+				return err
+			}
 		}
 		return nil
 	})
@@ -59,11 +64,14 @@ func (v *View) replace(o *View) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.tenants, v.rev = o.tenants, o.rev
+	v.sec.findings, v.sec.postures, v.sec.mutes = o.sec.findings, o.sec.postures, o.sec.mutes
 	// Every tenant's revision moves to the restored index, so no listing
 	// cached before the restore is served after it.
 	v.trev = map[string]uint64{}
+	v.sec.rev = map[string]uint64{}
 	for t := range v.tenants {
 		v.trev[t] = o.rev
+		v.sec.rev[t] = o.rev
 	}
 }
 
@@ -71,6 +79,7 @@ func (v *View) apply(c Change) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.rev = c.Index
+	v.sec.apply(c)
 	for _, f := range c.Findings {
 		m := v.tenants[f.GetTenant()]
 		if m == nil {
