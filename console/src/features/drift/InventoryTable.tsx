@@ -1,8 +1,9 @@
-import { memo, useCallback, useEffect, useLayoutEffect, useRef, useState } from "react";
+import { memo, useCallback, useEffect, useRef } from "react";
 import { Link, useNavigate } from "react-router";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { FindingStatus, kindName, statusName, type FindingView } from "@/api/model";
 import { ago, count } from "@/lib/format";
+import { useCompact } from "@/lib/useCompact";
 import { cn } from "@/lib/utils";
 import { KindBadge, SeverityBadge, StatusBadge } from "./badges";
 import type { Sort, SortField } from "./filters";
@@ -33,21 +34,6 @@ const compactGrid = "grid grid-cols-[5.5rem_minmax(0,1fr)_auto] items-center gap
 const compactRowHeight = 60;
 // Below this width the eight columns do not fit: rows go two-line.
 const compactBelowPx = 960;
-
-/** useCompact follows the list's own width (not the window's): the sidebar and nav take their share. */
-function useCompact(ref: React.RefObject<HTMLElement | null>): boolean {
-  const [c, setC] = useState(() => window.innerWidth < compactBelowPx);
-  useLayoutEffect(() => {
-    const el = ref.current;
-    if (!el) return;
-    const check = () => setC(el.clientWidth > 0 && el.clientWidth < compactBelowPx);
-    check();
-    const ro = new ResizeObserver(check);
-    ro.observe(el);
-    return () => ro.disconnect();
-  }, [ref]);
-  return c;
-}
 
 interface RowProps {
   f: FindingView;
@@ -142,7 +128,7 @@ interface Props {
 export function InventoryTable({ rows, total, sort, onSort, hasMore, loadingMore, onLoadMore }: Props) {
   const scrollRef = useRef<HTMLDivElement>(null);
   const navigate = useNavigate();
-  const compact = useCompact(scrollRef);
+  const compact = useCompact(scrollRef, compactBelowPx);
   const height = compact ? compactRowHeight : rowHeight;
   const cols = compact ? compactColumns : columns;
   const v = useVirtualizer({
