@@ -150,9 +150,9 @@ func TestAcquireStream(t *testing.T) {
 func TestCheckCount(t *testing.T) {
 	l, _ := newTestLimiter(t, Config{Default: Limits{MaxAgents: 10, MaxResources: 100}})
 	tests := []struct {
-		name             string
-		kind             Kind
-		current, adding  int64
+		name              string
+		kind              Kind
+		current, adding   int64
 		wantUsed, wantMax float64
 	}{
 		{"agents below", Agents, 5, 1, 0, 0},
