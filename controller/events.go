@@ -69,6 +69,20 @@ func (b *broker) publish(c fsm.Change) {
 			fc.Ids = append(fc.Ids, f.GetId())
 		}
 	}
+	var sec *pb.SecurityChanged
+	if len(c.SecFindings) > 0 || len(c.SecResolved) > 0 || len(c.Postures) > 0 || c.Mutelist != nil || c.Policies {
+		sec = &pb.SecurityChanged{Posture: len(c.Postures) > 0, Mutelist: c.Mutelist != nil, Policies: c.Policies}
+		for _, f := range c.SecFindings {
+			if len(sec.Ids) < 1000 {
+				sec.Ids = append(sec.Ids, f.GetId())
+			}
+		}
+		for _, id := range c.SecResolved {
+			if len(sec.Ids) < 1000 {
+				sec.Ids = append(sec.Ids, id)
+			}
+		}
+	}
 	now := timestamppb.New(time.Now())
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -79,6 +93,9 @@ func (b *broker) publish(c fsm.Change) {
 		var evs []*pb.WatchResponse
 		if fc := byTenant[sub.tenant]; fc != nil {
 			evs = append(evs, &pb.WatchResponse{Revision: c.Index, At: now, Event: &pb.WatchResponse_FindingsChanged{FindingsChanged: fc}})
+		}
+		if sec != nil && c.Tenant == sub.tenant {
+			evs = append(evs, &pb.WatchResponse{Revision: c.Index, At: now, Event: &pb.WatchResponse_SecurityChanged{SecurityChanged: sec}})
 		}
 		for _, sc := range c.Scans {
 			if sc.GetTenant() == sub.tenant {

@@ -179,6 +179,7 @@ func (s *Server) handler() (http.Handler, error) {
 	}
 	add(driftmgrv1connect.NewAgentServiceHandler(&agentService{s: s}, opts...))
 	add(driftmgrv1connect.NewFindingsServiceHandler(&findingsService{s: s}, opts...))
+	add(driftmgrv1connect.NewSecurityServiceHandler(&securityService{s: s}, opts...))
 	add(driftmgrv1connect.NewClusterServiceHandler(&clusterService{s: s}, opts...))
 	add(driftmgrv1connect.NewAgentsServiceHandler(&agentsService{s: s}, opts...))
 	add(driftmgrv1connect.NewEventsServiceHandler(&eventsService{s: s}, opts...))

@@ -64,6 +64,10 @@ type Agent struct {
 	beatEvery  time.Duration
 	intervalCh chan struct{}
 	stats      counters
+	// pol are the tenant's policies last fetched; polKnown is false until
+	// a fetch succeeded.
+	pol      Policies
+	polKnown bool
 
 	scanHist prometheus.Histogram
 }

@@ -159,7 +159,7 @@ func (a *Agent) scan(ctx context.Context, trigger string) error {
 			sent++
 		}
 		for id := range prev {
-			if seen[id] {
+			if seen[id] || isSecurityKey(id) {
 				continue
 			}
 			if err := add(&pb.Record{Kind: &pb.Record_Resolved{Resolved: &pb.FindingResolved{FindingId: id, ScanId: scanID,
@@ -167,6 +167,11 @@ func (a *Agent) scan(ctx context.Context, trigger string) error {
 				return err
 			}
 			resolved++
+		}
+	}
+	if ss, ok := a.cfg.Scanner.(SecurityScanner); ok && scanErr == nil && res != nil {
+		if scan.Security, err = a.securityRecords(ctx, ss, scanID, started, prev, add); err != nil {
+			return err
 		}
 	}
 	if err := add(&pb.Record{Kind: &pb.Record_ScanCompleted{ScanCompleted: scan}}, entry{synced: scanErr == nil}); err != nil {

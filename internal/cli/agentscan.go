@@ -2,14 +2,19 @@ package cli
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"strings"
 
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/driftmgr/driftmgr/agent/discovery"
+	"github.com/driftmgr/driftmgr/agent/runner"
 	"github.com/driftmgr/driftmgr/internal/cloudsim"
 	"github.com/driftmgr/driftmgr/internal/drift"
+	"github.com/driftmgr/driftmgr/internal/scan"
+	"github.com/driftmgr/driftmgr/internal/scan/regopolicy"
 )
 
 // agentScan is an agent's scan: the same comparison `driftmgr scan` runs,
@@ -42,6 +47,13 @@ type scanner struct {
 	flags     *scanFlags
 	calls     *prometheus.CounterVec
 	throttled *prometheus.CounterVec
+
+	// last is the latest successful scan, judged by Security and then
+	// dropped (it holds every resource read).
+	last *scanOutcome
+	// policies are the tenant's compiled policies at policyRev.
+	policies  *regopolicy.Set
+	policyRev uint64
 }
 
 // Collectors are the scanner's metrics.
@@ -95,9 +107,47 @@ func (a *agentScan) scanner(sim *cloudsim.Server) *scanner {
 
 // Scan runs one comparison.
 func (s *scanner) Scan(ctx context.Context) (*drift.Result, []discovery.Skip, error) {
+	s.last = nil
 	out, err := s.flags.compute(ctx, newProgress(io.Discard, false))
 	if err != nil {
 		return nil, nil, err
 	}
+	s.last = out
 	return out.result, out.skips, nil
+}
+
+// Security judges the resources of the last scan: built-in checks,
+// secrets, drift x security, and the tenant's policies (compiled again
+// only when their revision moved).
+func (s *scanner) Security(ctx context.Context, pol runner.Policies) (*runner.SecurityReport, error) {
+	out := s.last
+	s.last = nil
+	if out == nil {
+		return nil, errors.New("security scan: no completed scan to judge")
+	}
+	if s.policies == nil || pol.Revision != s.policyRev {
+		set, err := regopolicy.Load(ctx, pol.Sources)
+		if err != nil {
+			return nil, fmt.Errorf("tenant policies at revision %d: %w", pol.Revision, err)
+		}
+		s.policies, s.policyRev = set, pol.Revision
+	}
+	in := scan.Input{State: out.state, Live: out.live, Drift: out.result, Outputs: localOutputs(out.sources)}
+	judged := in.Live
+	if len(judged) == 0 {
+		judged = in.State
+	}
+	rep := &runner.SecurityReport{PolicyChecks: map[string]bool{}}
+	if len(s.policies.Policies) > 0 {
+		var err error
+		if in.Custom, err = s.policies.Evaluate(ctx, judged, regopolicy.Options{}); err != nil {
+			return nil, fmt.Errorf("tenant policies: %w", err)
+		}
+		in.CustomChecks = s.policies.Checks()
+		for _, c := range in.CustomChecks {
+			rep.PolicyChecks[c.ID] = true
+		}
+	}
+	rep.Report = scan.Run(in)
+	return rep, nil
 }

@@ -192,6 +192,9 @@ type scanOutcome struct {
 	skips        []discovery.Skip
 	sources      []string
 	filterErrors int
+	// state and live are what was compared (after --filter), for a
+	// security scan of the same resources.
+	state, live []resource.Resource
 }
 
 // compute reads the states, discovers or loads the live side and compares
@@ -246,8 +249,10 @@ func (f *scanFlags) compute(ctx context.Context, prog *progress) (*scanOutcome, 
 	}
 	prog.set("comparing %d state resources with %d live resources", len(loaded.Resources), len(live))
 	out.result = drift.Compare(loaded.Resources, live, opts)
+	out.state, out.live = loaded.Resources, live
 	if flt != nil {
 		out.filterErrors = flt.Errors()
+		out.state, out.live = keep(out.state, flt), keep(out.live, flt)
 	}
 	return out, nil
 }
