@@ -67,6 +67,42 @@ var calls = map[string]rpcCall{
 		_, err := driftmgrv1connect.NewFindingsServiceClient(hc, url, o...).AcknowledgeFinding(ctx, connect.NewRequest(&pb.AcknowledgeFindingRequest{}))
 		return err
 	},
+	driftmgrv1connect.AgentServiceGetPoliciesProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
+		_, err := driftmgrv1connect.NewAgentServiceClient(hc, url, o...).GetPolicies(ctx, connect.NewRequest(&pb.GetPoliciesRequest{}))
+		return err
+	},
+	driftmgrv1connect.SecurityServiceListSecurityFindingsProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
+		_, err := driftmgrv1connect.NewSecurityServiceClient(hc, url, o...).ListSecurityFindings(ctx, connect.NewRequest(&pb.ListSecurityFindingsRequest{}))
+		return err
+	},
+	driftmgrv1connect.SecurityServiceGetSecurityFindingProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
+		_, err := driftmgrv1connect.NewSecurityServiceClient(hc, url, o...).GetSecurityFinding(ctx, connect.NewRequest(&pb.GetSecurityFindingRequest{}))
+		return err
+	},
+	driftmgrv1connect.SecurityServiceGetComplianceProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
+		_, err := driftmgrv1connect.NewSecurityServiceClient(hc, url, o...).GetCompliance(ctx, connect.NewRequest(&pb.GetComplianceRequest{}))
+		return err
+	},
+	driftmgrv1connect.SecurityServiceGetMutelistProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
+		_, err := driftmgrv1connect.NewSecurityServiceClient(hc, url, o...).GetMutelist(ctx, connect.NewRequest(&pb.GetMutelistRequest{}))
+		return err
+	},
+	driftmgrv1connect.SecurityServicePutMutelistProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
+		_, err := driftmgrv1connect.NewSecurityServiceClient(hc, url, o...).PutMutelist(ctx, connect.NewRequest(&pb.PutMutelistRequest{}))
+		return err
+	},
+	driftmgrv1connect.SecurityServiceListPoliciesProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
+		_, err := driftmgrv1connect.NewSecurityServiceClient(hc, url, o...).ListPolicies(ctx, connect.NewRequest(&pb.ListPoliciesRequest{}))
+		return err
+	},
+	driftmgrv1connect.SecurityServicePutPolicyProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
+		_, err := driftmgrv1connect.NewSecurityServiceClient(hc, url, o...).PutPolicy(ctx, connect.NewRequest(&pb.PutPolicyRequest{}))
+		return err
+	},
+	driftmgrv1connect.SecurityServiceDeletePolicyProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
+		_, err := driftmgrv1connect.NewSecurityServiceClient(hc, url, o...).DeletePolicy(ctx, connect.NewRequest(&pb.DeletePolicyRequest{}))
+		return err
+	},
 	driftmgrv1connect.ClusterServiceListMembersProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
 		_, err := driftmgrv1connect.NewClusterServiceClient(hc, url, o...).ListMembers(ctx, connect.NewRequest(&pb.ListMembersRequest{}))
 		return err
