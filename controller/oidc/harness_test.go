@@ -14,6 +14,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
 	"sync"
@@ -315,4 +316,10 @@ func failureOf(t *testing.T, body string) string {
 	m := failCode.FindStringSubmatch(body)
 	require.NotNil(t, m, "not a failure page: %s", body)
 	return m[1]
+}
+
+func TestMain(m *testing.M) {
+	// The example provider logs every request through the default logger.
+	slog.SetDefault(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	os.Exit(m.Run())
 }

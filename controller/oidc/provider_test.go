@@ -4,7 +4,9 @@ import (
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
+	"encoding/json"
 	"net"
+	"net/http"
 	"net/http/httptest"
 	"sync"
 	"sync/atomic"
@@ -68,7 +70,10 @@ type opStorage struct {
 
 	// Misbehaviour, set by tests; zero values behave.
 	nonce      atomic.Pointer[string] // the ID token's nonce instead of the request's
-	audience   atomic.Pointer[string] // the ID token's audience instead of the client
+	// reclaim rewrites the ID token's claims on its way out of the token
+	// endpoint and signs it again with the provider's own key: a provider
+	// that issues tokens it should not.
+	reclaim atomic.Pointer[func(claims map[string]any)]
 	idTokenTTL atomic.Int64           // nanoseconds; non-zero overrides the lifetime
 	forgeSig   atomic.Bool            // sign ID tokens with a key not in the JWKS
 
@@ -102,33 +107,69 @@ func (s *opStorage) SetUserinfoFromToken(ctx context.Context, userinfo *zoidc.Us
 
 type skewedRequest struct {
 	op.AuthRequest
-	nonce, audience *string
+	nonce string
 }
 
-func (r skewedRequest) GetNonce() string {
-	if r.nonce != nil {
-		return *r.nonce
-	}
-	return r.AuthRequest.GetNonce()
-}
-
-func (r skewedRequest) GetAudience() []string {
-	if r.audience != nil {
-		return []string{*r.audience}
-	}
-	return r.AuthRequest.GetAudience()
-}
+func (r skewedRequest) GetNonce() string { return r.nonce }
 
 func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.AuthRequest, error) {
 	r, err := s.Storage.AuthRequestByCode(ctx, code)
 	if err != nil {
 		return nil, err
 	}
-	n, a := s.nonce.Load(), s.audience.Load()
-	if n == nil && a == nil {
-		return r, nil
+	if n := s.nonce.Load(); n != nil {
+		return skewedRequest{AuthRequest: r, nonce: *n}, nil
 	}
-	return skewedRequest{AuthRequest: r, nonce: n, audience: a}, nil
+	return r, nil
+}
+
+// reclaiming applies opStorage.reclaim to the token endpoint's answers.
+func (s *opStorage) reclaiming(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fn := s.reclaim.Load()
+		if fn == nil || r.URL.Path != "/oauth/token" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		rec := httptest.NewRecorder()
+		next.ServeHTTP(rec, r)
+		var body map[string]any
+		if rec.Code != http.StatusOK || json.Unmarshal(rec.Body.Bytes(), &body) != nil {
+			w.WriteHeader(rec.Code)
+			_, _ = w.Write(rec.Body.Bytes())
+			return
+		}
+		raw, _ := body["id_token"].(string)
+		jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		var claims map[string]any
+		if err := json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &claims); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		(*fn)(claims)
+		key, err := s.Storage.SigningKey(r.Context())
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		signer, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.RS256, Key: jose.JSONWebKey{Key: key.Key(), KeyID: key.ID()}}, nil)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		payload, _ := json.Marshal(claims)
+		signed, err := signer.Sign(payload)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		body["id_token"], _ = signed.CompactSerialize()
+		writeJSON(w, http.StatusOK, body)
+	})
 }
 
 type shortLivedClient struct {
@@ -207,7 +248,7 @@ func startOP(t *testing.T, redirectURL string, insecure bool) *testOP {
 		clients[c.GetID()] = c
 	}
 	st := &opStorage{Storage: storage.NewStorageWithClients(users, clients), claims: claims}
-	srv := httptest.NewUnstartedServer(exampleop.SetupServer(issuer, st, nil, false))
+	srv := httptest.NewUnstartedServer(st.reclaiming(exampleop.SetupServer(issuer, st, nil, false)))
 	srv.Listener.Close()
 	srv.Listener = ln
 	if insecure {
