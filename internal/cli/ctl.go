@@ -377,6 +377,6 @@ the cluster CA from --ca-file or DRIFTMGR_CA_FILE.`,
 			return f.print(s, resp.Msg, nil)
 		},
 	})
-	root.AddCommand(bootstrap, members, health, agentsCmd, tokens, findingsCmd)
+	root.AddCommand(bootstrap, members, health, agentsCmd, tokens, findingsCmd, newCtlSecurityCmd(s, f))
 	return root
 }

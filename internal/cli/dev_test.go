@@ -94,4 +94,79 @@ func TestDevModeFindsPlantedDriftAndFollowsMutations(t *testing.T) {
 		return f != nil && len(f.GetChanges()) == 1 && f.GetChanges()[0].GetPath() == "instance_type" &&
 			f.GetChanges()[0].GetLiveJson() == `"m5.4xlarge"`
 	}, 60*time.Second, 200*time.Millisecond)
+
+	t.Run("security through ctl", func(t *testing.T) { devSecurity(t, base, key) })
+}
+
+// devSecurity checks what the dev agent's security scans put in the
+// controller, through `driftmgr ctl security`: the drift that opened SSH
+// to the world, the compliance posture, a mutelist and a stored policy
+// that the agent picks up on its next scan.
+func devSecurity(t *testing.T, base, key string) {
+	env := map[string]string{"DRIFTMGR_ADDR": base, "DRIFTMGR_API_KEY": key}
+	var out string
+	require.Eventually(t, func() bool {
+		var code int
+		code, out, _ = ctl(t, env, "security", "findings", "--category", "drift", "--limit", "1000")
+		return code == ExitInSync && strings.Contains(out, "DM-DRIFT-AWS-EC2-001")
+	}, 60*time.Second, 200*time.Millisecond, "the drift x security finding: %s", out)
+	assert.Regexp(t, `FAIL\s+critical\s+DM-DRIFT-AWS-EC2-001\s+aws_security_group.sg-0a1`, out)
+	id := regexp.MustCompile(`(?m)^([0-9a-f]{32})\s+FAIL\s+critical\s+DM-DRIFT-AWS-EC2-001`).FindStringSubmatch(out)
+	require.NotNil(t, id, out)
+
+	code, out, errb := ctl(t, env, "--json", "security", "get", id[1])
+	require.Equal(t, ExitInSync, code, errb)
+	assert.Contains(t, out, `"checkId": "DM-AWS-EC2-001"`, "the drift names the check it broke")
+	assert.Contains(t, out, "this drift opened port 22 to the world")
+
+	code, out, errb = ctl(t, env, "security", "compliance")
+	require.Equal(t, ExitInSync, code, errb)
+	assert.Regexp(t, `CIS AWS Foundations v3.0\s+\d+\.\d%`, out)
+	assert.Contains(t, out, "from 1 agents")
+	code, out, errb = ctl(t, env, "security", "compliance", "--framework", "CIS AWS Foundations v3.0")
+	require.Equal(t, ExitInSync, code, errb)
+	assert.Regexp(t, `(?m)^5\.2\s+FAIL\s+\d+\s+[1-9]`, out)
+	code, _, errb = ctl(t, env, "security", "compliance", "--framework", "ISO 27001")
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errb, `--framework "ISO 27001": no results`)
+
+	dir := t.TempDir()
+	ml := filepath.Join(dir, "mutelist.yaml")
+	require.NoError(t, os.WriteFile(ml, []byte("mutelist:\n  - check: DM-DRIFT-AWS-EC2-001\n    resource: aws_security_group.sg-0a1\n"+
+		"    reason: break-glass change, reverted on Friday\n    owner: platform\n"), 0o600))
+	code, out, errb = ctl(t, env, "security", "mutelist", "put", ml)
+	require.Equal(t, ExitInSync, code, errb)
+	assert.Contains(t, out, "1 entries")
+	code, out, _ = ctl(t, env, "security", "findings", "--status", "muted")
+	require.Equal(t, ExitInSync, code)
+	assert.Regexp(t, `MUTED\s+critical\s+DM-DRIFT-AWS-EC2-001`, out, "muted at once, without a rescan")
+	code, out, _ = ctl(t, env, "security", "mutelist", "get")
+	require.Equal(t, ExitInSync, code)
+	assert.Contains(t, out, "break-glass")
+	require.NoError(t, os.WriteFile(ml, []byte("mutelist:\n  - check: x\n"), 0o600))
+	code, _, errb = ctl(t, env, "security", "mutelist", "put", ml)
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errb, "mutelist:2: entry 1 needs resource, reason, owner")
+
+	// The example policies: the agent fetches them on its next scan; the
+	// instance moved to m5.4xlarge above is outside the approved families.
+	pols, err := filepath.Glob("../../examples/policies/*.rego")
+	require.NoError(t, err)
+	code, out, errb = ctl(t, env, append([]string{"security", "policies", "put"}, pols...)...)
+	require.Equal(t, ExitInSync, code, errb)
+	assert.Contains(t, out, "stored instance_types.rego (ACME-EC2-001)")
+	assert.Contains(t, errb, "skipping ../../examples/policies/instance_types_test.rego")
+	code, out, _ = ctl(t, env, "security", "policies", "list")
+	require.Equal(t, ExitInSync, code)
+	assert.Contains(t, out, "required_tags.rego")
+	require.Eventually(t, func() bool {
+		_, out, _ = ctl(t, env, "security", "findings", "--category", "policy", "--check", "ACME-EC2-001")
+		return strings.Contains(out, "aws_instance.i-0a1")
+	}, 60*time.Second, 300*time.Millisecond, "a stored policy runs on the agent: %s", out)
+	code, _, errb = ctl(t, env, "security", "policies", "delete", "nope.rego")
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errb, "not found")
+	code, _, errb = ctl(t, env, "security", "findings", "--status", "pass")
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errb, "want fail or muted")
 }
