@@ -13,6 +13,7 @@ import { count } from "@/lib/format";
 const nav = [
   { to: "/", label: "Overview", end: true },
   { to: "/inventory", label: "Drift inventory", end: false },
+  { to: "/security", label: "Security", end: false },
   { to: "/graph", label: "Resource graph", end: false },
   { to: "/cluster", label: "Agents & cluster", end: false },
   { to: "/settings", label: "Settings", end: false },

@@ -17,6 +17,20 @@ export const routes: RouteObject[] = [
       { index: true, lazy: () => import("@/features/overview/Overview").then((m) => ({ Component: m.default })) },
       { path: "inventory", lazy: () => import("@/features/drift/Inventory").then((m) => ({ Component: m.default })) },
       { path: "findings/:id", lazy: () => import("@/features/drift/ResourceDetail").then((m) => ({ Component: m.default })) },
+      {
+        path: "security",
+        lazy: () => import("@/features/security/SecurityLayout").then((m) => ({ Component: m.default })),
+        children: [
+          { index: true, lazy: () => import("@/features/security/SecurityFindings").then((m) => ({ Component: m.default })) },
+          {
+            path: "findings/:id",
+            lazy: () => import("@/features/security/SecurityFindingDetail").then((m) => ({ Component: m.default })),
+          },
+          { path: "compliance", lazy: () => import("@/features/security/Compliance").then((m) => ({ Component: m.default })) },
+          { path: "mutelist", lazy: () => import("@/features/security/Mutelist").then((m) => ({ Component: m.default })) },
+          { path: "policies", lazy: () => import("@/features/security/Policies").then((m) => ({ Component: m.default })) },
+        ],
+      },
       { path: "graph", lazy: () => import("@/features/graph/Graph").then((m) => ({ Component: m.default })) },
       { path: "cluster", lazy: () => import("@/features/cluster/ClusterHealth").then((m) => ({ Component: m.default })) },
       { path: "settings", lazy: () => import("@/features/settings/Settings").then((m) => ({ Component: m.default })) },
