@@ -17,9 +17,7 @@ import (
 const hashDomain = "driftmgr.audit.v1\n"
 
 // ComputeHash returns the hex SHA-256 of the entry's canonical encoding,
-// which covers every field but Hash itself. Args that are not a JSON object
-// hash as their raw bytes, so they can be verified (and fail) rather than
-// panic.
+// which covers every field but Hash itself.
 func (e Entry) ComputeHash() string {
 	h := sha256.New()
 	io.WriteString(h, hashDomain)
@@ -41,12 +39,7 @@ func (e Entry) MarshalJSON() ([]byte, error) {
 
 // canonical is the entry without Hash, as JSON.
 func (e Entry) canonical() []byte {
-	args, err := canonicalArgs(e.Args)
-	if err != nil {
-		// Keep the bytes as they are: the hash will not match one made
-		// from valid args, which is what Verify reports.
-		args, _ = json.Marshal(string(e.Args))
-	}
+	args := argsForm(e.Args)
 	b := make([]byte, 0, 256+len(args))
 	b = append(b, `{"tenant":`...)
 	b = appendString(b, e.Tenant)
@@ -82,6 +75,22 @@ func appendString(b []byte, s string) []byte {
 	enc.SetEscapeHTML(false)
 	_ = enc.Encode(s) // a string always encodes
 	return append(b, bytes.TrimSuffix(buf.Bytes(), []byte{'\n'})...)
+}
+
+// argsForm is how Args appear in the canonical encoding: canonicalArgs
+// when they are a proper object; otherwise (only a tampered or hand-made
+// entry) compacted JSON, or the bytes as a JSON string when they are not
+// JSON at all. Either way the entry still encodes, exports and re-reads to
+// the same hash, and Verify reports the hash mismatch instead of failing.
+func argsForm(raw json.RawMessage) []byte {
+	if c, err := canonicalArgs(raw); err == nil {
+		return c
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) == nil {
+		return buf.Bytes()
+	}
+	return appendString(nil, string(raw))
 }
 
 // maxArgsDepth bounds the nesting of Args, which may come from an

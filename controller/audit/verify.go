@@ -79,16 +79,25 @@ func verify(tenant string, prevSeq uint64, prevHash string, entries []Entry) err
 		case e.Seq < want:
 			return fail(e.Seq, i, ErrReordered, "it comes after entry %d", prevSeq)
 		case e.Seq > want:
-			for j := i + 1; j < len(entries); j++ {
-				if s := entries[j].Seq; s >= want && s < e.Seq && entries[j].Tenant == tenant {
-					return fail(e.Seq, i, ErrReordered, "it comes before entry %d", s)
+			// An entry that belongs before this one further on means
+			// reordering, not loss; name the earliest such.
+			earliest := e.Seq
+			for _, later := range entries[i+1:] {
+				if s := later.Seq; s >= want && s < earliest && later.Tenant == tenant {
+					earliest = s
 				}
 			}
-			if e.Seq == want+1 {
-				return fail(want, -1, ErrMissing, "the log goes from entry %d to entry %d", prevSeq, e.Seq)
+			if earliest < e.Seq {
+				return fail(e.Seq, i, ErrReordered, "it comes before entry %d", earliest)
 			}
-			return fail(want, -1, ErrMissing, "entries %d to %d are missing: the log goes from entry %d to entry %d",
-				want, e.Seq-1, prevSeq, e.Seq)
+			gap := fmt.Sprintf("the log goes from entry %d to entry %d", prevSeq, e.Seq)
+			if prevSeq == 0 {
+				gap = fmt.Sprintf("the log starts at entry %d", e.Seq)
+			}
+			if e.Seq == want+1 {
+				return fail(want, -1, ErrMissing, "%s", gap)
+			}
+			return fail(want, -1, ErrMissing, "entries %d to %d are missing: %s", want, e.Seq-1, gap)
 		}
 		if e.PrevHash != prevHash {
 			if i == 0 {
