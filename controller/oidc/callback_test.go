@@ -2,6 +2,7 @@ package oidc
 
 import (
 	"encoding/json"
+	"errors"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 )
 
 // refused asserts a callback answer is a failure page with that status and
@@ -296,4 +298,67 @@ func TestLoginBadParameters(t *testing.T) {
 	resp, body = b.signIn("alice", "alice-pw", "?next="+url.QueryEscape("//evil.test/x"))
 	require.Equal(t, http.StatusFound, resp.StatusCode, body)
 	assert.Equal(t, "/", resp.Header.Get("Location"))
+}
+
+// Groups only in the userinfo answer, as some providers do, still count.
+func TestCallbackGroupsFromUserinfo(t *testing.T) {
+	e := newEnv(t)
+	reclaim := func(c map[string]any) { delete(c, "groups") }
+	e.op.reclaim.Store(&reclaim)
+	b := e.browser()
+	resp, body := b.signIn("alice", "alice-pw", "")
+	require.Equal(t, http.StatusFound, resp.StatusCode, body)
+	_, si, _ := b.session()
+	assert.Equal(t, RoleAdmin, si.Role)
+}
+
+// A userinfo answer about someone else is not used (OpenID Connect Core
+// 5.3.2): here that leaves no groups, so no role.
+func TestCallbackUserinfoForAnotherSubject(t *testing.T) {
+	e := newEnv(t)
+	reclaim := func(c map[string]any) { delete(c, "groups") }
+	e.op.reclaim.Store(&reclaim)
+	reinfo := func(c map[string]any) { c["sub"] = "u-somebody-else" }
+	e.op.reinfo.Store(&reinfo)
+	b := e.browser()
+	resp, body := b.signIn("alice", "alice-pw", "")
+	refused(t, b, resp, body, http.StatusForbidden, "no_role")
+	assert.Contains(t, body, "the provider sent no groups")
+	assert.Contains(t, e.logs.String(), "userinfo is for another subject")
+}
+
+// A failing userinfo endpoint leaves the ID token's claims to decide.
+func TestCallbackUserinfoFails(t *testing.T) {
+	e := newEnv(t)
+	broken := func(c map[string]any) { c["fail"] = true }
+	e.op.reinfo.Store(&broken)
+	b := e.browser()
+	resp, body := b.signIn("alice", "alice-pw", "")
+	require.Equal(t, http.StatusFound, resp.StatusCode, body)
+	_, si, _ := b.session()
+	assert.Equal(t, RoleAdmin, si.Role, "groups came from the ID token")
+	assert.Empty(t, si.Email, "the ID token of this provider carries no email")
+	assert.Contains(t, e.logs.String(), "oidc userinfo failed")
+}
+
+// A wrong client secret is named as a configuration problem.
+func TestCallbackWrongClientSecret(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.ClientSecret = "not-the-secret" })
+	b := e.browser()
+	resp, body := b.signIn("alice", "alice-pw", "")
+	refused(t, b, resp, body, http.StatusBadGateway, "token_exchange_failed")
+	assert.Contains(t, body, "invalid_client")
+	assert.Contains(t, body, "check client_id, client_secret and redirect_url")
+	assert.NotContains(t, e.logs.String(), "not-the-secret")
+}
+
+// A token endpoint that fails without an OAuth error is reported by status.
+func TestExchangeFailure(t *testing.T) {
+	f := exchangeFailure(&oauth2.RetrieveError{Response: &http.Response{Status: "500 Internal Server Error"}, Body: []byte("secret stuff")})
+	assert.Equal(t, "token_exchange_failed", f.code)
+	assert.Contains(t, f.msg, "500 Internal Server Error")
+	assert.NotContains(t, f.Error(), "secret stuff")
+	f = exchangeFailure(errors.New("dial tcp: connection refused"))
+	assert.Equal(t, http.StatusBadGateway, f.status)
+	assert.Contains(t, f.msg, "could not be reached")
 }

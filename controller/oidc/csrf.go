@@ -116,4 +116,3 @@ func (h *Handler) originAllowed(origin string, r *http.Request) bool {
 func sameOrigin(a, b *url.URL) bool {
 	return strings.EqualFold(a.Scheme, b.Scheme) && strings.EqualFold(a.Host, b.Host)
 }
-

@@ -69,13 +69,16 @@ type opStorage struct {
 	claims map[string]map[string]any
 
 	// Misbehaviour, set by tests; zero values behave.
-	nonce      atomic.Pointer[string] // the ID token's nonce instead of the request's
+	nonce atomic.Pointer[string] // the ID token's nonce instead of the request's
 	// reclaim rewrites the ID token's claims on its way out of the token
 	// endpoint and signs it again with the provider's own key: a provider
 	// that issues tokens it should not.
 	reclaim atomic.Pointer[func(claims map[string]any)]
-	idTokenTTL atomic.Int64           // nanoseconds; non-zero overrides the lifetime
-	forgeSig   atomic.Bool            // sign ID tokens with a key not in the JWKS
+	// reinfo rewrites the userinfo endpoint's answers; "fail": true makes
+	// it answer 500.
+	reinfo     atomic.Pointer[func(claims map[string]any)]
+	idTokenTTL atomic.Int64 // nanoseconds; non-zero overrides the lifetime
+	forgeSig   atomic.Bool  // sign ID tokens with a key not in the JWKS
 
 	forgeOnce sync.Once
 	forged    op.SigningKey
@@ -123,9 +126,26 @@ func (s *opStorage) AuthRequestByCode(ctx context.Context, code string) (op.Auth
 	return r, nil
 }
 
-// reclaiming applies opStorage.reclaim to the token endpoint's answers.
+// reclaiming applies opStorage.reclaim and reinfo to the token and
+// userinfo endpoints' answers.
 func (s *opStorage) reclaiming(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if info := s.reinfo.Load(); info != nil && r.URL.Path == "/userinfo" {
+			rec := httptest.NewRecorder()
+			next.ServeHTTP(rec, r)
+			var claims map[string]any
+			if err := json.Unmarshal(rec.Body.Bytes(), &claims); err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			(*info)(claims)
+			if claims["fail"] == true {
+				http.Error(w, "userinfo broke", http.StatusInternalServerError)
+				return
+			}
+			writeJSON(w, rec.Code, claims)
+			return
+		}
 		fn := s.reclaim.Load()
 		if fn == nil || r.URL.Path != "/oauth/token" {
 			next.ServeHTTP(w, r)
