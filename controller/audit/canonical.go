@@ -117,6 +117,9 @@ func canonicalArgs(raw json.RawMessage) ([]byte, error) {
 		return nil, errNotObject
 	}
 	v, err := readObject(dec, 1)
+	if err == io.EOF {
+		err = io.ErrUnexpectedEOF // the object was cut short
+	}
 	if err != nil {
 		return nil, fmt.Errorf("args: %w", err)
 	}
