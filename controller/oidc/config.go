@@ -80,7 +80,8 @@ type Config struct {
 	TenantClaim string `yaml:"tenant_claim"`
 	// Mappings give provider groups a role per tenant. A user in several
 	// groups gets the highest role per tenant; a user no mapping matches is
-	// refused.
+	// refused. They may start empty and be set later (Handler.SetMappings),
+	// e.g. from each tenant's replicated settings.
 	Mappings []Mapping `yaml:"mappings"`
 	// CookieSecure marks cookies Secure and gives the session cookie the
 	// __Host- prefix. nil means true; set false only for local development
@@ -157,9 +158,6 @@ func (c *Config) Validate() error {
 			bad("redirect_url", "%v", err)
 		} else if u, _ := url.Parse(c.RedirectURL); u.Path != CallbackPath {
 			bad("redirect_url", "path must be %s, got %q", CallbackPath, u.Path)
-		}
-		if len(c.Mappings) == 0 {
-			bad("mappings", "at least one group to role mapping is required with an issuer")
 		}
 	} else if !c.AllowPasswordLogin {
 		bad("issuer", "required unless allow_password_login is set: no way to sign in")

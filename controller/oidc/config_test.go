@@ -56,7 +56,7 @@ func TestConfigValidate(t *testing.T) {
 			c.RedirectURL = "http://driftmgr.example.com" + CallbackPath
 			c.CookieSecure = &no
 		}, ""},
-		{"no mappings", func(c *Config) { c.Mappings = nil }, "mappings: at least one group to role mapping is required"},
+		{"no mappings yet", func(c *Config) { c.Mappings = nil }, ""},
 		{"mapping without tenant", func(c *Config) { c.Mappings = []Mapping{{Group: "ops", Role: RoleAdmin}} }, "mappings[0].tenant: required"},
 		{"mapping without group", func(c *Config) { c.Mappings = append(c.Mappings, Mapping{Tenant: "acme", Role: RoleAdmin}) }, "mappings[1].group: required"},
 		{"mapping with unknown role", func(c *Config) { c.Mappings = []Mapping{{Tenant: "acme", Group: "ops", Role: "owner"}} }, "mappings[0].role: \"owner\" is not one of viewer, operator, admin"},

@@ -110,6 +110,9 @@ func New(cfg Config, store SessionStore, passwords PasswordVerifier) (*Handler, 
 	}
 	ms := slices.Clone(cfg.Mappings)
 	h.mappings.Store(&ms)
+	if cfg.SSO() && len(ms) == 0 {
+		h.log.Warn("oidc: no group to role mappings yet; every single sign-on is refused until some are set")
+	}
 	h.passwordOn.Store(cfg.AllowPasswordLogin)
 	if cfg.secure() {
 		h.sessionCookie, h.csrfCookie, h.flowCookie = SessionCookie, CSRFCookie, flowCookie

@@ -32,11 +32,14 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_ = json.NewEncoder(w).Encode(v)
 }
 
-// wantsHTML reports whether the client is a browser navigating (the login
-// and callback pages) rather than the console's fetch.
+// wantsHTML reports whether the client is a browser navigating to the
+// login or callback page, rather than the console's script or an API
+// client, which get JSON.
 func wantsHTML(r *http.Request) bool {
-	a := r.Header.Get("Accept")
-	return strings.Contains(a, "text/html") || (a == "" && r.Method == http.MethodGet)
+	if r.URL.Path != LoginPath && r.URL.Path != CallbackPath {
+		return false
+	}
+	return !strings.Contains(r.Header.Get("Accept"), "application/json")
 }
 
 var failPage = template.Must(template.New("fail").Parse(`<!DOCTYPE html>

@@ -259,3 +259,17 @@ func TestSSOInsecureCookies(t *testing.T) {
 	assert.Equal(t, "acme", si.Tenant)
 	assert.True(t, strings.HasPrefix(e.op.issuer, "http://127.0.0.1:"))
 }
+
+// Mappings may come later (from each tenant's settings); until then every
+// sign-on is refused, and the log says why at start.
+func TestSSOWithoutMappingsYet(t *testing.T) {
+	e := newEnv(t, func(c *Config) { c.Mappings = nil })
+	assert.Contains(t, e.logs.String(), "no group to role mappings yet")
+	b := e.browser()
+	resp, body := b.signIn("alice", "alice-pw", "")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Equal(t, "no_role", failureOf(t, body))
+	require.NoError(t, e.h.SetMappings(testMappings))
+	resp, body = b.signIn("alice", "alice-pw", "")
+	require.Equal(t, http.StatusFound, resp.StatusCode, body)
+}
