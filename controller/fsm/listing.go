@@ -18,9 +18,9 @@ type listSpec[T any] struct {
 	facets    map[string]func(T) string
 	orderings map[string]func(T) sortKey
 	id        func(T) string
-	// facetMulti, when set for a field, gives several values per record
+	// facetMulti, when set for a field, visits several values per record
 	// (a security finding maps to several frameworks).
-	facetMulti map[string]func(T) []string
+	facetMulti map[string]func(T, func(string))
 }
 
 // listQuery is a parsed listing request apart from its filter.
@@ -94,11 +94,9 @@ func (sp *listSpec[T]) build(q listQuery, key string, rev uint64, all []T) *list
 				counts[get(r)]++
 			}
 		} else {
-			get := sp.facetMulti[field]
+			visit, count := sp.facetMulti[field], func(v string) { counts[v]++ }
 			for _, r := range all {
-				for _, v := range get(r) {
-					counts[v]++
-				}
+				visit(r, count)
 			}
 		}
 		facet := &pb.Facet{Field: field}

@@ -380,3 +380,12 @@ func TestCompareControls(t *testing.T) {
 	assert.Zero(t, compareControls("3.1.1", "3.1.1"))
 	assert.Negative(t, compareControls("A.1", "B.1"))
 }
+
+func TestKeepSmallest(t *testing.T) {
+	var ids []string
+	for _, id := range []string{"m", "c", "x", "a", "k", "b", "z"} {
+		ids = keepSmallest(ids, id, 4)
+	}
+	assert.Equal(t, []string{"a", "b", "c", "k"}, ids)
+	assert.Equal(t, []string{"q"}, keepSmallest(nil, "q", 1))
+}

@@ -16,20 +16,26 @@ import (
 )
 
 // secView is the security half of the read model: each tenant's failing
-// checks, its agents' latest verdict counts and its parsed mutelist.
+// checks, its agents' latest verdict counts and its parsed mutelist. The
+// mutelist is applied when a failure arrives and again when the list
+// changes or one of its entries expires, so a read never matches 100,000
+// failures against the list.
 type secView struct {
-	findings map[string]map[string]*pb.SecurityFinding
-	postures map[string]map[string]*pb.Scan
-	mutes    map[string]*scan.Mutelist
-	// rev is each tenant's security revision: the index of the last change
-	// to its findings or mutelist, which a cached listing must match.
-	rev   map[string]uint64
+	// raw are the failures as stored; eff the same with the mutelist
+	// applied as of at, valid until until (zero: until the list changes).
+	raw, eff  map[string]map[string]*pb.SecurityFinding
+	at, until map[string]time.Time
+	postures  map[string]map[string]*pb.Scan
+	mutes     map[string]*scan.Mutelist
+	// gen counts each tenant's changes to eff; a cached listing must match.
+	gen   map[string]uint64
 	cache listCache[*pb.SecurityFinding]
 }
 
 func newSecView() secView {
-	return secView{findings: map[string]map[string]*pb.SecurityFinding{}, postures: map[string]map[string]*pb.Scan{},
-		mutes: map[string]*scan.Mutelist{}, rev: map[string]uint64{}}
+	return secView{raw: map[string]map[string]*pb.SecurityFinding{}, eff: map[string]map[string]*pb.SecurityFinding{},
+		at: map[string]time.Time{}, until: map[string]time.Time{}, postures: map[string]map[string]*pb.Scan{},
+		mutes: map[string]*scan.Mutelist{}, gen: map[string]uint64{}}
 }
 
 func (sv *secView) load(tt *state.TenantTx) error {
@@ -38,7 +44,7 @@ func (sv *secView) load(tt *state.TenantTx) error {
 	if err := tt.ForEachSecurityFinding(func(f *pb.SecurityFinding) error { m[f.GetId()] = f; return nil }); err != nil {
 		return fmt.Errorf("load security findings of %s: %w", t, err)
 	}
-	sv.findings[t] = m
+	sv.raw[t] = m
 	ps := map[string]*pb.Scan{}
 	if err := tt.ForEachPosture(func(s *pb.Scan) error { ps[s.GetAgentId()] = s; return nil }); err != nil {
 		return fmt.Errorf("load security posture of %s: %w", t, err)
@@ -48,37 +54,72 @@ func (sv *secView) load(tt *state.TenantTx) error {
 	if err != nil {
 		return fmt.Errorf("load mutelist of %s: %w", t, err)
 	}
-	return sv.setMutelist(t, ml)
+	sv.setMutelist(t, ml)
+	sv.recompute(t, time.Now())
+	return nil
 }
 
-func (sv *secView) setMutelist(tenant string, ml *pb.StoredMutelist) error {
+func (sv *secView) setMutelist(tenant string, ml *pb.StoredMutelist) {
 	parsed, err := ParseMutelist(ml.GetYaml())
 	if err != nil {
 		// Stored lists were parsed before they were applied; one that no
 		// longer parses (an older binary's syntax) mutes nothing.
-		sv.mutes[tenant] = &scan.Mutelist{}
-		return nil
+		parsed = &scan.Mutelist{}
 	}
 	sv.mutes[tenant] = parsed
-	return nil
+}
+
+// recompute applies the tenant's mutelist to all its failures as of now.
+func (sv *secView) recompute(tenant string, now time.Time) {
+	ml := sv.mutes[tenant]
+	eff := make(map[string]*pb.SecurityFinding, len(sv.raw[tenant]))
+	for id, f := range sv.raw[tenant] {
+		eff[id] = sv.muted(ml, f, now)
+	}
+	sv.eff[tenant], sv.at[tenant], sv.until[tenant] = eff, now, time.Time{}
+	if ml != nil {
+		sv.until[tenant] = nextExpiry(ml, now)
+	}
+	sv.gen[tenant]++
+}
+
+// fresh reports whether the tenant's effective statuses hold at now.
+func (sv *secView) fresh(tenant string, now time.Time) bool {
+	if ml := sv.mutes[tenant]; ml == nil || len(ml.Entries) == 0 {
+		return true
+	}
+	u := sv.until[tenant]
+	return !now.Before(sv.at[tenant]) && (u.IsZero() || now.Before(u))
 }
 
 func (sv *secView) apply(c Change) {
 	t := c.Tenant
-	touched := false
+	if c.Mutelist != nil {
+		sv.setMutelist(t, c.Mutelist)
+	}
 	if len(c.SecFindings) > 0 || len(c.SecResolved) > 0 {
-		m := sv.findings[t]
-		if m == nil {
-			m = map[string]*pb.SecurityFinding{}
-			sv.findings[t] = m
+		raw, eff := sv.raw[t], sv.eff[t]
+		if raw == nil {
+			raw, eff = map[string]*pb.SecurityFinding{}, map[string]*pb.SecurityFinding{}
+			sv.raw[t], sv.eff[t] = raw, eff
+		}
+		at := sv.at[t]
+		if at.IsZero() {
+			at = time.Now()
+			sv.at[t] = at
 		}
 		for _, f := range c.SecFindings {
-			m[f.GetId()] = f
+			raw[f.GetId()] = f
+			eff[f.GetId()] = sv.muted(sv.mutes[t], f, at)
 		}
 		for _, id := range c.SecResolved {
-			delete(m, id)
+			delete(raw, id)
+			delete(eff, id)
 		}
-		touched = true
+		sv.gen[t]++
+	}
+	if c.Mutelist != nil {
+		sv.recompute(t, time.Now())
 	}
 	if len(c.Postures) > 0 {
 		ps := sv.postures[t]
@@ -90,13 +131,22 @@ func (sv *secView) apply(c Change) {
 			ps[p.GetAgentId()] = p
 		}
 	}
-	if c.Mutelist != nil {
-		_ = sv.setMutelist(t, c.Mutelist)
-		touched = true
+}
+
+// rlockFresh takes the read lock with the tenant's effective statuses
+// current at now, recomputing them first when a mute expired since.
+func (v *View) rlockFresh(tenant string, now time.Time) {
+	v.mu.RLock()
+	if v.sec.fresh(tenant, now) {
+		return
 	}
-	if touched {
-		sv.rev[t] = c.Index
+	v.mu.RUnlock()
+	v.mu.Lock()
+	if !v.sec.fresh(tenant, now) {
+		v.sec.recompute(tenant, now)
 	}
+	v.mu.Unlock()
+	v.mu.RLock()
 }
 
 // muted returns the finding as a tenant sees it: MUTED with the entry that
@@ -147,7 +197,7 @@ var secSpec = &listSpec[*pb.SecurityFinding]{
 		"agent_id": (*pb.SecurityFinding).GetAgentId,
 		"category": (*pb.SecurityFinding).GetCategory,
 	},
-	facetMulti: map[string]func(*pb.SecurityFinding) []string{"framework": frameworks},
+	facetMulti: map[string]func(*pb.SecurityFinding, func(string)){"framework": eachFramework},
 	orderings: map[string]func(*pb.SecurityFinding) sortKey{
 		"severity":    func(f *pb.SecurityFinding) sortKey { return sortKey{n: int64(f.GetSeverity())} },
 		"last_seen":   func(f *pb.SecurityFinding) sortKey { return sortKey{n: nanos(f.GetLastSeen())} },
@@ -161,15 +211,32 @@ var secSpec = &listSpec[*pb.SecurityFinding]{
 	id: (*pb.SecurityFinding).GetId,
 }
 
-// frameworks are the distinct frameworks a finding's controls belong to.
-func frameworks(f *pb.SecurityFinding) []string {
-	var out []string
-	for _, c := range f.GetControls() {
-		if !slices.Contains(out, c.GetFramework()) {
-			out = append(out, c.GetFramework())
+// eachFramework visits the distinct frameworks a finding's controls
+// belong to, without allocating (it runs for every finding of a listing).
+func eachFramework(f *pb.SecurityFinding, fn func(string)) {
+	cs := f.GetControls()
+	for i, c := range cs {
+		fw, dup := c.GetFramework(), false
+		for _, p := range cs[:i] {
+			if p.GetFramework() == fw {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			fn(fw)
 		}
 	}
-	return out
+}
+
+// hasFramework reports whether a finding maps to one of fws.
+func hasFramework(f *pb.SecurityFinding, fws []string) bool {
+	for _, c := range f.GetControls() {
+		if slices.Contains(fws, c.GetFramework()) {
+			return true
+		}
+	}
+	return false
 }
 
 func compileSecFilter(flt *pb.SecurityFindingFilter) func(*pb.SecurityFinding) bool {
@@ -185,7 +252,7 @@ func compileSecFilter(flt *pb.SecurityFindingFilter) func(*pb.SecurityFinding) b
 			!sevs(f.GetSeverity()) || !statuses(f.GetStatus()) {
 			return false
 		}
-		if len(fws) > 0 && !slices.ContainsFunc(frameworks(f), func(s string) bool { return slices.Contains(fws, s) }) {
+		if len(fws) > 0 && !hasFramework(f, fws) {
 			return false
 		}
 		if text != "" {
@@ -213,24 +280,20 @@ func (v *View) ListSecurity(tenant string, req *pb.ListSecurityFindingsRequest, 
 		return nil, err
 	}
 	lkey := listingKey(tenant, q.order, req.GetFacets(), req.GetFilter())
-	v.mu.RLock()
+	v.rlockFresh(tenant, now)
 	sv := &v.sec
-	rev, srev := v.rev, sv.rev[tenant]
-	l := sv.cache.get(lkey, srev, now)
+	rev, gen := v.rev, sv.gen[tenant]
+	l := sv.cache.get(lkey, gen, now)
 	if l == nil {
 		match := compileSecFilter(req.GetFilter())
-		ml := sv.mutes[tenant]
-		all := make([]*pb.SecurityFinding, 0, len(sv.findings[tenant]))
-		for _, f := range sv.findings[tenant] {
-			if f = sv.muted(ml, f, now); match(f) {
+		all := make([]*pb.SecurityFinding, 0, len(sv.eff[tenant]))
+		for _, f := range sv.eff[tenant] {
+			if match(f) {
 				all = append(all, f)
 			}
 		}
 		v.mu.RUnlock()
-		l = secSpec.build(q, lkey, srev, all)
-		if ml != nil {
-			l.until = nextExpiry(ml, now)
-		}
+		l = secSpec.build(q, lkey, gen, all)
 		sv.cache.put(l)
 	} else {
 		v.mu.RUnlock()
@@ -242,13 +305,10 @@ func (v *View) ListSecurity(tenant string, req *pb.ListSecurityFindingsRequest, 
 // SecurityFinding returns one of a tenant's failures as the tenant sees it
 // now. The result is shared: callers must not modify it.
 func (v *View) SecurityFinding(tenant, id string, now time.Time) (*pb.SecurityFinding, bool) {
-	v.mu.RLock()
+	v.rlockFresh(tenant, now)
 	defer v.mu.RUnlock()
-	f, ok := v.sec.findings[tenant][id]
-	if !ok {
-		return nil, false
-	}
-	return v.sec.muted(v.sec.mutes[tenant], f, now), true
+	f, ok := v.sec.eff[tenant][id]
+	return f, ok
 }
 
 // ExpiredMutes lists the tenant's mutelist entries past their expiry.
@@ -281,16 +341,17 @@ const maxEvidenceIDs = 20
 // applied now, per framework and control. A drift x security finding
 // counts against the check the drift broke.
 func (v *View) Compliance(tenant, framework string, now time.Time) *pb.GetComplianceResponse {
-	v.mu.RLock()
+	v.rlockFresh(tenant, now)
 	defer v.mu.RUnlock()
 	sv := &v.sec
 	type checkAgg struct {
 		title           string
 		passed          int64
 		failed, muted   int64
-		ids             []string
+		ids             []string // the smallest maxEvidenceIDs, sorted
 		controls        []*pb.ControlRef
 		controlsByKnown map[string]bool
+		seenFinding     bool
 	}
 	checks := map[string]*checkAgg{}
 	get := func(id string) *checkAgg {
@@ -322,18 +383,21 @@ func (v *View) Compliance(tenant, framework string, now time.Time) *pb.GetCompli
 			addControls(c, t.GetControls())
 		}
 	}
-	ml := sv.mutes[tenant]
-	for _, f := range sv.findings[tenant] {
-		f = sv.muted(ml, f, now)
+	for _, f := range sv.eff[tenant] {
 		id := f.GetCheckId()
 		if d := f.GetDrift(); d.GetCheckId() != "" {
 			id = d.GetCheckId()
 		}
 		c := get(id)
-		if c.title == "" {
-			c.title = f.GetTitle()
+		if !c.seenFinding {
+			// A check's findings carry its controls; reading them once per
+			// check keeps this linear in the findings.
+			c.seenFinding = true
+			if c.title == "" {
+				c.title = f.GetTitle()
+			}
+			addControls(c, f.GetControls())
 		}
-		addControls(c, f.GetControls())
 		if f.GetStatus() == pb.SecurityStatus_SECURITY_STATUS_MUTED {
 			c.muted++
 			resp.Muted++
@@ -342,7 +406,7 @@ func (v *View) Compliance(tenant, framework string, now time.Time) *pb.GetCompli
 		c.failed++
 		resp.Failed++
 		resp.RiskScore += riskWeights[f.GetSeverity()]
-		c.ids = append(c.ids, f.GetId())
+		c.ids = keepSmallest(c.ids, f.GetId(), maxEvidenceIDs)
 	}
 	type ctlAgg struct {
 		p      *pb.ControlPosture
@@ -351,7 +415,6 @@ func (v *View) Compliance(tenant, framework string, now time.Time) *pb.GetCompli
 	fws := map[string]map[string]*ctlAgg{}
 	for id, c := range checks {
 		resp.Passed += c.passed
-		slices.Sort(c.ids)
 		for _, ref := range c.controls {
 			fw := ref.GetFramework()
 			if framework != "" && fw != framework {
@@ -431,4 +494,18 @@ func compareControls(a, b string) int {
 		}
 	}
 	return cmp.Compare(len(ap), len(bp))
+}
+
+// keepSmallest inserts id into the sorted ids, keeping at most n.
+func keepSmallest(ids []string, id string, n int) []string {
+	if len(ids) == n && id >= ids[n-1] {
+		return ids
+	}
+	i, _ := slices.BinarySearch(ids, id)
+	if len(ids) < n {
+		ids = append(ids, "")
+	}
+	copy(ids[i+1:], ids[i:])
+	ids[i] = id
+	return ids
 }

@@ -64,14 +64,19 @@ func (v *View) replace(o *View) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.tenants, v.rev = o.tenants, o.rev
-	v.sec.findings, v.sec.postures, v.sec.mutes = o.sec.findings, o.sec.postures, o.sec.mutes
+	gen := v.sec.gen
+	sv, from := &v.sec, &o.sec
+	sv.raw, sv.eff, sv.at, sv.until, sv.postures, sv.mutes, sv.gen = from.raw, from.eff, from.at, from.until, from.postures, from.mutes, from.gen
+	// Generations only move forward, so no listing cached before the
+	// restore is served after it.
+	for t, g := range gen {
+		sv.gen[t] += g + 1
+	}
 	// Every tenant's revision moves to the restored index, so no listing
 	// cached before the restore is served after it.
 	v.trev = map[string]uint64{}
-	v.sec.rev = map[string]uint64{}
 	for t := range v.tenants {
 		v.trev[t] = o.rev
-		v.sec.rev[t] = o.rev
 	}
 }
 

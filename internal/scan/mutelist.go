@@ -154,20 +154,25 @@ func glob(pattern, s string) bool {
 	if pattern == "*" {
 		return true
 	}
-	parts := strings.Split(pattern, "*")
-	if len(parts) == 1 {
+	// Walk the pattern without splitting it: the controller matches every
+	// stored failure against every entry, so this must not allocate.
+	first, rest, wild := strings.Cut(pattern, "*")
+	if !wild {
 		return pattern == s
 	}
-	if !strings.HasPrefix(s, parts[0]) {
+	if !strings.HasPrefix(s, first) {
 		return false
 	}
-	s = s[len(parts[0]):]
-	for _, p := range parts[1 : len(parts)-1] {
-		i := strings.Index(s, p)
+	s = s[len(first):]
+	for {
+		part, more, ok := strings.Cut(rest, "*")
+		if !ok {
+			return len(s) >= len(rest) && strings.HasSuffix(s, rest)
+		}
+		i := strings.Index(s, part)
 		if i < 0 {
 			return false
 		}
-		s = s[i+len(p):]
+		s, rest = s[i+len(part):], more
 	}
-	return strings.HasSuffix(s, parts[len(parts)-1])
 }

@@ -63,6 +63,17 @@ func TestMutelist(t *testing.T) {
 	assert.True(t, glob("a*c*e", "abcde"))
 	assert.False(t, glob("a*c*e", "abcdf"))
 	assert.True(t, glob("*", ""))
+	for _, c := range []struct {
+		pattern, s string
+		want       bool
+	}{
+		{"a*a", "a", false}, {"a*a", "aa", true}, {"ab*", "ab", true}, {"*b", "ab", true}, {"*b", "ba", false},
+		{"DM-AWS-*", "DM-AWS-EC2-001", true}, {"DM-*-001", "DM-AWS-EC2-001", true}, {"DM-*-002", "DM-AWS-EC2-001", false},
+		{"**", "x", true}, {"a**b", "ab", true}, {"exact", "exact", true}, {"exact", "exactly", false}, {"*x*", "abc", false},
+	} {
+		assert.Equal(t, c.want, glob(c.pattern, c.s), "%q ~ %q", c.pattern, c.s)
+	}
+	assert.Zero(t, testing.AllocsPerRun(100, func() { glob("DM-*-EC2-*", "DM-AWS-EC2-001") }), "glob must not allocate")
 }
 
 func TestReportFormats(t *testing.T) {
