@@ -32,6 +32,7 @@ const (
 	CmdPutPolicy       CmdType = 11
 	CmdDeletePolicy    CmdType = 12
 	// 20-49 are kept for tenancy and access.
+	CmdAudit CmdType = 50
 )
 
 func (t CmdType) String() string {
@@ -60,6 +61,8 @@ func (t CmdType) String() string {
 		return "put_policy"
 	case CmdDeletePolicy:
 		return "delete_policy"
+	case CmdAudit:
+		return "audit"
 	}
 	return fmt.Sprintf("unknown(%d)", byte(t))
 }
@@ -95,6 +98,8 @@ func typeOf(c *pb.RaftCommand) (CmdType, error) {
 		return CmdPutPolicy, nil
 	case *pb.RaftCommand_DeletePolicy:
 		return CmdDeletePolicy, nil
+	case *pb.RaftCommand_Audit:
+		return CmdAudit, nil
 	}
 	return 0, errors.New("command has no payload")
 }

@@ -179,6 +179,8 @@ func (f *FSM) applyOne(tx *state.Tx, l *raft.Log) (any, []*Change) {
 		res, ch = applyPutPolicy(tx, l.Index, c.GetPutPolicy())
 	case CmdDeletePolicy:
 		res, ch = applyDeletePolicy(tx, l.Index, c.GetDeletePolicy())
+	case CmdAudit:
+		res = applyAudit(tx, c.GetAudit())
 	}
 	if r, ok := res.(*pb.ApplyResult); ok && c.GetRequestId() != "" {
 		b, _ := proto.Marshal(r)

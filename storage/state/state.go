@@ -53,7 +53,7 @@ var (
 
 // tenantBuckets are created in every tenant; one added in a later release
 // is created the first time an older tenant is written to.
-var tenantBuckets = [][]byte{tFindings, tAgents, tScans, tTokens, tHWM, tSecFindings, tPosture, tSecConfig, tPolicies}
+var tenantBuckets = [][]byte{tFindings, tAgents, tScans, tTokens, tHWM, tSecFindings, tPosture, tSecConfig, tPolicies, tAudit}
 
 // ErrNotFound is returned for a record that does not exist in the tenant.
 var ErrNotFound = errors.New("not found")

@@ -44,6 +44,7 @@ type RaftCommand struct {
 	//	*RaftCommand_PutMutelist
 	//	*RaftCommand_PutPolicy
 	//	*RaftCommand_DeletePolicy
+	//	*RaftCommand_Audit
 	Cmd           isRaftCommand_Cmd `protobuf_oneof:"cmd"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -208,6 +209,15 @@ func (x *RaftCommand) GetDeletePolicy() *DeletePolicyCommand {
 	return nil
 }
 
+func (x *RaftCommand) GetAudit() *AuditCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_Audit); ok {
+			return x.Audit
+		}
+	}
+	return nil
+}
+
 type isRaftCommand_Cmd interface {
 	isRaftCommand_Cmd()
 }
@@ -258,7 +268,12 @@ type RaftCommand_PutPolicy struct {
 }
 
 type RaftCommand_DeletePolicy struct {
-	DeletePolicy *DeletePolicyCommand `protobuf:"bytes,14,opt,name=delete_policy,json=deletePolicy,proto3,oneof"` // 30-59 are kept for tenancy and access.
+	DeletePolicy *DeletePolicyCommand `protobuf:"bytes,14,opt,name=delete_policy,json=deletePolicy,proto3,oneof"`
+}
+
+type RaftCommand_Audit struct {
+	// 20-29: audit.
+	Audit *AuditCommand `protobuf:"bytes,20,opt,name=audit,proto3,oneof"` // 30-59 are kept for tenancy and access.
 }
 
 func (*RaftCommand_Ingest) isRaftCommand_Cmd() {}
@@ -284,6 +299,8 @@ func (*RaftCommand_PutMutelist) isRaftCommand_Cmd() {}
 func (*RaftCommand_PutPolicy) isRaftCommand_Cmd() {}
 
 func (*RaftCommand_DeletePolicy) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_Audit) isRaftCommand_Cmd() {}
 
 // IngestCommand carries agent batches coalesced by the leader (group
 // commit), in the order they must apply.
@@ -1367,6 +1384,53 @@ func (x *DeletePolicyCommand) GetName() string {
 	return ""
 }
 
+// AuditCommand appends entries to their tenants' audit logs; the FSM
+// gives each its sequence and chains its hash, so every node holds the
+// same chain. Entries without a tenant go to the platform's log.
+type AuditCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Events        []*AuditEvent          `protobuf:"bytes,1,rep,name=events,proto3" json:"events,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *AuditCommand) Reset() {
+	*x = AuditCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[19]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *AuditCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*AuditCommand) ProtoMessage() {}
+
+func (x *AuditCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[19]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use AuditCommand.ProtoReflect.Descriptor instead.
+func (*AuditCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{19}
+}
+
+func (x *AuditCommand) GetEvents() []*AuditEvent {
+	if x != nil {
+		return x.Events
+	}
+	return nil
+}
+
 // ApplyResult is what Apply returns for a command other than ingest: an
 // error code, or the object it changed.
 type ApplyResult struct {
@@ -1383,7 +1447,7 @@ type ApplyResult struct {
 
 func (x *ApplyResult) Reset() {
 	*x = ApplyResult{}
-	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[19]
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[20]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -1395,7 +1459,7 @@ func (x *ApplyResult) String() string {
 func (*ApplyResult) ProtoMessage() {}
 
 func (x *ApplyResult) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[19]
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[20]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -1408,7 +1472,7 @@ func (x *ApplyResult) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyResult.ProtoReflect.Descriptor instead.
 func (*ApplyResult) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{19}
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{20}
 }
 
 func (x *ApplyResult) GetCode() string {
@@ -1443,7 +1507,7 @@ var File_driftmgr_v1_raftlog_proto protoreflect.FileDescriptor
 
 const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\n" +
-	"\x19driftmgr/v1/raftlog.proto\x12\vdriftmgr.v1\x1a\x19driftmgr/v1/cluster.proto\x1a\x18driftmgr/v1/common.proto\x1a\x1adriftmgr/v1/security.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x9c\a\n" +
+	"\x19driftmgr/v1/raftlog.proto\x12\vdriftmgr.v1\x1a\x19driftmgr/v1/cluster.proto\x1a\x17driftmgr/v1/audit.proto\x1a\x18driftmgr/v1/common.proto\x1a\x1adriftmgr/v1/security.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcf\a\n" +
 	"\vRaftCommand\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12*\n" +
@@ -1463,7 +1527,8 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\fput_mutelist\x18\f \x01(\v2\x1f.driftmgr.v1.PutMutelistCommandH\x00R\vputMutelist\x12>\n" +
 	"\n" +
 	"put_policy\x18\r \x01(\v2\x1d.driftmgr.v1.PutPolicyCommandH\x00R\tputPolicy\x12G\n" +
-	"\rdelete_policy\x18\x0e \x01(\v2 .driftmgr.v1.DeletePolicyCommandH\x00R\fdeletePolicyB\x05\n" +
+	"\rdelete_policy\x18\x0e \x01(\v2 .driftmgr.v1.DeletePolicyCommandH\x00R\fdeletePolicy\x121\n" +
+	"\x05audit\x18\x14 \x01(\v2\x19.driftmgr.v1.AuditCommandH\x00R\x05auditB\x05\n" +
 	"\x03cmd\"C\n" +
 	"\rIngestCommand\x122\n" +
 	"\abatches\x18\x01 \x03(\v2\x18.driftmgr.v1.IngestBatchR\abatches\"\xae\x01\n" +
@@ -1546,7 +1611,9 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\x06policy\x18\x02 \x01(\v2\x13.driftmgr.v1.PolicyR\x06policy\"A\n" +
 	"\x13DeletePolicyCommand\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\"\x98\x01\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"?\n" +
+	"\fAuditCommand\x12/\n" +
+	"\x06events\x18\x01 \x03(\v2\x17.driftmgr.v1.AuditEventR\x06events\"\x98\x01\n" +
 	"\vApplyResult\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12.\n" +
@@ -1565,7 +1632,7 @@ func file_driftmgr_v1_raftlog_proto_rawDescGZIP() []byte {
 	return file_driftmgr_v1_raftlog_proto_rawDescData
 }
 
-var file_driftmgr_v1_raftlog_proto_msgTypes = make([]protoimpl.MessageInfo, 20)
+var file_driftmgr_v1_raftlog_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
 var file_driftmgr_v1_raftlog_proto_goTypes = []any{
 	(*RaftCommand)(nil),            // 0: driftmgr.v1.RaftCommand
 	(*IngestCommand)(nil),          // 1: driftmgr.v1.IngestCommand
@@ -1586,15 +1653,17 @@ var file_driftmgr_v1_raftlog_proto_goTypes = []any{
 	(*PutMutelistCommand)(nil),     // 16: driftmgr.v1.PutMutelistCommand
 	(*PutPolicyCommand)(nil),       // 17: driftmgr.v1.PutPolicyCommand
 	(*DeletePolicyCommand)(nil),    // 18: driftmgr.v1.DeletePolicyCommand
-	(*ApplyResult)(nil),            // 19: driftmgr.v1.ApplyResult
-	(*timestamppb.Timestamp)(nil),  // 20: google.protobuf.Timestamp
-	(*Agent)(nil),                  // 21: driftmgr.v1.Agent
-	(*JoinToken)(nil),              // 22: driftmgr.v1.JoinToken
-	(*Policy)(nil),                 // 23: driftmgr.v1.Policy
-	(*Finding)(nil),                // 24: driftmgr.v1.Finding
+	(*AuditCommand)(nil),           // 19: driftmgr.v1.AuditCommand
+	(*ApplyResult)(nil),            // 20: driftmgr.v1.ApplyResult
+	(*timestamppb.Timestamp)(nil),  // 21: google.protobuf.Timestamp
+	(*Agent)(nil),                  // 22: driftmgr.v1.Agent
+	(*JoinToken)(nil),              // 23: driftmgr.v1.JoinToken
+	(*Policy)(nil),                 // 24: driftmgr.v1.Policy
+	(*AuditEvent)(nil),             // 25: driftmgr.v1.AuditEvent
+	(*Finding)(nil),                // 26: driftmgr.v1.Finding
 }
 var file_driftmgr_v1_raftlog_proto_depIdxs = []int32{
-	20, // 0: driftmgr.v1.RaftCommand.at:type_name -> google.protobuf.Timestamp
+	21, // 0: driftmgr.v1.RaftCommand.at:type_name -> google.protobuf.Timestamp
 	1,  // 1: driftmgr.v1.RaftCommand.ingest:type_name -> driftmgr.v1.IngestCommand
 	5,  // 2: driftmgr.v1.RaftCommand.enroll:type_name -> driftmgr.v1.EnrollCommand
 	7,  // 3: driftmgr.v1.RaftCommand.create_join_token:type_name -> driftmgr.v1.CreateJoinTokenCommand
@@ -1607,25 +1676,27 @@ var file_driftmgr_v1_raftlog_proto_depIdxs = []int32{
 	16, // 10: driftmgr.v1.RaftCommand.put_mutelist:type_name -> driftmgr.v1.PutMutelistCommand
 	17, // 11: driftmgr.v1.RaftCommand.put_policy:type_name -> driftmgr.v1.PutPolicyCommand
 	18, // 12: driftmgr.v1.RaftCommand.delete_policy:type_name -> driftmgr.v1.DeletePolicyCommand
-	2,  // 13: driftmgr.v1.IngestCommand.batches:type_name -> driftmgr.v1.IngestBatch
-	4,  // 14: driftmgr.v1.IngestResult.outcomes:type_name -> driftmgr.v1.IngestOutcome
-	21, // 15: driftmgr.v1.EnrollCommand.agent:type_name -> driftmgr.v1.Agent
-	22, // 16: driftmgr.v1.StoredJoinToken.token:type_name -> driftmgr.v1.JoinToken
-	6,  // 17: driftmgr.v1.CreateJoinTokenCommand.token:type_name -> driftmgr.v1.StoredJoinToken
-	20, // 18: driftmgr.v1.StoredAPIKey.created_at:type_name -> google.protobuf.Timestamp
-	20, // 19: driftmgr.v1.StoredAPIKey.expires_at:type_name -> google.protobuf.Timestamp
-	12, // 20: driftmgr.v1.CreateAPIKeyCommand.key:type_name -> driftmgr.v1.StoredAPIKey
-	20, // 21: driftmgr.v1.RenewAgentCommand.not_after:type_name -> google.protobuf.Timestamp
-	20, // 22: driftmgr.v1.StoredMutelist.updated_at:type_name -> google.protobuf.Timestamp
-	15, // 23: driftmgr.v1.PutMutelistCommand.mutelist:type_name -> driftmgr.v1.StoredMutelist
-	23, // 24: driftmgr.v1.PutPolicyCommand.policy:type_name -> driftmgr.v1.Policy
-	24, // 25: driftmgr.v1.ApplyResult.finding:type_name -> driftmgr.v1.Finding
-	23, // 26: driftmgr.v1.ApplyResult.policy:type_name -> driftmgr.v1.Policy
-	27, // [27:27] is the sub-list for method output_type
-	27, // [27:27] is the sub-list for method input_type
-	27, // [27:27] is the sub-list for extension type_name
-	27, // [27:27] is the sub-list for extension extendee
-	0,  // [0:27] is the sub-list for field type_name
+	19, // 13: driftmgr.v1.RaftCommand.audit:type_name -> driftmgr.v1.AuditCommand
+	2,  // 14: driftmgr.v1.IngestCommand.batches:type_name -> driftmgr.v1.IngestBatch
+	4,  // 15: driftmgr.v1.IngestResult.outcomes:type_name -> driftmgr.v1.IngestOutcome
+	22, // 16: driftmgr.v1.EnrollCommand.agent:type_name -> driftmgr.v1.Agent
+	23, // 17: driftmgr.v1.StoredJoinToken.token:type_name -> driftmgr.v1.JoinToken
+	6,  // 18: driftmgr.v1.CreateJoinTokenCommand.token:type_name -> driftmgr.v1.StoredJoinToken
+	21, // 19: driftmgr.v1.StoredAPIKey.created_at:type_name -> google.protobuf.Timestamp
+	21, // 20: driftmgr.v1.StoredAPIKey.expires_at:type_name -> google.protobuf.Timestamp
+	12, // 21: driftmgr.v1.CreateAPIKeyCommand.key:type_name -> driftmgr.v1.StoredAPIKey
+	21, // 22: driftmgr.v1.RenewAgentCommand.not_after:type_name -> google.protobuf.Timestamp
+	21, // 23: driftmgr.v1.StoredMutelist.updated_at:type_name -> google.protobuf.Timestamp
+	15, // 24: driftmgr.v1.PutMutelistCommand.mutelist:type_name -> driftmgr.v1.StoredMutelist
+	24, // 25: driftmgr.v1.PutPolicyCommand.policy:type_name -> driftmgr.v1.Policy
+	25, // 26: driftmgr.v1.AuditCommand.events:type_name -> driftmgr.v1.AuditEvent
+	26, // 27: driftmgr.v1.ApplyResult.finding:type_name -> driftmgr.v1.Finding
+	24, // 28: driftmgr.v1.ApplyResult.policy:type_name -> driftmgr.v1.Policy
+	29, // [29:29] is the sub-list for method output_type
+	29, // [29:29] is the sub-list for method input_type
+	29, // [29:29] is the sub-list for extension type_name
+	29, // [29:29] is the sub-list for extension extendee
+	0,  // [0:29] is the sub-list for field type_name
 }
 
 func init() { file_driftmgr_v1_raftlog_proto_init() }
@@ -1634,6 +1705,7 @@ func file_driftmgr_v1_raftlog_proto_init() {
 		return
 	}
 	file_driftmgr_v1_cluster_proto_init()
+	file_driftmgr_v1_audit_proto_init()
 	file_driftmgr_v1_common_proto_init()
 	file_driftmgr_v1_security_proto_init()
 	file_driftmgr_v1_raftlog_proto_msgTypes[0].OneofWrappers = []any{
@@ -1649,6 +1721,7 @@ func file_driftmgr_v1_raftlog_proto_init() {
 		(*RaftCommand_PutMutelist)(nil),
 		(*RaftCommand_PutPolicy)(nil),
 		(*RaftCommand_DeletePolicy)(nil),
+		(*RaftCommand_Audit)(nil),
 	}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
@@ -1656,7 +1729,7 @@ func file_driftmgr_v1_raftlog_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_driftmgr_v1_raftlog_proto_rawDesc), len(file_driftmgr_v1_raftlog_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   20,
+			NumMessages:   21,
 			NumExtensions: 0,
 			NumServices:   0,
 		},
