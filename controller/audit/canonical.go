@@ -70,6 +70,18 @@ func (e Entry) canonical() []byte {
 }
 
 func appendString(b []byte, s string) []byte {
+	// Most strings (ids, procedures, hashes) are plain ASCII that needs no
+	// escaping: skip the encoder.
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		c := s[i]
+		plain = c >= 0x20 && c < 0x7f && c != '"' && c != '\\'
+	}
+	if plain {
+		b = append(b, '"')
+		b = append(b, s...)
+		return append(b, '"')
+	}
 	var buf bytes.Buffer
 	enc := json.NewEncoder(&buf)
 	enc.SetEscapeHTML(false)

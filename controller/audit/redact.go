@@ -325,32 +325,49 @@ func nameWords(name string) []string {
 }
 
 // Value rules: secrets recognised by their shape wherever they appear.
+// Each has a cheap test for a literal its pattern needs, so ordinary
+// strings skip the regular expressions.
 var valueRules = []struct {
+	hint func(s, lower string) bool
 	re   *regexp.Regexp
 	repl string
 }{
 	// DriftMgr API keys (dm_<id>_<secret>) and join tokens (dmjt_...).
-	{regexp.MustCompile(`(?i)dm(?:jt)?_[a-z2-7]{12}_[a-z2-7]{32}`), Redacted},
+	{func(s, l string) bool { return strings.Contains(l, "dm") && strings.Contains(s, "_") },
+		regexp.MustCompile(`(?i)dm(?:jt)?_[a-z2-7]{12}_[a-z2-7]{32}`), Redacted},
 	// PEM private keys, even cut off before their END line.
-	{regexp.MustCompile(`(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)`), Redacted},
+	{func(s, _ string) bool { return strings.Contains(s, "PRIVATE KEY-----") },
+		regexp.MustCompile(`(?s)-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----.*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|\z)`), Redacted},
 	// Authorization header values. Only Bearer is matched case-blind:
 	// "basic" and "token" are ordinary words in error messages.
-	{regexp.MustCompile(`(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}`), "$1 " + Redacted},
-	{regexp.MustCompile(`\b(Basic)\s+[A-Za-z0-9+/]{12,}={0,2}`), "$1 " + Redacted},
+	{func(_, l string) bool { return strings.Contains(l, "bearer") },
+		regexp.MustCompile(`(?i)\b(bearer)\s+[A-Za-z0-9._~+/=-]{8,}`), "$1 " + Redacted},
+	{func(s, _ string) bool { return strings.Contains(s, "Basic") },
+		regexp.MustCompile(`\b(Basic)\s+[A-Za-z0-9+/]{12,}={0,2}`), "$1 " + Redacted},
 	// Passwords in URLs: scheme://user:password@host.
-	{regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^/\s@]+@`), "${1}:" + Redacted + "@"},
+	{func(s, _ string) bool { return strings.Contains(s, "://") && strings.Contains(s, "@") },
+		regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://[^/\s:@]*):[^/\s@]+@`), "${1}:" + Redacted + "@"},
 	// key=value secrets in connection strings and query strings
 	// (AccountKey=...;, ?sig=..., password=...).
-	{regexp.MustCompile(`(?i)\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|sharedaccesssignature|sig|client[_-]?secret)=([^&;\s"']+)`), "${1}=" + Redacted},
+	{func(s, _ string) bool { return strings.Contains(s, "=") },
+		regexp.MustCompile(`(?i)\b(password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key|account[_-]?key|shared[_-]?access[_-]?key|sharedaccesssignature|sig|client[_-]?secret)=([^&;\s"']+)`), "${1}=" + Redacted},
 	// AWS access key ids.
-	{regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), Redacted},
+	{func(s, _ string) bool { return strings.Contains(s, "AKIA") || strings.Contains(s, "ASIA") },
+		regexp.MustCompile(`\b(?:AKIA|ASIA)[A-Z0-9]{16}\b`), Redacted},
 }
 
 // RedactString removes secrets recognisable by their shape from s (see
 // RedactMessage) and returns the rest unchanged.
 func RedactString(s string) string {
+	if len(s) < 5 { // shorter than the shortest match ("sig=x")
+		return s
+	}
+	lower := strings.ToLower(s)
 	for _, r := range valueRules {
-		s = r.re.ReplaceAllString(s, r.repl)
+		if r.hint(s, lower) {
+			s = r.re.ReplaceAllString(s, r.repl)
+			lower = strings.ToLower(s)
+		}
 	}
 	return s
 }
