@@ -32,8 +32,8 @@ function EvidenceLink({ id }: { id: string }) {
   if (q.data) {
     return (
       <Link to={to} className="text-primary hover:underline">
-        <span className="font-mono text-xs">{resourceName(q.data)}</span>
-        <span className="text-xs text-muted-foreground"> — {q.data.checkId}</span>
+        <span className="font-mono text-xs">{resourceName(q.data)}</span>{" "}
+        <span className="text-xs text-muted-foreground">— {q.data.checkId}</span>
       </Link>
     );
   }
@@ -74,7 +74,8 @@ function ControlRow({ c, framework }: { c: ControlPostureView; framework: string
         <TableCell className="align-top">
           {c.findingIds.length > 0 ? (
             <Button variant="link" size="sm" className="h-auto p-0" aria-expanded={open} aria-controls={evidenceId} onClick={() => setOpen((o) => !o)}>
-              {open ? "Hide" : "Show"} {c.findingIds.length} failing<span className="sr-only"> findings of control {c.control}</span>
+              {open ? "Hide" : "Show"} {c.findingIds.length} failing{" "}
+              <span className="sr-only">findings of control {c.control}</span>
             </Button>
           ) : (
             <span className="text-xs text-muted-foreground">—</span>

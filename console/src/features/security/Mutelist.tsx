@@ -33,10 +33,13 @@ export default function Mutelist() {
   // The edit, and the server's text it started from; null while unedited.
   const [draft, setDraft] = useState<{ text: string; base: string } | null>(null);
   const [saveError, setSaveError] = useState<SaveError | null>(null);
+  // What was just saved, shown until the refetched list arrives.
+  const [saved, setSaved] = useState<string | null>(null);
   const area = useRef<HTMLTextAreaElement>(null);
   const gutter = useRef<HTMLDivElement>(null);
   const server = q.data?.yaml ?? "";
-  const text = draft?.text ?? server;
+  const text = draft?.text ?? saved ?? server;
+  useEffect(() => setSaved(null), [server]);
   const dirty = draft !== null && draft.text !== server;
   const changedUnderneath = draft !== null && q.data !== undefined && draft.base !== server;
   const lines = text.split("\n").length;
@@ -72,6 +75,7 @@ export default function Mutelist() {
       return;
     }
     setSaveError(null);
+    setSaved(text);
     setDraft(null);
     toast({ title: `Mutelist saved: ${count(r.data)} entr${r.data === 1 ? "y" : "ies"}` });
   };

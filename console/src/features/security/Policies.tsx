@@ -45,8 +45,8 @@ function PolicyRow({ p, index }: { p: PolicyView; index: number }) {
         </TableCell>
         <TableCell className="align-top">
           <Button variant="link" size="sm" className="h-auto p-0" aria-expanded={open} aria-controls={sourceId} onClick={() => setOpen((o) => !o)}>
-            {open ? "Hide source" : "Show source"}
-            <span className="sr-only"> of {p.name}</span>
+            {open ? "Hide source" : "Show source"}{" "}
+            <span className="sr-only">of {p.name}</span>
           </Button>
         </TableCell>
       </TableRow>

@@ -36,11 +36,13 @@ function FrameworkCard({ f }: { f: FrameworkPostureView }) {
       </CardContent>
       <div className="mt-auto flex flex-wrap gap-x-3 gap-y-1 px-4 pb-3 text-xs">
         <Link to={`/security/compliance?framework=${encodeURIComponent(f.framework)}`} className="text-primary hover:underline">
-          Report<span className="sr-only"> for {f.framework}</span>
+          Report{" "}
+          <span className="sr-only">for {f.framework}</span>
         </Link>
         {f.failed > 0 && (
           <Link to={findingsLink({ framework: [f.framework], status: ["fail"] })} className="text-primary hover:underline">
-            Failing findings<span className="sr-only"> of {f.framework}</span>
+            Failing findings{" "}
+            <span className="sr-only">of {f.framework}</span>
           </Link>
         )}
       </div>
