@@ -151,3 +151,22 @@ func TestFilterRefuses(t *testing.T) {
 	}
 	require.NoError(t, Query{Outcome: "permission_denied"}.Validate())
 }
+
+// A store that scans its own index pages with Position and NextPageToken
+// instead of Filter; the tokens are the same.
+func TestPositionAndNextPageToken(t *testing.T) {
+	pos, err := Query{}.Position()
+	require.NoError(t, err)
+	assert.Zero(t, pos, "first page")
+
+	log := queryLog(t)
+	_, next, err := Filter(log, Query{PageSize: 4, Newest: true})
+	require.NoError(t, err)
+	assert.Equal(t, NextPageToken(27, true), next)
+	pos, err = Query{PageToken: next, Newest: true}.Position()
+	require.NoError(t, err)
+	assert.Equal(t, uint64(27), pos)
+
+	_, err = Query{PageToken: next}.Position()
+	require.ErrorIs(t, err, ErrBadPageToken, "a newest-first token in oldest-first order")
+}
