@@ -110,6 +110,10 @@ var permissions = map[string]access{
 	driftmgrv1connect.SecurityServicePutPolicyProcedure:            accessAdmin,
 	driftmgrv1connect.SecurityServiceDeletePolicyProcedure:         accessAdmin,
 
+	driftmgrv1connect.AuditServiceListAuditEventsProcedure: accessAdmin,
+	driftmgrv1connect.AuditServiceExportAuditProcedure:     accessAdmin,
+	driftmgrv1connect.AuditServiceVerifyAuditProcedure:     accessAdmin,
+
 	driftmgrv1connect.ClusterServiceListMembersProcedure: accessViewer,
 	driftmgrv1connect.ClusterServiceGetHealthProcedure:   accessViewer,
 	driftmgrv1connect.ClusterServiceBootstrapProcedure:   accessPublic,

@@ -103,6 +103,24 @@ var calls = map[string]rpcCall{
 		_, err := driftmgrv1connect.NewSecurityServiceClient(hc, url, o...).DeletePolicy(ctx, connect.NewRequest(&pb.DeletePolicyRequest{}))
 		return err
 	},
+	driftmgrv1connect.AuditServiceListAuditEventsProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
+		_, err := driftmgrv1connect.NewAuditServiceClient(hc, url, o...).ListAuditEvents(ctx, connect.NewRequest(&pb.ListAuditEventsRequest{}))
+		return err
+	},
+	driftmgrv1connect.AuditServiceVerifyAuditProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
+		_, err := driftmgrv1connect.NewAuditServiceClient(hc, url, o...).VerifyAudit(ctx, connect.NewRequest(&pb.VerifyAuditRequest{}))
+		return err
+	},
+	driftmgrv1connect.AuditServiceExportAuditProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
+		s, err := driftmgrv1connect.NewAuditServiceClient(hc, url, o...).ExportAudit(ctx, connect.NewRequest(&pb.ExportAuditRequest{}))
+		if err != nil {
+			return err
+		}
+		defer s.Close()
+		for s.Receive() {
+		}
+		return s.Err()
+	},
 	driftmgrv1connect.ClusterServiceListMembersProcedure: func(ctx context.Context, hc *http.Client, url string, o ...connect.ClientOption) error {
 		_, err := driftmgrv1connect.NewClusterServiceClient(hc, url, o...).ListMembers(ctx, connect.NewRequest(&pb.ListMembersRequest{}))
 		return err

@@ -22,6 +22,7 @@ type metrics struct {
 	enrollRefused    *prometheus.CounterVec
 	rpcs             *prometheus.CounterVec
 	apply            *prometheus.HistogramVec
+	auditDropped     prometheus.Counter
 }
 
 // observeApply feeds driftmgr_raft_apply_seconds; set before the node
@@ -49,6 +50,8 @@ func newMetrics(s *Server) *metrics {
 			Help: "Enrollments refused, by reason."}, []string{"reason"}),
 		rpcs: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "driftmgr_rpc_total",
 			Help: "RPCs served, by procedure and code."}, []string{"procedure", "code"}),
+		auditDropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "driftmgr_audit_dropped_total",
+			Help: "Audit entries dropped because too many waited for a cluster that could not commit them."}),
 		apply: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "driftmgr_raft_apply_seconds",
 			Help:    "Time for a write to commit through raft (forwarding and election waits included), by command and outcome.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"command", "outcome"}),
@@ -58,7 +61,7 @@ func newMetrics(s *Server) *metrics {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)
 	}
 	stat := func(k string) float64 { v, _ := strconv.ParseFloat(r.Stats()[k], 64); return v }
-	reg.MustRegister(m.apply, m.ingested, m.ingestLatency, m.uploadsDuplicate, m.uploadsRejected, m.enrollRefused, m.rpcs,
+	reg.MustRegister(m.apply, m.auditDropped, m.ingested, m.ingestLatency, m.uploadsDuplicate, m.uploadsRejected, m.enrollRefused, m.rpcs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		gauge("driftmgr_raft_leader", "1 if this node is the raft leader.", func() float64 {
 			if r.State() == raft.Leader {

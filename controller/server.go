@@ -56,6 +56,7 @@ type Server struct {
 	sessions *sessions
 	events   *broker
 	metrics  *metrics
+	audit    *auditor
 
 	apiLn, httpLn net.Listener
 	apiSrv        *http.Server
@@ -100,6 +101,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	s.sessions = newSessions()
 	s.events = newBroker(s)
+	s.audit = newAuditor(s)
 	s.metrics = newMetrics(s)
 	m.Store(s.metrics)
 	s.node.FSM().OnChange(s.events.publish)
@@ -142,9 +144,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			}
 		}()
 	}
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.sessions.reap(s)
 	go s.markOrphansDown()
+	go s.audit.run()
 	s.log.Info("controller started", "api", s.APIAddr(), "http", s.HTTPAddr())
 	return s, nil
 }
@@ -167,7 +170,7 @@ func (s *Server) HTTPAddr() string {
 func (s *Server) CAPEM() []byte { return s.cfg.Node.CA.CertPEM }
 
 func (s *Server) handler() (http.Handler, error) {
-	opts := []connect.HandlerOption{connect.WithInterceptors(authorizer{}, s.requestLog()),
+	opts := []connect.HandlerOption{connect.WithInterceptors(auditInterceptor{s.audit}, authorizer{}, s.requestLog()),
 		connect.WithReadMaxBytes(4 << 20)}
 	var (
 		services []*vanguard.Service
@@ -180,6 +183,7 @@ func (s *Server) handler() (http.Handler, error) {
 	add(driftmgrv1connect.NewAgentServiceHandler(&agentService{s: s}, opts...))
 	add(driftmgrv1connect.NewFindingsServiceHandler(&findingsService{s: s}, opts...))
 	add(driftmgrv1connect.NewSecurityServiceHandler(&securityService{s: s}, opts...))
+	add(driftmgrv1connect.NewAuditServiceHandler(&auditService{s: s}, opts...))
 	add(driftmgrv1connect.NewClusterServiceHandler(&clusterService{s: s}, opts...))
 	add(driftmgrv1connect.NewAgentsServiceHandler(&agentsService{s: s}, opts...))
 	add(driftmgrv1connect.NewEventsServiceHandler(&eventsService{s: s}, opts...))
@@ -250,6 +254,11 @@ func (s *Server) Shutdown(graceful bool) error {
 		s.events.close()
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
+		if graceful {
+			// What was recorded so far reaches the log before the node
+			// goes (best effort: without a leader it cannot).
+			_ = s.audit.Flush(ctx)
+		}
 		if s.apiSrv != nil {
 			if !graceful {
 				_ = s.apiSrv.Close()
