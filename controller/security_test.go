@@ -218,4 +218,3 @@ func TestSecurityService(t *testing.T) {
 		requireCode(t, err, connect.CodeInvalidArgument, "agents send FAIL only")
 	})
 }
-
