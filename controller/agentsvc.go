@@ -47,6 +47,10 @@ func (a *agentService) Enroll(ctx context.Context, req *connect.Request[pb.Enrol
 		s.metrics.enrollRefused.WithLabelValues("used_up").Inc()
 		return nil, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("join token %s is used up (%d of %d uses)", t.GetId(), t.GetUses(), t.GetMaxUses()))
 	}
+	if err := s.checkAgentQuota(t.GetTenant()); err != nil {
+		s.metrics.enrollRefused.WithLabelValues("quota").Inc()
+		return nil, err
+	}
 	agentID := newAgentID()
 	certPEM, serial, notAfter, err := s.cfg.Node.CA.SignCSR(req.Msg.GetCsr(), pki.Identity{Tenant: t.GetTenant(), Agent: agentID, Kind: pki.KindAgent},
 		s.cfg.AgentCertTTL, time.Now())
@@ -148,6 +152,10 @@ func (a *agentService) Upload(ctx context.Context, req *connect.Request[pb.Uploa
 	if err != nil {
 		s.metrics.uploadsRejected.Inc()
 		return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("upload from agent %s: %w", p.ID, err))
+	}
+	if err := s.checkResourceQuota(p.Tenant, recs); err != nil {
+		s.metrics.uploadsRejected.Inc()
+		return nil, err
 	}
 	res, err := s.node.Apply(ctx, &pb.RaftCommand{Cmd: &pb.RaftCommand_Ingest{Ingest: &pb.IngestCommand{Batches: []*pb.IngestBatch{{
 		Tenant: p.Tenant, AgentId: p.ID, BootEpoch: m.GetBootEpoch(), Seq: m.GetSeq(), Payload: m.GetPayload(), LostThrough: m.GetLostThrough()}}}}})

@@ -48,7 +48,8 @@ var quietOnSuccess = map[string]bool{
 // auditor records every call's who, what, when, from where and outcome,
 // and proposes them in batches.
 type auditor struct {
-	s *Server
+	s      *Server
+	sample *auditSampler
 
 	mu      sync.Mutex
 	pending []*pb.AuditEvent
@@ -57,7 +58,7 @@ type auditor struct {
 }
 
 func newAuditor(s *Server) *auditor {
-	return &auditor{s: s, wake: make(chan struct{}, 1), flushed: make(chan struct{})}
+	return &auditor{s: s, sample: newAuditSampler(), wake: make(chan struct{}, 1), flushed: make(chan struct{})}
 }
 
 // actorOf names the caller for the log.
@@ -86,6 +87,16 @@ func (a *auditor) record(ctx context.Context, procedure, remote, requestID strin
 		p = Principal{Kind: "agent", Tenant: e.GetTenant(), ID: e.GetAgentId()}
 	}
 	outcome, msg := audit.OutcomeOf(err)
+	if connect.CodeOf(err) == connect.CodeResourceExhausted {
+		ok, held := a.sample.admit(p.Tenant+"\x00"+procedure, time.Now())
+		if !ok {
+			a.s.metrics.auditSampled.Inc()
+			return
+		}
+		if held > 0 {
+			msg = fmt.Sprintf("%s (and %d more refused since the last entry)", msg, held)
+		}
+	}
 	args := json.RawMessage("{}")
 	if req != nil {
 		args = audit.RedactMessage(req)

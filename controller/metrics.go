@@ -23,6 +23,7 @@ type metrics struct {
 	rpcs             *prometheus.CounterVec
 	apply            *prometheus.HistogramVec
 	auditDropped     prometheus.Counter
+	auditSampled     prometheus.Counter
 }
 
 // observeApply feeds driftmgr_raft_apply_seconds; set before the node
@@ -52,6 +53,8 @@ func newMetrics(s *Server) *metrics {
 			Help: "RPCs served, by procedure and code."}, []string{"procedure", "code"}),
 		auditDropped: prometheus.NewCounter(prometheus.CounterOpts{Name: "driftmgr_audit_dropped_total",
 			Help: "Audit entries dropped because too many waited for a cluster that could not commit them."}),
+		auditSampled: prometheus.NewCounter(prometheus.CounterOpts{Name: "driftmgr_audit_sampled_out_total",
+			Help: "Quota refusals not written to the audit log one by one (one per tenant, procedure and second is, with the count)."}),
 		apply: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "driftmgr_raft_apply_seconds",
 			Help:    "Time for a write to commit through raft (forwarding and election waits included), by command and outcome.",
 			Buckets: prometheus.ExponentialBuckets(0.001, 2, 14)}, []string{"command", "outcome"}),
@@ -61,7 +64,7 @@ func newMetrics(s *Server) *metrics {
 		return prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: name, Help: help}, f)
 	}
 	stat := func(k string) float64 { v, _ := strconv.ParseFloat(r.Stats()[k], 64); return v }
-	reg.MustRegister(m.apply, m.auditDropped, m.ingested, m.ingestLatency, m.uploadsDuplicate, m.uploadsRejected, m.enrollRefused, m.rpcs,
+	reg.MustRegister(m.apply, m.auditDropped, m.auditSampled, m.ingested, m.ingestLatency, m.uploadsDuplicate, m.uploadsRejected, m.enrollRefused, m.rpcs,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		gauge("driftmgr_raft_leader", "1 if this node is the raft leader.", func() float64 {
 			if r.State() == raft.Leader {

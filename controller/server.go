@@ -22,6 +22,7 @@ import (
 
 	"github.com/driftmgr/driftmgr/controller/node"
 	"github.com/driftmgr/driftmgr/controller/pki"
+	"github.com/driftmgr/driftmgr/controller/quota"
 	"github.com/driftmgr/driftmgr/proto/driftmgr/v1/driftmgrv1connect"
 	"github.com/driftmgr/driftmgr/storage/state"
 )
@@ -43,6 +44,9 @@ type Config struct {
 	ScanInterval time.Duration
 	// AgentCertTTL is the lifetime of agent certificates.
 	AgentCertTTL time.Duration
+	// Quotas limit each tenant's API rate, streams, upload bytes, agents
+	// and tracked resources (zero: unlimited).
+	Quotas quota.Config
 	// Extra mounts more handlers (the console) on the API mux.
 	Extra  map[string]http.Handler
 	Logger *slog.Logger
@@ -57,6 +61,7 @@ type Server struct {
 	events   *broker
 	metrics  *metrics
 	audit    *auditor
+	limits   *quota.Limiter
 
 	apiLn, httpLn net.Listener
 	apiSrv        *http.Server
@@ -82,7 +87,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.Node.CA == nil || len(cfg.Node.Cert.Certificate) == 0 {
 		return nil, errors.New("controller: the cluster CA and this node's certificate are required")
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger.With("node", cfg.Node.Name)}
+	if err := cfg.Quotas.Validate(); err != nil {
+		return nil, fmt.Errorf("controller: %w", err)
+	}
+	s := &Server{cfg: cfg, log: cfg.Logger.With("node", cfg.Node.Name), limits: quota.NewLimiter(cfg.Quotas)}
 	apiLn, err := net.Listen("tcp", cfg.APIAddr)
 	if err != nil {
 		return nil, fmt.Errorf("controller %s: listen %s: %w", cfg.Node.Name, cfg.APIAddr, err)
@@ -144,10 +152,16 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			}
 		}()
 	}
-	s.wg.Add(3)
+	s.wg.Add(4)
 	go s.sessions.reap(s)
 	go s.markOrphansDown()
 	go s.audit.run()
+	go func() {
+		defer s.wg.Done()
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { <-s.node.Stopped(); cancel() }()
+		s.limits.Run(ctx)
+	}()
 	s.log.Info("controller started", "api", s.APIAddr(), "http", s.HTTPAddr())
 	return s, nil
 }
@@ -170,7 +184,7 @@ func (s *Server) HTTPAddr() string {
 func (s *Server) CAPEM() []byte { return s.cfg.Node.CA.CertPEM }
 
 func (s *Server) handler() (http.Handler, error) {
-	opts := []connect.HandlerOption{connect.WithInterceptors(auditInterceptor{s.audit}, authorizer{}, s.requestLog()),
+	opts := []connect.HandlerOption{connect.WithInterceptors(auditInterceptor{s.audit}, authorizer{}, s.quotaInterceptor(), s.requestLog()),
 		connect.WithReadMaxBytes(4 << 20)}
 	var (
 		services []*vanguard.Service

@@ -28,6 +28,9 @@ type View struct {
 	trev map[string]uint64
 
 	cache listCache[*pb.Finding]
+	// live counts each tenant's findings that are not resolved: the
+	// resources it tracks, which its quota caps.
+	live map[string]int
 	// sec is guarded by mu too.
 	sec secView
 }
@@ -36,7 +39,7 @@ type View struct {
 const maxListings = 8
 
 func newView() *View {
-	return &View{tenants: map[string]map[string]*pb.Finding{}, trev: map[string]uint64{}, sec: newSecView()}
+	return &View{tenants: map[string]map[string]*pb.Finding{}, trev: map[string]uint64{}, live: map[string]int{}, sec: newSecView()}
 }
 
 func (v *View) load(s *state.Store) error {
@@ -48,7 +51,13 @@ func (v *View) load(s *state.Store) error {
 				return err
 			}
 			m := map[string]*pb.Finding{}
-			if err := tt.ForEachFinding(func(f *pb.Finding) error { m[f.GetId()] = f; return nil }); err != nil {
+			if err := tt.ForEachFinding(func(f *pb.Finding) error {
+				m[f.GetId()] = f
+				if f.GetStatus() != pb.FindingStatus_FINDING_STATUS_RESOLVED {
+					v.live[t]++
+				}
+				return nil
+			}); err != nil {
 				return fmt.Errorf("load findings of %s: %w", t, err)
 			}
 			v.tenants[t] = m
@@ -63,7 +72,7 @@ func (v *View) load(s *state.Store) error {
 func (v *View) replace(o *View) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.tenants, v.rev = o.tenants, o.rev
+	v.tenants, v.rev, v.live = o.tenants, o.rev, o.live
 	gen := v.sec.gen
 	sv, from := &v.sec, &o.sec
 	sv.raw, sv.eff, sv.at, sv.until, sv.postures, sv.mutes, sv.gen = from.raw, from.eff, from.at, from.until, from.postures, from.mutes, from.gen
@@ -91,9 +100,34 @@ func (v *View) apply(c Change) {
 			m = map[string]*pb.Finding{}
 			v.tenants[f.GetTenant()] = m
 		}
+		old, had := m[f.GetId()]
+		wasLive := had && old.GetStatus() != pb.FindingStatus_FINDING_STATUS_RESOLVED
+		isLive := f.GetStatus() != pb.FindingStatus_FINDING_STATUS_RESOLVED
+		switch {
+		case isLive && !wasLive:
+			v.live[f.GetTenant()]++
+		case wasLive && !isLive:
+			v.live[f.GetTenant()]--
+		}
 		m[f.GetId()] = f
 		v.trev[f.GetTenant()] = c.Index
 	}
+}
+
+// Tracked is how many of a tenant's findings are not resolved.
+func (v *View) Tracked(tenant string) int {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	return v.live[tenant]
+}
+
+// Has reports whether the tenant holds a finding with this id (resolved or
+// not).
+func (v *View) Has(tenant, id string) bool {
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	_, ok := v.tenants[tenant][id]
+	return ok
 }
 
 // Revision is the raft index the view reflects.

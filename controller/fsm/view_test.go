@@ -372,6 +372,18 @@ func TestViewCounts(t *testing.T) {
 	_, ok = v.Finding("acme", "u")
 	assert.False(t, ok)
 	assert.Equal(t, uint64(44), v.Revision())
+
+	// Tracked follows status changes: resolved findings do not count.
+	assert.EqualValues(t, got.GetOpen()+got.GetAcknowledged(), v.Tracked("acme"))
+	assert.Equal(t, 1, v.Tracked("u"))
+	v.apply(Change{Index: 45, Findings: []*pb.Finding{{Id: "u", Tenant: "u", Status: pb.FindingStatus_FINDING_STATUS_RESOLVED}}})
+	assert.Equal(t, 0, v.Tracked("u"))
+	v.apply(Change{Index: 46, Findings: []*pb.Finding{{Id: "u", Tenant: "u", Status: pb.FindingStatus_FINDING_STATUS_RESOLVED}}})
+	assert.Equal(t, 0, v.Tracked("u"), "resolved twice counts once")
+	v.apply(Change{Index: 47, Findings: []*pb.Finding{{Id: "u", Tenant: "u", Status: pb.FindingStatus_FINDING_STATUS_OPEN}}})
+	assert.Equal(t, 1, v.Tracked("u"), "drifted again")
+	assert.True(t, v.Has("u", "u"))
+	assert.False(t, v.Has("acme", "u"))
 }
 
 // A listing is computed once and its pages served from the cache until

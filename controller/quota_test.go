@@ -1,0 +1,96 @@
+package controller_test
+
+import (
+	"net/http"
+	"testing"
+	"time"
+
+	"connectrpc.com/connect"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/driftmgr/driftmgr/controller"
+	"github.com/driftmgr/driftmgr/controller/quota"
+	"github.com/driftmgr/driftmgr/controller/testcluster"
+	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
+)
+
+func TestQuotas(t *testing.T) {
+	c := testcluster.Start(t, 1, testcluster.Options{Tune: func(cfg *controller.Config) {
+		cfg.Quotas = quota.Config{Tenants: map[string]quota.Limits{
+			"acme":  {RequestsPerSecond: 2, Burst: 5},
+			"small": {MaxAgents: 1, MaxResources: 3},
+		}}
+	}})
+	c.APIKey(t)
+	url := c.URL(0)
+	ctx := timeout(t, 60*time.Second)
+
+	t.Run("rate limit per tenant", func(t *testing.T) {
+		acme, globex := addKey(t, c, "acme", "admin"), addKey(t, c, "globex", "viewer")
+		fa, fg := findingsClient(c, url, acme), findingsClient(c, url, globex)
+		var refused *connect.Error
+		for i := 0; i < 20 && refused == nil; i++ {
+			_, err := fa.ListFindings(ctx, connect.NewRequest(&pb.ListFindingsRequest{}))
+			if err != nil {
+				require.ErrorAs(t, err, &refused)
+			}
+			// The neighbour is never slowed or refused.
+			_, err = fg.ListFindings(ctx, connect.NewRequest(&pb.ListFindingsRequest{}))
+			require.NoError(t, err)
+		}
+		require.NotNil(t, refused, "acme's sixth call in a burst is refused")
+		assert.Equal(t, connect.CodeResourceExhausted, refused.Code())
+		assert.Contains(t, refused.Message(), "tenant acme: over its API rate of 2 requests/s")
+		assert.NotEmpty(t, refused.Meta().Get("Retry-After"))
+
+		// REST gets a 429 with Retry-After.
+		var code int
+		var hdr http.Header
+		for range 10 {
+			if code, hdr, _ = get(t, c, url+"/api/v1/findings", acme); code == http.StatusTooManyRequests {
+				break
+			}
+		}
+		require.Equal(t, http.StatusTooManyRequests, code)
+		assert.NotEmpty(t, hdr.Get("Retry-After"))
+
+		// The refusals reach the audit log, one per second with a count.
+		require.NoError(t, c.Member(0).Server().FlushAudit(ctx))
+		time.Sleep(600 * time.Millisecond) // the bucket refills a token
+		resp, err := auditClient(c, url, acme).ListAuditEvents(ctx, connect.NewRequest(&pb.ListAuditEventsRequest{Outcome: "resource_exhausted", PageSize: 1000}))
+		require.NoError(t, err)
+		require.NotEmpty(t, resp.Msg.GetEvents())
+		assert.LessOrEqual(t, len(resp.Msg.GetEvents()), 4, "sampled, not one entry per refused call")
+	})
+
+	t.Run("agent cap", func(t *testing.T) {
+		admin := addKey(t, c, "small", "admin")
+		enrollAgent(t, c, url, admin)
+		_, err := enrollWith(t, c, url, joinToken(t, c, url, admin, 1), "second")
+		requireCode(t, err, connect.CodeResourceExhausted, "tenant small", "agents")
+	})
+
+	t.Run("resource cap", func(t *testing.T) {
+		admin := addKey(t, c, "small", "admin")
+		a := enrollAgent(t, c, url, addKey(t, c, "roomy", "admin"))
+		_, err := a.upload(ctx, findingsBatch(a.Epoch, 1, "r", 5, 0))
+		require.NoError(t, err, "no cap for roomy")
+
+		// small's one agent slot is taken: a revoked agent frees it.
+		agents, err := agentsClient(c, url, admin).ListAgents(ctx, connect.NewRequest(&pb.ListAgentsRequest{}))
+		require.NoError(t, err)
+		require.Len(t, agents.Msg.GetAgents(), 1)
+		_, err = agentsClient(c, url, admin).RevokeAgent(ctx, connect.NewRequest(&pb.RevokeAgentRequest{AgentId: agents.Msg.GetAgents()[0].GetId()}))
+		require.NoError(t, err)
+		s := enrollAgent(t, c, url, admin)
+		_, err = s.upload(ctx, findingsBatch(s.Epoch, 1, "s", 4, 0))
+		requireCode(t, err, connect.CodeResourceExhausted, "tenant small", "resources")
+		_, err = s.upload(ctx, findingsBatch(s.Epoch, 1, "s", 3, 0))
+		require.NoError(t, err)
+		_, err = s.upload(ctx, findingsBatch(s.Epoch, 2, "s", 3, 0))
+		require.NoError(t, err, "updating findings it holds adds nothing")
+		_, err = s.upload(ctx, batch(s.Epoch, 3, record(finding("s-new", pb.Severity_SEVERITY_LOW, 0))))
+		requireCode(t, err, connect.CodeResourceExhausted)
+	})
+}
