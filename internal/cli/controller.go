@@ -19,6 +19,7 @@ import (
 	"github.com/driftmgr/driftmgr/controller"
 	"github.com/driftmgr/driftmgr/controller/node"
 	"github.com/driftmgr/driftmgr/controller/pki"
+	"github.com/driftmgr/driftmgr/controller/quota"
 )
 
 // controllerConfig is controller.yaml.
@@ -44,6 +45,9 @@ type controllerConfig struct {
 	ScanInterval      time.Duration `yaml:"scan_interval"`
 	HeartbeatInterval time.Duration `yaml:"heartbeat_interval"`
 	AgentCertTTL      time.Duration `yaml:"agent_cert_ttl"`
+	// Quotas per tenant: default and per-tenant overrides of API rate,
+	// streams, upload bytes, agents and tracked resources.
+	Quotas quota.Config `yaml:"quotas"`
 	LogLevel          string        `yaml:"log_level"`
 }
 
@@ -96,7 +100,7 @@ func (c *controllerConfig) build(log *slog.Logger) (controller.Config, error) {
 	}
 	out = controller.Config{
 		APIAddr: c.APIAddr, HTTPAddr: c.HTTPAddr, ScanInterval: c.ScanInterval, HeartbeatInterval: c.HeartbeatInterval,
-		AgentCertTTL: c.AgentCertTTL, Logger: log, Extra: map[string]http.Handler{"/": console.Handler()},
+		AgentCertTTL: c.AgentCertTTL, Quotas: c.Quotas, Logger: log, Extra: map[string]http.Handler{"/": console.Handler()},
 		Node: node.Config{Name: c.Name, DataDir: c.DataDir, RaftAddr: c.RaftAddr, RaftAdvertise: c.RaftAdvertise,
 			GossipAddr: c.GossipAddr, Join: c.Join, BootstrapExpect: c.BootstrapExpect, GossipKey: key, CA: ca, Cert: cert, Logger: log},
 	}

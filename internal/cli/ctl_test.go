@@ -193,6 +193,8 @@ tls: {ca_file: %s, ca_key_file: %s, cert_file: %s, key_file: %s}
 		{"bad gossip key", strings.Replace(cfg, "gossip_key: "+key, "gossip_key: '%%%'", 1), "gossip_key: not base64"},
 		{"missing ca", strings.Replace(cfg, filepath.Join(tlsDir, "ca.pem"), filepath.Join(tlsDir, "nope.pem"), 1), "tls.ca_file"},
 		{"bad expect", strings.Replace(cfg, "bootstrap_expect: 1", "bootstrap_expect: 2", 1), "bootstrap_expect 2"},
+		{"bad quota", cfg + "quotas:\n  tenants:\n    acme:\n      burst: 5\n", "quota: tenants.acme.burst: needs requests_per_second"},
+		{"unknown quota field", cfg + "quotas:\n  default:\n    rps: 5\n", "field rps not found"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			p := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".yaml")
