@@ -21,7 +21,10 @@ describe("Compliance", () => {
     expect(rows[0]).toHaveTextContent("ControlStatusChecksPassedFailedMutedEvidence");
     const r52 = rows.find((r) => r.textContent?.startsWith("5.2"))!;
     expect(within(r52).getByText("Fail")).toBeInTheDocument();
-    expect(within(r52).getByRole("link", { name: "DM-AWS-EC2-001" })).toHaveAttribute("href", "/security?check_id=DM-AWS-EC2-001");
+    expect(within(r52).getByRole("link", { name: "DM-AWS-EC2-001" })).toHaveAttribute(
+      "href",
+      "/security?check_id=DM-AWS-EC2-001&check_id=DM-DRIFT-AWS-EC2-001",
+    );
     expect(within(r52).getAllByRole("cell").map((c) => c.textContent).slice(3, 6)).toEqual(["4", "2", "1"]);
     const r14 = rows.find((r) => r.textContent?.startsWith("1.4"))!;
     expect(within(r14).getByText("Pass")).toBeInTheDocument();
@@ -39,7 +42,7 @@ describe("Compliance", () => {
     expect(a1).toHaveAttribute("href", "/security/findings/a1");
     expect(screen.getByRole("link", { name: "List every failing finding of these checks" })).toHaveAttribute(
       "href",
-      "/security?status=fail&framework=CIS+AWS+Foundations+v3.0&check_id=DM-AWS-EC2-001",
+      "/security?status=fail&framework=CIS+AWS+Foundations+v3.0&check_id=DM-AWS-EC2-001&check_id=DM-DRIFT-AWS-EC2-001",
     );
   });
 

@@ -13,7 +13,7 @@ import { count } from "@/lib/format";
 import { SecurityStatusBadge } from "./badges";
 import { errMessage, unavailable, unavailableText } from "./errors";
 import { findingsLink } from "./filters";
-import { formatPercent, scorePercent } from "./posture";
+import { formatPercent, scorePercent, withDriftChecks } from "./posture";
 import { ScoreRadial } from "./ScoreRadial";
 import { resourceName } from "./SecurityTable";
 
@@ -61,7 +61,11 @@ function ControlRow({ c, framework }: { c: ControlPostureView; framework: string
           <ul className="flex flex-col">
             {c.checkIds.map((id) => (
               <li key={id}>
-                <Link to={findingsLink({ check_id: [id] })} className="font-mono text-xs text-primary hover:underline">
+                <Link
+                  to={findingsLink({ check_id: withDriftChecks([id]) })}
+                  className="font-mono text-xs text-primary hover:underline"
+                  title={`Findings of ${id} and of drift that weakened it`}
+                >
                   {id}
                 </Link>
               </li>
@@ -97,7 +101,7 @@ function ControlRow({ c, framework }: { c: ControlPostureView; framework: string
                 <p className="text-xs text-muted-foreground">
                   {c.failed > c.findingIds.length && `The first ${count(c.findingIds.length)} of ${count(c.failed)} failures. `}
                   <Link
-                    to={findingsLink({ check_id: c.checkIds, framework: [framework], status: ["fail"] })}
+                    to={findingsLink({ check_id: withDriftChecks(c.checkIds), framework: [framework], status: ["fail"] })}
                     className="text-primary hover:underline"
                   >
                     List every failing finding of these checks
@@ -228,11 +232,12 @@ export default function Compliance() {
     <div className="flex flex-col gap-4">
       <h1 className="text-xl font-semibold">Compliance</h1>
       <div className="flex flex-wrap items-end gap-4">
-        <div className="flex w-full max-w-sm flex-col gap-1">
+        <div className="flex w-full max-w-md flex-col gap-1">
           <Label htmlFor="compliance-framework">Framework</Label>
           <Select
             id="compliance-framework"
             label="Framework"
+            className="[&>span]:truncate [&>span]:text-left"
             value={fw ? fw.framework : ""}
             options={frameworks.map((f) => ({ value: f.framework, label: `${f.framework} — ${formatPercent(scorePercent(f))}` }))}
             onValueChange={(v) => set("framework", v)}

@@ -41,11 +41,6 @@ export function DriftSides({ drift }: { drift: SecurityDriftView }) {
   return (
     <div className="flex flex-col gap-3">
       <p className="text-sm font-medium">{driftHeadline(drift)}</p>
-      {drift.live?.message && (
-        <p className="rounded-md border-l-4 border-red-700 bg-muted/60 px-3 py-2 text-sm dark:border-red-400" data-testid="drift-live-message">
-          {drift.live.message}
-        </p>
-      )}
       <div className="grid gap-3 md:grid-cols-2 [&>*]:min-w-0">
         <Side title="Terraform state" side={drift.state} id="drift-side-state" />
         <Side title="Live cloud" side={drift.live} id="drift-side-live" />

@@ -230,7 +230,7 @@ export default function Mutelist() {
               <CardDescription>Each entry needs check, resource, reason and owner; patterns take * as a wildcard.</CardDescription>
             </CardHeader>
             <CardContent>
-              <pre className="overflow-x-auto rounded bg-muted p-2 font-mono text-xs">{`mutelist:
+              <pre tabIndex={0} aria-label="An example entry" className="overflow-x-auto rounded bg-muted p-2 font-mono text-xs">{`mutelist:
   - check: DM-AWS-EC2-001
     resource: aws_security_group.sg-bastion*
     reason: bastion, source limited by NACL

@@ -17,7 +17,7 @@ function FrameworkCard({ f }: { f: FrameworkPostureView }) {
   return (
     <Card role="group" aria-label={f.framework} className="flex min-w-0 flex-col">
       <CardHeader>
-        <CardTitle className="truncate leading-tight" title={f.framework}>
+        <CardTitle className="line-clamp-2 leading-tight" title={f.framework}>
           {f.framework}
         </CardTitle>
       </CardHeader>

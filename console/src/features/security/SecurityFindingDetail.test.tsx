@@ -106,12 +106,12 @@ describe("SecurityFindingDetail", () => {
       }),
     ]);
     expect(await screen.findByText(/This modified drift made DM-AWS-EC2-001 fail/)).toBeInTheDocument();
-    expect(screen.getByTestId("drift-live-message")).toHaveTextContent("this drift opened port 22 to the world");
     const state = screen.getByRole("region", { name: "Terraform state" });
     const live = screen.getByRole("region", { name: "Live cloud" });
     expect(within(state).getByText("Pass")).toBeInTheDocument();
     expect(within(state).getByText(/10\.0\.0\.0\/8/, { selector: "pre" })).toBeInTheDocument();
     expect(within(live).getByText("Fail")).toBeInTheDocument();
+    expect(within(live).getByText("this drift opened port 22 to the world")).toBeInTheDocument();
     expect(within(live).getByText(/0\.0\.0\.0\/0/, { selector: "pre" })).toBeInTheDocument();
     expect(screen.getByRole("region", { name: "Diff of ingress" })).toBeInTheDocument();
     await user.click(screen.getByRole("link", { name: "Open the drift finding" }));

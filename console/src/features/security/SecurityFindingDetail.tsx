@@ -195,7 +195,7 @@ export default function SecurityFindingDetail() {
                     <h3 className="text-sm font-semibold">Terraform fix</h3>
                     <CopyButton text={f.terraform} what="Terraform fix" className="ml-auto" />
                   </div>
-                  <pre tabIndex={0} aria-label="Terraform fix" className="max-h-96 overflow-auto rounded-md bg-muted p-3 font-mono text-xs">
+                  <pre tabIndex={0} aria-label="Terraform fix" className="max-h-96 overflow-auto whitespace-pre-wrap break-words rounded-md bg-muted p-3 font-mono text-xs">
                     {f.terraform}
                   </pre>
                 </div>

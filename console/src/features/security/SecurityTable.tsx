@@ -1,6 +1,7 @@
 import { memo, useCallback, useEffect, useRef } from "react";
 import { Link, useLocation, useNavigate } from "react-router";
 import { useVirtualizer } from "@tanstack/react-virtual";
+import { capitalize } from "@/api/model";
 import { securityStatusName, type SecurityFindingView } from "@/api/securityModel";
 import { ago, count } from "@/lib/format";
 import { useCompact } from "@/lib/useCompact";
@@ -22,12 +23,12 @@ const columns: Column[] = [
   { key: "resource", label: "Resource", sort: "resource_id" },
   { key: "frameworks", label: "Frameworks" },
   { key: "account", label: "Account", sort: "account" },
-  { key: "region", label: "Region", sort: "region" },
   { key: "last_seen", label: "Last seen", sort: "last_seen" },
 ];
 
+// The region goes under the resource: seven columns fit beside the filter column on a laptop.
 const grid =
-  "grid grid-cols-[5.5rem_4.5rem_minmax(10rem,2fr)_minmax(10rem,2fr)_minmax(8rem,1.4fr)_minmax(6rem,1fr)_6.5rem_6.5rem] items-center gap-1.5";
+  "grid grid-cols-[5.5rem_4.5rem_minmax(9rem,1.5fr)_minmax(9rem,1.5fr)_minmax(7rem,1fr)_minmax(5rem,0.8fr)_6.5rem] items-center gap-1.5";
 const rowHeight = 52;
 
 const compactColumns: Column[] = [
@@ -37,8 +38,8 @@ const compactColumns: Column[] = [
 ];
 const compactGrid = "grid grid-cols-[5.5rem_minmax(0,1fr)_auto] items-center gap-2";
 const compactRowHeight = 64;
-// Below this width the eight columns do not fit: rows go two-line.
-const compactBelowPx = 1000;
+// Below this width the seven columns do not fit: rows go two-line.
+const compactBelowPx = 800;
 
 /** resourceName is how a finding's resource is named in a list: its Terraform address, else type.id. */
 export function resourceName(f: SecurityFindingView): string {
@@ -93,7 +94,7 @@ const Row = memo(function Row({ f, index, start, compact, height, from, onOpen }
               <span className="font-mono">{f.checkId}</span> · {f.title}
             </p>
             <p className="truncate text-xs text-muted-foreground">
-              {securityStatusName(f.status)}
+              {capitalize(securityStatusName(f.status))}
               {frameworks.length > 0 && ` · ${frameworks.join(", ")}`}
               {f.resource.account && ` · ${f.resource.account}`}
             </p>
@@ -119,16 +120,16 @@ const Row = memo(function Row({ f, index, start, compact, height, from, onOpen }
             <Link to={link} state={{ from }} className="block truncate font-mono text-xs text-primary hover:underline" title={f.resource.id}>
               {name}
             </Link>
-            <p className="truncate text-xs text-muted-foreground">{f.resource.type}</p>
+            <p className="truncate text-xs text-muted-foreground">
+              {f.resource.type}
+              {f.resource.region && ` · ${f.resource.region}`}
+            </p>
           </div>
           <div role="cell" className="min-w-0 truncate text-xs" title={frameworks.join("\n")}>
             {frameworks.length === 0 ? "—" : frameworks.length === 1 ? frameworks[0] : `${frameworks[0]} +${frameworks.length - 1}`}
           </div>
           <div role="cell" className="truncate text-xs" title={f.resource.account}>
             {f.resource.account || "—"}
-          </div>
-          <div role="cell" className="truncate text-xs">
-            {f.resource.region || "—"}
           </div>
           <div role="cell" className="text-xs text-muted-foreground" title={f.lastSeen ?? ""}>
             {ago(f.lastSeen)}
@@ -179,7 +180,7 @@ export function SecurityTable({ rows, total, sort, onSort, hasMore, loadingMore,
 
   return (
     <div ref={scrollRef} className="h-full min-h-64 overflow-auto rounded-md border border-border" data-testid="security-scroll">
-      <div role="table" aria-label="Security findings" aria-rowcount={total + 1} className={cn("text-sm", !compact && "min-w-[64rem]")}>
+      <div role="table" aria-label="Security findings" aria-rowcount={total + 1} className={cn("text-sm", !compact && "min-w-[50rem]")}>
         <div role="rowgroup" className="sticky top-0 z-10 border-b border-border bg-muted">
           <div role="row" aria-rowindex={1} className={cn(compact ? compactGrid : grid, "h-10 px-3")}>
             {cols.map((c) => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { controlsByFramework, formatPercent, formatRisk, frameworksOf, prettyJson, scorePercent, scoreTone } from "./posture";
+import { controlsByFramework, driftCheckId, withDriftChecks, formatPercent, formatRisk, frameworksOf, prettyJson, scorePercent, scoreTone } from "./posture";
 import { errorLine, lineRange } from "./mutelist";
 
 describe("scorePercent", () => {
@@ -83,5 +83,13 @@ describe("mutelist errors", () => {
     expect(t.slice(...lineRange(t, 2))).toBe("  - check: A");
     expect(t.slice(...lineRange(t, 1))).toBe("mutelist:");
     expect(lineRange(t, 99)).toEqual([t.length, t.length]);
+  });
+});
+
+describe("drift check ids", () => {
+  it("follows scan.DriftCheckID", () => {
+    expect(driftCheckId("DM-AWS-EC2-001")).toBe("DM-DRIFT-AWS-EC2-001");
+    expect(driftCheckId("ORG-TAG-001")).toBe("DM-DRIFT-ORG-TAG-001");
+    expect(withDriftChecks(["DM-A-1", "DM-A-1"])).toEqual(["DM-A-1", "DM-DRIFT-A-1"]);
   });
 });

@@ -69,3 +69,18 @@ export function prettyJson(s: string): string {
     return s;
   }
 }
+
+/**
+ * driftCheckId is the check id a security-weakening drift is reported
+ * under (scan.DriftCheckID: DM-AWS-EC2-001 -> DM-DRIFT-AWS-EC2-001). Its
+ * failures count against the base check's controls, so a control's
+ * findings are listed under both ids.
+ */
+export function driftCheckId(id: string): string {
+  return "DM-DRIFT-" + id.replace(/^DM-/, "");
+}
+
+/** withDriftChecks is the check ids with their drift ids, each once. */
+export function withDriftChecks(ids: string[]): string[] {
+  return [...new Set(ids.flatMap((id) => [id, driftCheckId(id)]))];
+}
