@@ -5,7 +5,7 @@ import { SecurityStatus } from "@/gen/driftmgr/v1/security_pb";
 import { toSecurityFinding } from "@/api/securityModel";
 import { renderApp, withLayout } from "@/test/render";
 import { secFinding } from "@/test/security";
-import { SecurityTable } from "./SecurityTable";
+import { checkLine, SecurityTable } from "./SecurityTable";
 
 const rows = [
   toSecurityFinding(secFinding({ id: "a1" })),
@@ -51,6 +51,8 @@ describe("SecurityTable", () => {
     expect(within(r2!).getByText("Muted")).toBeInTheDocument();
     expect(within(r2!).getByText("Secret · AWS access key in user data")).toBeInTheDocument();
     expect(within(r2!).getByText("—")).toBeInTheDocument();
+    expect(checkLine({ ...rows[0]!, category: "drift", title: "Drift weakened security: SSH open" })).toBe("Drift weakened security: SSH open");
+    expect(checkLine({ ...rows[0]!, category: "policy", title: "Owner tag missing" })).toBe("Policy · Owner tag missing");
     expect(screen.getByRole("columnheader", { name: /Severity/ })).toHaveAttribute("aria-sort", "descending");
     expect(screen.getByRole("columnheader", { name: "Frameworks" })).not.toHaveAttribute("aria-sort");
     await user.click(screen.getByRole("button", { name: /Check/ }));

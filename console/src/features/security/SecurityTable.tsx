@@ -46,9 +46,12 @@ export function resourceName(f: SecurityFindingView): string {
   return f.resource.address || (f.resource.type ? `${f.resource.type}.${f.resource.id}` : f.resource.id);
 }
 
-function checkLine(f: SecurityFindingView): string {
-  const cat = f.category && f.category !== "check" ? `${categoryLabel[f.category] ?? f.category} · ` : "";
-  return cat + (f.title || f.message);
+/** checkLine is the title, led by the category unless it is a plain check or the title already says it. */
+export function checkLine(f: SecurityFindingView): string {
+  const title = f.title || f.message;
+  const label = categoryLabel[f.category] ?? f.category;
+  if (!f.category || f.category === "check" || title.toLowerCase().startsWith(label.toLowerCase())) return title;
+  return `${label} · ${title}`;
 }
 
 interface RowProps {
