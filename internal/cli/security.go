@@ -218,10 +218,12 @@ func runSecurityScan(ctx context.Context, s Streams, f *securityFlags) error {
 	}
 	prog.set("running security checks")
 	rep := scan.Run(*in)
+	f.tf.locate(rep)
 	prog.stop()
 	// A scope discovery could not read has no results, which must not
 	// read as "passed": say so.
 	reportSkips(s.Err, skips)
+	f.tf.reportSkipped(s.Err)
 	for _, e := range rep.ExpiredMutes {
 		fmt.Fprintf(s.Err, "warning: mutelist %s:%d (%s %s, owner %s) expired %s and mutes nothing\n", f.mutelist, e.Line(), e.Check, e.Resource, e.Owner, e.Expires)
 	}

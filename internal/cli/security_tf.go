@@ -3,6 +3,7 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"strings"
 
 	"github.com/spf13/pflag"
@@ -17,6 +18,9 @@ type tfFlags struct {
 	dirs     []string
 	vars     []string
 	varFiles []string
+	// configs are the directories read by collect, for locate and
+	// reportSkipped.
+	configs []*tfconfig.Config
 }
 
 func (t *tfFlags) register(fl *pflag.FlagSet) {
@@ -41,11 +45,12 @@ func (t *tfFlags) collect(sf *scanFlags) (*scan.Input, error) {
 	}
 	in := &scan.Input{}
 	for _, dir := range t.dirs {
-		rs, err := tfconfig.Load(dir, opts)
+		cfg, err := tfconfig.Load(dir, opts)
 		if err != nil {
 			return nil, err
 		}
-		in.State = append(in.State, rs...)
+		t.configs = append(t.configs, cfg)
+		in.State = append(in.State, cfg.Resources...)
 	}
 	if sf.filter != "" {
 		flt, err := filter.Compile(sf.filter)
@@ -55,4 +60,23 @@ func (t *tfFlags) collect(sf *scanFlags) (*scan.Input, error) {
 		in.State = keep(in.State, flt)
 	}
 	return in, nil
+}
+
+// locate points the scan's findings on configuration resources at the
+// line of the attribute their evidence names (see tfconfig.Config.Locate).
+func (t *tfFlags) locate(rep *scan.Report) {
+	for _, cfg := range t.configs {
+		cfg.Locate(rep.Results)
+	}
+}
+
+// reportSkipped warns of every module call and resource the configuration
+// alone could not judge: it has no results, which must not read as
+// "passed".
+func (t *tfFlags) reportSkipped(w io.Writer) {
+	for _, cfg := range t.configs {
+		for _, sk := range cfg.Skipped {
+			fmt.Fprintf(w, "warning: not scanned: %s\n", sk)
+		}
+	}
 }

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,7 +25,9 @@ func TestSecurityScanTerraformDir(t *testing.T) {
 	}
 	require.NotNil(t, bastion)
 	assert.Equal(t, scan.Fail, bastion.Status)
-	assert.Regexp(t, `network\.tf:2$`, bastion.Origin)
+	assert.Regexp(t, `network\.tf:10$`, bastion.Origin, "the finding points at the cidr_blocks its evidence names")
+	assert.Contains(t, stderr, "warning: not scanned: "+filepath.Join(example("security/tf"), "modules.tf")+":16: module.vpc (registry.terraform.io/terraform-aws-modules/vpc/aws): not initialized; run terraform init to judge its resources\n",
+		"a module call that cannot be followed is named, never silently passed")
 
 	// -var flips the database to public.
 	code, out, stderr = securityRun(t, "--tf", example("security/tf"), "--var", "db_public=true", "-o", "json")

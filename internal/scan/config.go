@@ -9,8 +9,10 @@ import (
 
 // SourceConfig marks resources read from Terraform configuration (the
 // --tf mode): their IDs are placeholders until apply and their Origin is
-// FILE:LINE of the resource block, which outputs print as the finding's
-// location.
+// FILE:LINE of the resource block. Outputs print a config result's Origin
+// as the finding's location (table, SARIF region startLine, JSON origin);
+// tfconfig's Config.Locate moves it to the line of the attribute the
+// evidence names before the report is written.
 const SourceConfig resource.Source = "config"
 
 // splitOrigin reads FILE:LINE; a origin without a line is all file.

@@ -1,9 +1,6 @@
 package tfconfig
 
 import (
-	"fmt"
-	"strings"
-
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
@@ -49,30 +46,33 @@ type instance struct {
 
 // evalResources expands count and for_each, then evaluates every
 // instance's body in rounds, each round seeing the previous one's values.
-func (m *module) evalResources() []resource.Resource {
+// The resources, where their attributes are set, and the blocks whose
+// instances are not known go to cfg.
+func (m *module) evalResources(cfg *Config) {
 	var insts []*instance
 	ctx0 := m.evalContext(nil)
 	for _, blk := range m.resources {
-		insts = append(insts, m.expand(blk, ctx0)...)
+		keys, reason := expandKeys(blk, ctx0)
+		if reason != "" {
+			cfg.Skipped = append(cfg.Skipped, Skip{Address: m.prefix + blk.Labels[0] + "." + blk.Labels[1], Origin: origin(blk), Reason: reason})
+			continue
+		}
+		for _, k := range keys {
+			insts = append(insts, &instance{blk: blk, addr: m.prefix + blk.Labels[0] + "." + blk.Labels[1] + k.suffix,
+				name: m.prefix + blk.Labels[1] + k.suffix, key: k.key, value: k.value})
+		}
 	}
 	res := map[string]map[string]cty.Value{}
 	for round := 0; round < passes; round++ {
 		for _, in := range insts {
-			ctx := m.evalContext(res)
-			if in.key != cty.NilVal {
-				if in.key.Type() == cty.Number {
-					ctx.Variables["count"] = cty.ObjectVal(map[string]cty.Value{"index": in.key})
-				} else {
-					ctx.Variables["each"] = cty.ObjectVal(map[string]cty.Value{"key": in.key, "value": in.value})
-				}
-			}
+			ctx := instanceKey{key: in.key, value: in.value}.scope(m.evalContext(res))
 			in.attrs = evalBody(in.blk.Body, ctx, true)
 		}
 		res = refObjects(insts)
 	}
 	m.res = res
-	regions := m.providerRegions()
-	out := make([]resource.Resource, 0, len(insts))
+	providers := m.providerConfigs()
+	blockPos := map[*hclsyntax.Block]Positions{}
 	for _, in := range insts {
 		typ := in.blk.Labels[0]
 		id := in.name
@@ -80,8 +80,7 @@ func (m *module) evalResources() []resource.Resource {
 			id = v.AsString()
 		}
 		r := resource.Resource{Provider: resource.ProviderFromType(typ), Type: typ, ID: id, Address: in.addr,
-			Source: SourceConfig, Origin: fmt.Sprintf("%s:%d", in.blk.TypeRange.Filename, in.blk.TypeRange.Start.Line),
-			Attrs: map[string]any{}}
+			Source: SourceConfig, Origin: origin(in.blk), Attrs: map[string]any{}}
 		for name, v := range in.attrs {
 			if g, ok := toGo(v); ok {
 				r.Attrs[name] = g
@@ -89,63 +88,29 @@ func (m *module) evalResources() []resource.Resource {
 		}
 		// State always carries the id attribute; checks join on it.
 		r.Attrs["id"] = id
-		r.Region = regions[providerRef(in.blk, r.Provider)]
+		pc := providers[providerRef(in.blk, r.Provider)]
+		if pc != nil {
+			r.Region = pc.region
+		}
 		if s, ok := r.Attrs["region"].(string); ok {
 			r.Region = s
 		} else if s, ok := r.Attrs["location"].(string); ok {
 			r.Region = s
 		}
-		if tags, ok := r.Attrs["tags"].(map[string]any); ok {
-			r.Tags = map[string]string{}
-			for k, v := range tags {
-				if s, ok := v.(string); ok {
-					r.Tags[k] = s
-				}
-			}
+		bp := blockPos[in.blk]
+		if bp == nil {
+			bp = Positions{}
+			bodyPositions(in.blk.Body, "", bp, true)
+			blockPos[in.blk] = bp
 		}
-		out = append(out, r)
+		pos := make(Positions, len(bp))
+		for p, at := range bp {
+			pos[p] = at
+		}
+		providerTags(&r, in.attrs, pc, pos)
+		cfg.Resources = append(cfg.Resources, r)
+		cfg.Positions[r.Address] = pos
 	}
-	return out
-}
-
-// expand turns a resource block into its instances; a count or for_each
-// that the configuration alone cannot resolve yields none (not guessed).
-func (m *module) expand(blk *hclsyntax.Block, ctx *hcl.EvalContext) []*instance {
-	base := m.prefix + blk.Labels[0] + "." + blk.Labels[1]
-	label := m.prefix + blk.Labels[1]
-	if a := blk.Body.Attributes["count"]; a != nil {
-		v := evalExpr(a.Expr, ctx)
-		if !v.IsKnown() || v.IsNull() || v.Type() != cty.Number {
-			return nil
-		}
-		n, _ := v.AsBigFloat().Int64()
-		var out []*instance
-		for i := int64(0); i < n && i < 10000; i++ {
-			idx := fmt.Sprintf("[%d]", i)
-			out = append(out, &instance{blk: blk, addr: base + idx, name: label + idx, key: cty.NumberIntVal(i)})
-		}
-		return out
-	}
-	if a := blk.Body.Attributes["for_each"]; a != nil {
-		v := evalExpr(a.Expr, ctx)
-		if !v.IsWhollyKnown() || v.IsNull() || !(v.Type().IsMapType() || v.Type().IsObjectType() || v.Type().IsSetType()) {
-			return nil
-		}
-		var out []*instance
-		for it := v.ElementIterator(); it.Next(); {
-			k, ev := it.Element()
-			if v.Type().IsSetType() {
-				k = ev
-			}
-			if k.Type() != cty.String {
-				return nil
-			}
-			idx := fmt.Sprintf("[%q]", k.AsString())
-			out = append(out, &instance{blk: blk, addr: base + idx, name: label + idx, key: k, value: ev})
-		}
-		return out
-	}
-	return []*instance{{blk: blk, addr: base, name: label}}
 }
 
 // refObjects builds the objects references see: type -> name -> value,
@@ -303,55 +268,6 @@ func toGo(v cty.Value) (any, bool) {
 		return out, true
 	}
 	return nil, false
-}
-
-// providerRegions maps provider references (aws, aws.west) to their
-// configured region, when it is a known string.
-func (m *module) providerRegions() map[string]string {
-	out := map[string]string{}
-	for k, v := range m.inherited {
-		out[k] = v
-	}
-	ctx := m.evalContext(nil)
-	for _, blk := range m.providers {
-		ref := blk.Labels[0]
-		if a := blk.Body.Attributes["alias"]; a != nil {
-			if v := evalExpr(a.Expr, ctx); v.IsKnown() && v.Type() == cty.String {
-				ref += "." + v.AsString()
-			}
-		}
-		for _, attr := range []string{"region", "location"} {
-			if a := blk.Body.Attributes[attr]; a != nil {
-				if v := evalExpr(a.Expr, ctx); v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
-					out[ref] = v.AsString()
-				}
-			}
-		}
-	}
-	return out
-}
-
-// providerRef names the provider configuration a resource uses: its
-// provider meta-argument (aws.west) or its type's default.
-func providerRef(blk *hclsyntax.Block, def string) string {
-	a := blk.Body.Attributes["provider"]
-	if a == nil {
-		return def
-	}
-	trav, diags := hcl.AbsTraversalForExpr(a.Expr)
-	if diags.HasErrors() {
-		return def
-	}
-	var parts []string
-	for _, s := range trav {
-		switch t := s.(type) {
-		case hcl.TraverseRoot:
-			parts = append(parts, t.Name)
-		case hcl.TraverseAttr:
-			parts = append(parts, t.Name)
-		}
-	}
-	return strings.Join(parts, ".")
 }
 
 // functions are the pure Terraform functions evaluated here; a call to

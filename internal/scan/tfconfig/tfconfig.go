@@ -13,7 +13,16 @@
 // parent. Anything else known only after apply (data sources, module
 // outputs, computed attributes) is left out: the checks do not judge what is
 // absent, and nothing is guessed. Provider defaults that the checks read are
-// filled in where the configuration leaves them unset (see defaults.go).
+// filled in where the configuration leaves them unset (see defaults.go), and
+// the provider's default tags and labels are merged into tags_all,
+// terraform_labels and effective_labels as state shows them (tags.go).
+//
+// Modules are followed (modules.go): local ones from their directory,
+// registry and git ones from where terraform init installed them. What
+// cannot be judged (a module not installed, a count known only after
+// apply) is listed in Config.Skipped, never silently left out. Where each
+// attribute is set is kept per resource (positions.go), so a finding
+// points at the line of the attribute its evidence names.
 package tfconfig
 
 import (
@@ -22,6 +31,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -45,24 +55,57 @@ type Options struct {
 	NoDefaults bool
 }
 
-// Load reads every *.tf file of dir, and of the local modules it calls,
-// and returns their resources (the root's first, in address order of
-// evaluation, then each module's).
-func Load(dir string, opts Options) ([]resource.Resource, error) {
-	names, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+// Config is what Load reads from a configuration directory.
+type Config struct {
+	// Resources are the evaluated resources: the root module's first,
+	// then each called module's.
+	Resources []resource.Resource
+	// Skipped are the parts of the configuration that were not judged,
+	// each with why: module calls that cannot be followed, resources
+	// whose count or for_each the configuration alone does not decide.
+	// They have no results, which must not read as passing: callers
+	// report them.
+	Skipped []Skip
+	// Positions are, per resource address, where the configuration sets
+	// each attribute and nested block (see Locate).
+	Positions map[string]Positions
+}
+
+// Skip is a part of the configuration that was not judged.
+type Skip struct {
+	// Address is the module call (module.vpc, module.net["a"].module.db)
+	// or the resource (aws_instance.web) left out.
+	Address string
+	// Source is a module call's source, a registry one with its host;
+	// empty for a resource.
+	Source string
+	// Origin is FILE:LINE of the block.
+	Origin string
+	// Reason says why, and what would let it be judged.
+	Reason string
+}
+
+// String reads "FILE:LINE: ADDRESS (SOURCE): REASON".
+func (s Skip) String() string {
+	what := s.Address
+	if s.Source != "" {
+		what += " (" + s.Source + ")"
+	}
+	return s.Origin + ": " + what + ": " + s.Reason
+}
+
+// Load reads every *.tf file of dir and of the modules it calls, and
+// returns their resources. Local modules ("./net") are read from their
+// directory; registry, git and other remote modules from where terraform
+// init installed them (.terraform/modules/modules.json). A module that
+// cannot be followed is not an error: it is listed in Config.Skipped.
+func Load(dir string, opts Options) (*Config, error) {
+	files, err := readTF(dir)
 	if err != nil {
-		return nil, fmt.Errorf("%w: list %s: %v", ErrConfig, dir, err)
+		return nil, err
 	}
-	if len(names) == 0 {
+	if len(files) == 0 {
 		return nil, fmt.Errorf("%w: %s has no *.tf files", ErrConfig, dir)
-	}
-	files := map[string][]byte{}
-	for _, n := range names {
-		data, err := os.ReadFile(n)
-		if err != nil {
-			return nil, fmt.Errorf("%w: read %s: %v", ErrConfig, n, err)
-		}
-		files[n] = data
 	}
 	varFiles := map[string][]byte{}
 	var order []string
@@ -80,134 +123,121 @@ func Load(dir string, opts Options) ([]resource.Resource, error) {
 		}
 		varFiles[n] = data
 	}
-	m, out, err := parseModule(files, order, varFiles, opts, nil)
+	manifest, err := readManifest(dir)
 	if err != nil {
 		return nil, err
 	}
-	mods, err := m.loadModules(dir, opts, 0)
+	l := &loader{root: dir, manifest: manifest, cfg: newConfig()}
+	m, err := l.parse(files, order, varFiles, opts, nil)
 	if err != nil {
 		return nil, err
 	}
-	out = append(out, mods...)
-	if !opts.NoDefaults {
-		for i := range out {
-			ApplyDefaults(&out[i])
-		}
+	if err := l.follow(m, dir, 0); err != nil {
+		return nil, err
 	}
-	return out, nil
+	l.cfg.finish(opts)
+	return l.cfg, nil
 }
 
-// maxModuleDepth bounds nested local module calls.
-const maxModuleDepth = 8
-
-// loadModules follows the module calls of m whose source is a local
-// directory ("./net", "../shared"), without count or for_each: the child's
-// variables take the call's arguments (evaluated in m's scope, unknown
-// when they are), its resources are addressed module.NAME.TYPE.NAME, and
-// provider regions are inherited. Registry and git sources are not
-// fetched: their resources are not seen.
-func (m *module) loadModules(dir string, opts Options, depth int) ([]resource.Resource, error) {
-	if depth >= maxModuleDepth {
-		return nil, nil
+// Parse is Load over files already read: name -> content of each .tf file,
+// and the var files in precedence order (later wins). It reads one module:
+// module calls are listed in Config.Skipped.
+func Parse(files map[string][]byte, varOrder []string, varFiles map[string][]byte, opts Options) (*Config, error) {
+	l := &loader{cfg: newConfig()}
+	m, err := l.parse(files, varOrder, varFiles, opts, nil)
+	if err != nil {
+		return nil, err
 	}
-	var out []resource.Resource
-	for _, blk := range m.modules {
-		src := ""
-		if a := blk.Body.Attributes["source"]; a != nil {
-			if v := evalExpr(a.Expr, nil); v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
-				src = v.AsString()
-			}
-		}
-		if !strings.HasPrefix(src, "./") && !strings.HasPrefix(src, "../") {
-			continue
-		}
-		if blk.Body.Attributes["count"] != nil || blk.Body.Attributes["for_each"] != nil {
-			continue
-		}
-		child := filepath.Join(dir, filepath.FromSlash(src))
-		names, _ := filepath.Glob(filepath.Join(child, "*.tf"))
-		if len(names) == 0 {
-			continue
-		}
-		files := map[string][]byte{}
-		for _, n := range names {
-			data, err := os.ReadFile(n)
-			if err != nil {
-				return nil, fmt.Errorf("%w: read %s: %v", ErrConfig, n, err)
-			}
-			files[n] = data
-		}
-		ctx := m.evalContext(m.res)
-		call := &moduleCall{prefix: m.prefix + "module." + blk.Labels[0] + ".", inputs: map[string]cty.Value{}, regions: m.providerRegions()}
-		for name, a := range blk.Body.Attributes {
-			switch name {
-			case "source", "version", "providers", "depends_on", "count", "for_each":
-				continue
-			}
-			call.inputs[name] = evalExpr(a.Expr, ctx)
-		}
-		cm, rs, err := parseModule(files, nil, nil, Options{NoDefaults: true}, call)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, rs...)
-		nested, err := cm.loadModules(child, opts, depth+1)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, nested...)
+	if err := l.follow(m, "", 0); err != nil {
+		return nil, err
 	}
-	return out, nil
+	l.cfg.finish(opts)
+	return l.cfg, nil
 }
 
-// moduleCall is what a child module gets from its caller.
-type moduleCall struct {
-	prefix  string
-	inputs  map[string]cty.Value
-	regions map[string]string
+func newConfig() *Config { return &Config{Positions: map[string]Positions{}} }
+
+// finish orders what was skipped by file and line, and fills in provider
+// defaults unless opts leave them out.
+func (c *Config) finish(opts Options) {
+	sort.SliceStable(c.Skipped, func(i, j int) bool {
+		fi, li := splitOrigin(c.Skipped[i].Origin)
+		fj, lj := splitOrigin(c.Skipped[j].Origin)
+		if fi != fj {
+			return fi < fj
+		}
+		return li < lj
+	})
+	if opts.NoDefaults {
+		return
+	}
+	for i := range c.Resources {
+		ApplyDefaults(&c.Resources[i])
+	}
+}
+
+// readTF reads the *.tf files of dir (none is not an error here).
+func readTF(dir string) (map[string][]byte, error) {
+	names, err := filepath.Glob(filepath.Join(dir, "*.tf"))
+	if err != nil {
+		return nil, fmt.Errorf("%w: list %s: %v", ErrConfig, dir, err)
+	}
+	files := map[string][]byte{}
+	for _, n := range names {
+		data, err := os.ReadFile(n)
+		if err != nil {
+			return nil, fmt.Errorf("%w: read %s: %v", ErrConfig, n, err)
+		}
+		files[n] = data
+	}
+	return files, nil
+}
+
+// splitOrigin reads FILE:LINE.
+func splitOrigin(o string) (string, int) {
+	i := strings.LastIndexByte(o, ':')
+	if i < 0 {
+		return o, 0
+	}
+	n, _ := strconv.Atoi(o[i+1:])
+	return o[:i], n
 }
 
 func fileExists(p string) bool { st, err := os.Stat(p); return err == nil && st.Mode().IsRegular() }
 
-// Parse is Load over files already read: name -> content of each .tf file,
-// and the var files in precedence order (later wins).
-func Parse(files map[string][]byte, varOrder []string, varFiles map[string][]byte, opts Options) ([]resource.Resource, error) {
-	_, out, err := parseModule(files, varOrder, varFiles, opts, nil)
-	if err != nil {
-		return nil, err
-	}
-	if !opts.NoDefaults {
-		for i := range out {
-			ApplyDefaults(&out[i])
-		}
-	}
-	return out, nil
+// loader reads a root module and the modules it calls into one Config.
+type loader struct {
+	// root is the root module's directory; empty for Parse, which
+	// follows no module call.
+	root     string
+	manifest map[string]manifestEntry
+	cfg      *Config
 }
 
-// parseModule evaluates one module's files; call is nil for the root.
-func parseModule(files map[string][]byte, varOrder []string, varFiles map[string][]byte, opts Options, call *moduleCall) (*module, []resource.Resource, error) {
+// parse evaluates one module's files; call is nil for the root.
+func (l *loader) parse(files map[string][]byte, varOrder []string, varFiles map[string][]byte, opts Options, call *moduleCall) (*module, error) {
 	p := hclparse.NewParser()
 	var bodies []*hclsyntax.Body
 	for _, name := range resource.SortedKeys(files) {
 		f, diags := p.ParseHCL(files[name], name)
 		if diags.HasErrors() {
-			return nil, nil, fmt.Errorf("%w: %s", ErrConfig, diagString(diags))
+			return nil, fmt.Errorf("%w: %s", ErrConfig, diagString(diags))
 		}
 		body, ok := f.Body.(*hclsyntax.Body)
 		if !ok {
-			return nil, nil, fmt.Errorf("%w: %s: not native HCL syntax", ErrConfig, name)
+			return nil, fmt.Errorf("%w: %s: not native HCL syntax", ErrConfig, name)
 		}
 		bodies = append(bodies, body)
 	}
 	m := &module{vars: map[string]cty.Value{}, locals: map[string]cty.Value{}}
 	if call != nil {
-		m.prefix, m.inherited = call.prefix, call.regions
+		m.prefix, m.key, m.inherited = call.prefix, call.key, call.providers
 	}
 	for _, b := range bodies {
 		m.collect(b)
 	}
 	if err := m.setVars(varOrder, varFiles, opts.Vars); err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	if call != nil {
 		for name := range m.vars {
@@ -217,7 +247,8 @@ func parseModule(files map[string][]byte, varOrder []string, varFiles map[string
 		}
 	}
 	m.evalLocals()
-	return m, m.evalResources(), nil
+	m.evalResources(l.cfg)
+	return m, nil
 }
 
 func diagString(diags hcl.Diagnostics) string {
@@ -243,10 +274,14 @@ type module struct {
 	providers  []*hclsyntax.Block
 	modules    []*hclsyntax.Block
 
-	// prefix is "module.NAME." for a called module, "" for the root.
+	// prefix is "module.NAME." (with the instance key of a module called
+	// with count or for_each) for a called module, "" for the root.
 	prefix string
-	// inherited are the caller's provider regions.
-	inherited map[string]string
+	// key is the module's key in modules.json: the call names from the
+	// root joined by dots, "" for the root.
+	key string
+	// inherited are the provider configurations the caller passes.
+	inherited map[string]*providerConfig
 	// res are the reference objects of the last evaluation round.
 	res map[string]map[string]cty.Value
 

@@ -20,10 +20,10 @@ var update = flag.Bool("update", false, "rewrite golden files")
 
 func parse(t *testing.T, src string, opts Options) map[string]resource.Resource {
 	t.Helper()
-	rs, err := Parse(map[string][]byte{"main.tf": []byte(src)}, nil, nil, opts)
+	cfg, err := Parse(map[string][]byte{"main.tf": []byte(src)}, nil, nil, opts)
 	require.NoError(t, err)
 	out := map[string]resource.Resource{}
-	for _, r := range rs {
+	for _, r := range cfg.Resources {
 		out[r.Address] = r
 	}
 	return out
@@ -140,10 +140,11 @@ resource "aws_s3_bucket" "x" {
   tags = { a = var.a, b = var.b, c = var.c }
   force_destroy = var.flag
 }`
-	rs, err := Parse(map[string][]byte{"main.tf": []byte(src)}, []string{"1.tfvars", "2.tfvars"},
+	cfg, err := Parse(map[string][]byte{"main.tf": []byte(src)}, []string{"1.tfvars", "2.tfvars"},
 		map[string][]byte{"1.tfvars": []byte("a = \"file1\"\nb = \"file1\"\n"), "2.tfvars": []byte("b = \"file2\"\n")},
 		Options{Vars: map[string]string{"c": "cli", "flag": "true"}, NoDefaults: true})
 	require.NoError(t, err)
+	rs := cfg.Resources
 	assert.Equal(t, map[string]any{"a": "file1", "b": "file2", "c": "cli"}, rs[0].Attrs["tags"])
 	assert.Equal(t, true, rs[0].Attrs["force_destroy"], "-var values parse as HCL literals")
 }
@@ -178,9 +179,10 @@ func TestLoadEmptyDir(t *testing.T) {
 // testdata/example.golden.json (-update rewrites it).
 func TestExampleGolden(t *testing.T) {
 	dir := filepath.Join("..", "..", "..", "examples", "security", "tf")
-	rs, err := Load(dir, Options{})
+	cfg, err := Load(dir, Options{})
 	require.NoError(t, err)
-	rep := scan.Run(scan.Input{State: rs, Now: time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)})
+	rep := scan.Run(scan.Input{State: cfg.Resources, Now: time.Date(2026, 11, 26, 0, 0, 0, 0, time.UTC)})
+	cfg.Locate(rep.Results)
 	seen := map[string]bool{}
 	fails := map[string]bool{}
 	for _, r := range rep.Results {
@@ -225,16 +227,30 @@ func FuzzParse(f *testing.F) {
 	f.Add([]byte(`resource "aws_s3_bucket" "b" { bucket = "x" }`))
 	f.Add([]byte(`variable "v" {}` + "\n" + `resource "a_b" "c" { count = 2
  x = var.v }`))
+	f.Add([]byte(`provider "aws" {
+  default_tags { tags = { Owner = "x" } }
+}
+module "m" {
+  source   = "a/b/c"
+  for_each = { a = 1 }
+}
+resource "aws_iam_policy" "p" {
+  tags   = { "k.v" = 1 }
+  policy = jsonencode({ Statement = [{ Action = ["*"] }] })
+  dynamic "x" {
+    for_each = [1]
+  }
+}`))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = Parse(map[string][]byte{"f.tf": data}, nil, nil, Options{})
 	})
 }
 
 func TestLoadFollowsLocalModules(t *testing.T) {
-	rs, err := Load(filepath.Join("..", "..", "..", "examples", "security", "tf"), Options{})
+	cfg, err := Load(filepath.Join("..", "..", "..", "examples", "security", "tf"), Options{})
 	require.NoError(t, err)
 	by := map[string]resource.Resource{}
-	for _, r := range rs {
+	for _, r := range cfg.Resources {
 		by[r.Address] = r
 	}
 	audit := by["module.audit.aws_s3_bucket.this"]
@@ -247,6 +263,9 @@ func TestLoadFollowsLocalModules(t *testing.T) {
 	assert.Equal(t, false, pab.Attrs["block_public_acls"])
 	assert.Equal(t, true, by["module.archive.aws_s3_bucket_public_access_block.this"].Attrs["block_public_acls"], "the variable's default")
 	for a := range by {
-		assert.NotContains(t, a, "module.vpc", "registry modules are not fetched")
+		assert.NotContains(t, a, "module.vpc", "a registry module not initialized is not judged")
 	}
+	require.Len(t, cfg.Skipped, 1)
+	assert.Equal(t, "module.vpc", cfg.Skipped[0].Address)
+	assert.Regexp(t, `modules\.tf:16: module\.vpc \(registry\.terraform\.io/terraform-aws-modules/vpc/aws\): not initialized; run terraform init to judge its resources$`, cfg.Skipped[0].String())
 }

@@ -1,0 +1,7 @@
+module "again" {
+  source = "./"
+}
+
+resource "aws_sqs_queue" "q" {
+  name = "loop"
+}
