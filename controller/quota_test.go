@@ -1,6 +1,7 @@
 package controller_test
 
 import (
+	"context"
 	"net/http"
 	"testing"
 	"time"
@@ -13,6 +14,7 @@ import (
 	"github.com/driftmgr/driftmgr/controller/quota"
 	"github.com/driftmgr/driftmgr/controller/testcluster"
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
+	"github.com/driftmgr/driftmgr/proto/driftmgr/v1/driftmgrv1connect"
 )
 
 func TestQuotas(t *testing.T) {
@@ -20,6 +22,7 @@ func TestQuotas(t *testing.T) {
 		cfg.Quotas = quota.Config{Tenants: map[string]quota.Limits{
 			"acme":  {RequestsPerSecond: 2, Burst: 5},
 			"small": {MaxAgents: 1, MaxResources: 3},
+			"watch": {MaxStreams: 1},
 		}}
 	}})
 	c.APIKey(t)
@@ -62,6 +65,29 @@ func TestQuotas(t *testing.T) {
 		require.NoError(t, err)
 		require.NotEmpty(t, resp.Msg.GetEvents())
 		assert.LessOrEqual(t, len(resp.Msg.GetEvents()), 4, "sampled, not one entry per refused call")
+	})
+
+	t.Run("stream cap", func(t *testing.T) {
+		key := addKey(t, c, "watch", "viewer")
+		ev := driftmgrv1connect.NewEventsServiceClient(c.HTTPClient(nil), url, testcluster.Bearer(key))
+		wctx, cancel := context.WithCancel(ctx)
+		s1, err := ev.Watch(wctx, connect.NewRequest(&pb.WatchRequest{}))
+		require.NoError(t, err)
+		require.True(t, s1.Receive(), "%v", s1.Err())
+		s2, err := ev.Watch(ctx, connect.NewRequest(&pb.WatchRequest{}))
+		require.NoError(t, err)
+		require.False(t, s2.Receive())
+		requireCode(t, s2.Err(), connect.CodeResourceExhausted, "tenant watch", "streams")
+		cancel()
+		s1.Close()
+		require.Eventually(t, func() bool {
+			s3, err := ev.Watch(ctx, connect.NewRequest(&pb.WatchRequest{}))
+			if err != nil {
+				return false
+			}
+			defer s3.Close()
+			return s3.Receive()
+		}, 10*time.Second, 50*time.Millisecond, "the slot comes back when the first stream ends")
 	})
 
 	t.Run("agent cap", func(t *testing.T) {

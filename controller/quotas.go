@@ -2,6 +2,7 @@ package controller
 
 import (
 	"context"
+	"net/http"
 	"strings"
 	"sync"
 	"time"
@@ -14,9 +15,18 @@ import (
 	"github.com/driftmgr/driftmgr/storage/state"
 )
 
-// quotaInterceptor charges each call to its caller's tenant: API rate,
-// open streams and upload bytes. It runs after authorization, so only a
-// known tenant is charged; controllers calling each other are not.
+// quotaTenant is the tenant a call is charged to: the caller's, except for
+// controllers calling each other.
+func quotaTenant(p Principal, procedure string) string {
+	if p.Kind == "controller" || strings.HasPrefix(procedure, "/"+driftmgrv1connect.InternalServiceName+"/") {
+		return ""
+	}
+	return p.Tenant
+}
+
+// quotaInterceptor charges open streams and upload bytes to the caller's
+// tenant. It runs after authorization, so only a known tenant is charged.
+// The request rate is rateLimit's.
 func (s *Server) quotaInterceptor() connect.Interceptor {
 	return quota.NewInterceptor(s.limits, func(ctx context.Context) string {
 		p := PrincipalFrom(ctx)
@@ -24,9 +34,46 @@ func (s *Server) quotaInterceptor() connect.Interceptor {
 			return ""
 		}
 		return p.Tenant
-	}, func(procedure string) bool {
-		return strings.HasPrefix(procedure, "/"+driftmgrv1connect.InternalServiceName+"/")
-	}, quota.WithUploadProcedures(driftmgrv1connect.AgentServiceUploadProcedure))
+	}, func(procedure string) bool { return quotaTenant(Principal{Tenant: "-"}, procedure) == "" },
+		quota.WithUploadProcedures(driftmgrv1connect.AgentServiceUploadProcedure), quota.WithoutRequestRate())
+}
+
+// rateLimit spends one of the caller's tenant's request tokens per API
+// call, and refuses a call over the rate before it is decoded or routed:
+// a tenant hammering its limit then costs the cluster little more than
+// its TLS, so the other tenants do not feel it. The refusal is written in
+// the caller's protocol (Connect, gRPC, gRPC-Web; 429 with Retry-After
+// for REST) and audited like any other.
+func (s *Server) rateLimit(next http.Handler) http.Handler {
+	ew := connect.NewErrorWriter()
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		path := r.URL.Path
+		api := strings.HasPrefix(path, "/driftmgr.v1.") || strings.HasPrefix(path, "/api/v1/") && path != "/api/v1/openapi.json"
+		p := PrincipalFrom(r.Context())
+		tenant := quotaTenant(p, path)
+		if !api || tenant == "" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		err := s.limits.AllowRequest(tenant)
+		if err == nil {
+			next.ServeHTTP(w, r)
+			return
+		}
+		ce := quota.ToConnect(err)
+		action := path
+		if !strings.HasPrefix(path, "/driftmgr.v1.") {
+			action = r.Method + " " + path
+		}
+		s.audit.record(r.Context(), action, r.RemoteAddr, r.Header.Get("X-Request-Id"), nil, nil, ce)
+		s.metrics.rpcs.WithLabelValues(action, connect.CodeResourceExhausted.String()).Inc()
+		if strings.HasPrefix(path, "/driftmgr.v1.") && ew.IsSupported(r) {
+			w.Header().Set("Retry-After", ce.Meta().Get("Retry-After"))
+			_ = ew.Write(w, r, ce)
+			return
+		}
+		quota.WriteHTTPError(w, err)
+	})
 }
 
 // checkAgentQuota refuses an enrollment past the tenant's agent cap

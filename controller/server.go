@@ -224,7 +224,7 @@ func (s *Server) handler() (http.Handler, error) {
 	for p, h := range s.cfg.Extra {
 		mux.Handle(p, h)
 	}
-	return s.authenticate(mux), nil
+	return s.authenticate(s.rateLimit(mux)), nil
 }
 
 // ready answers 200 when the node knows a leader and has applied the

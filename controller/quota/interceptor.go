@@ -21,6 +21,14 @@ func WithUploadProcedures(procedures ...string) InterceptorOption {
 	}
 }
 
+// WithoutRequestRate leaves the request rate to a middleware in front of
+// the handlers (refusing before a request is decoded is cheaper, which is
+// what keeps a tenant hammering its limit from slowing the others); the
+// interceptor then enforces streams and upload bytes only.
+func WithoutRequestRate() InterceptorOption {
+	return func(i *interceptor) { i.noRate = true }
+}
+
 // NewInterceptor returns the Connect interceptor enforcing l on the server
 // side:
 //
@@ -52,6 +60,7 @@ type interceptor struct {
 	tenantOf func(context.Context) string
 	exempt   func(string) bool
 	upload   map[string]bool
+	noRate   bool
 }
 
 // tenant is who to charge for procedure, "" for nobody.
@@ -80,8 +89,10 @@ func (i *interceptor) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		if tenant == "" {
 			return next(ctx, req)
 		}
-		if err := i.l.AllowRequest(tenant); err != nil {
-			return nil, ToConnect(err)
+		if !i.noRate {
+			if err := i.l.AllowRequest(tenant); err != nil {
+				return nil, ToConnect(err)
+			}
 		}
 		if i.upload[procedure] {
 			if err := i.chargeUpload(tenant, req.Any()); err != nil {
@@ -110,8 +121,10 @@ func (i *interceptor) WrapStreamingHandler(next connect.StreamingHandlerFunc) co
 			}
 			return ce
 		}
-		if err := i.l.AllowRequest(tenant); err != nil {
-			return refuse(err)
+		if !i.noRate {
+			if err := i.l.AllowRequest(tenant); err != nil {
+				return refuse(err)
+			}
 		}
 		release, err := i.l.AcquireStream(tenant)
 		if err != nil {

@@ -287,3 +287,24 @@ func TestInterceptorLetsClientCallsThrough(t *testing.T) {
 	}
 	assert.Zero(t, spent.OpenStreams("acme"))
 }
+
+func TestInterceptorWithoutRequestRate(t *testing.T) {
+	clk := newManualClock()
+	l := NewLimiter(Config{Default: Limits{RequestsPerSecond: 1, Burst: 1, MaxStreams: 1}, Now: clk.Now})
+	srv := testServer(t, l, nil, WithoutRequestRate())
+	client := driftmgrv1connect.NewFindingsServiceClient(srv.Client(), srv.URL)
+	for range 5 {
+		_, err := client.ListFindings(context.Background(), withTenant("acme", &driftmgrv1.ListFindingsRequest{}))
+		require.NoError(t, err, "the rate is someone else's job")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	ev := driftmgrv1connect.NewEventsServiceClient(srv.Client(), srv.URL)
+	s1, err := ev.Watch(ctx, withTenant("acme", &driftmgrv1.WatchRequest{}))
+	require.NoError(t, err)
+	require.True(t, s1.Receive(), "first stream admitted: %v", s1.Err())
+	s2, err := ev.Watch(ctx, withTenant("acme", &driftmgrv1.WatchRequest{}))
+	require.NoError(t, err)
+	assert.False(t, s2.Receive())
+	assert.Equal(t, connect.CodeResourceExhausted, connect.CodeOf(s2.Err()), "streams are still counted")
+}
