@@ -10,6 +10,8 @@ import type { Finding } from "./common_pb";
 import { file_driftmgr_v1_common } from "./common_pb";
 import type { Policy } from "./security_pb";
 import { file_driftmgr_v1_security } from "./security_pb";
+import type { Project, ServiceAccount, Tenant, TenantQuotas, User } from "./tenancy_pb";
+import { file_driftmgr_v1_tenancy } from "./tenancy_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -18,7 +20,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file driftmgr/v1/raftlog.proto.
  */
 export const file_driftmgr_v1_raftlog: GenFile = /*@__PURE__*/
-  fileDesc("ChlkcmlmdG1nci92MS9yYWZ0bG9nLnByb3RvEgtkcmlmdG1nci52MSL1BQoLUmFmdENvbW1hbmQSEgoKcmVxdWVzdF9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoGaW5nZXN0GAMgASgLMhouZHJpZnRtZ3IudjEuSW5nZXN0Q29tbWFuZEgAEiwKBmVucm9sbBgEIAEoCzIaLmRyaWZ0bWdyLnYxLkVucm9sbENvbW1hbmRIABJAChFjcmVhdGVfam9pbl90b2tlbhgFIAEoCzIjLmRyaWZ0bWdyLnYxLkNyZWF0ZUpvaW5Ub2tlbkNvbW1hbmRIABJAChFkZWxldGVfam9pbl90b2tlbhgGIAEoCzIjLmRyaWZ0bWdyLnYxLkRlbGV0ZUpvaW5Ub2tlbkNvbW1hbmRIABI1CgthY2tfZmluZGluZxgHIAEoCzIeLmRyaWZ0bWdyLnYxLkFja0ZpbmRpbmdDb21tYW5kSAASNwoMYWdlbnRfc3RhdHVzGAggASgLMh8uZHJpZnRtZ3IudjEuQWdlbnRTdGF0dXNDb21tYW5kSAASNwoMcmV2b2tlX2FnZW50GAkgASgLMh8uZHJpZnRtZ3IudjEuUmV2b2tlQWdlbnRDb21tYW5kSAASOgoOY3JlYXRlX2FwaV9rZXkYCiABKAsyIC5kcmlmdG1nci52MS5DcmVhdGVBUElLZXlDb21tYW5kSAASNQoLcmVuZXdfYWdlbnQYCyABKAsyHi5kcmlmdG1nci52MS5SZW5ld0FnZW50Q29tbWFuZEgAEjcKDHB1dF9tdXRlbGlzdBgMIAEoCzIfLmRyaWZ0bWdyLnYxLlB1dE11dGVsaXN0Q29tbWFuZEgAEjMKCnB1dF9wb2xpY3kYDSABKAsyHS5kcmlmdG1nci52MS5QdXRQb2xpY3lDb21tYW5kSAASOQoNZGVsZXRlX3BvbGljeRgOIAEoCzIgLmRyaWZ0bWdyLnYxLkRlbGV0ZVBvbGljeUNvbW1hbmRIAEIFCgNjbWQiOgoNSW5nZXN0Q29tbWFuZBIpCgdiYXRjaGVzGAEgAygLMhguZHJpZnRtZ3IudjEuSW5nZXN0QmF0Y2gidwoLSW5nZXN0QmF0Y2gSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJEhIKCmJvb3RfZXBvY2gYAyABKAQSCwoDc2VxGAQgASgEEg8KB3BheWxvYWQYBSABKAwSFAoMbG9zdF90aHJvdWdoGAYgASgEIjwKDEluZ2VzdFJlc3VsdBIsCghvdXRjb21lcxgBIAMoCzIaLmRyaWZ0bWdyLnYxLkluZ2VzdE91dGNvbWUiQQoNSW5nZXN0T3V0Y29tZRIOCgZzdGF0dXMYASABKAkSEQoJYWNrZWRfc2VxGAIgASgEEg0KBWVycm9yGAMgASgJIlQKDUVucm9sbENvbW1hbmQSDgoGdGVuYW50GAEgASgJEhAKCHRva2VuX2lkGAIgASgJEiEKBWFnZW50GAMgASgLMhIuZHJpZnRtZ3IudjEuQWdlbnQiTQoPU3RvcmVkSm9pblRva2VuEiUKBXRva2VuGAEgASgLMhYuZHJpZnRtZ3IudjEuSm9pblRva2VuEhMKC3NlY3JldF9oYXNoGAIgASgMIkUKFkNyZWF0ZUpvaW5Ub2tlbkNvbW1hbmQSKwoFdG9rZW4YASABKAsyHC5kcmlmdG1nci52MS5TdG9yZWRKb2luVG9rZW4iNAoWRGVsZXRlSm9pblRva2VuQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSCgoCaWQYAiABKAkiUQoRQWNrRmluZGluZ0NvbW1hbmQSDgoGdGVuYW50GAEgASgJEhIKCmZpbmRpbmdfaWQYAiABKAkSCgoCYnkYAyABKAkSDAoEbm90ZRgEIAEoCSJuChJBZ2VudFN0YXR1c0NvbW1hbmQSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJEhEKCWNvbm5lY3RlZBgDIAEoCBIPCgd2ZXJzaW9uGAQgASgJEhIKCmJvb3RfZXBvY2gYBSABKAQiNgoSUmV2b2tlQWdlbnRDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCSLTAQoMU3RvcmVkQVBJS2V5EgoKAmlkGAEgASgJEg4KBnRlbmFudBgCIAEoCRIMCgRyb2xlGAMgASgJEhMKC3NlY3JldF9oYXNoGAQgASgMEhMKC2Rlc2NyaXB0aW9uGAUgASgJEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3Jldm9rZWQYCCABKAgiUwoTQ3JlYXRlQVBJS2V5Q29tbWFuZBImCgNrZXkYASABKAsyGS5kcmlmdG1nci52MS5TdG9yZWRBUElLZXkSFAoMb25seV9pZl9ub25lGAIgASgIInkKEVJlbmV3QWdlbnRDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRITCgtjZXJ0X3NlcmlhbBgDIAEoCRItCglub3RfYWZ0ZXIYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImIKDlN0b3JlZE11dGVsaXN0EgwKBHlhbWwYASABKAkSLgoKdXBkYXRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdXBkYXRlZF9ieRgDIAEoCSJTChJQdXRNdXRlbGlzdENvbW1hbmQSDgoGdGVuYW50GAEgASgJEi0KCG11dGVsaXN0GAIgASgLMhsuZHJpZnRtZ3IudjEuU3RvcmVkTXV0ZWxpc3QiRwoQUHV0UG9saWN5Q29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSIwoGcG9saWN5GAIgASgLMhMuZHJpZnRtZ3IudjEuUG9saWN5IjMKE0RlbGV0ZVBvbGljeUNvbW1hbmQSDgoGdGVuYW50GAEgASgJEgwKBG5hbWUYAiABKAkieAoLQXBwbHlSZXN1bHQSDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEiUKB2ZpbmRpbmcYAyABKAsyFC5kcmlmdG1nci52MS5GaW5kaW5nEiMKBnBvbGljeRgEIAEoCzITLmRyaWZ0bWdyLnYxLlBvbGljeUI7WjlnaXRodWIuY29tL2RyaWZ0bWdyL2RyaWZ0bWdyL3Byb3RvL2RyaWZ0bWdyL3YxO2RyaWZ0bWdydjFiBnByb3RvMw", [file_driftmgr_v1_cluster, file_driftmgr_v1_common, file_driftmgr_v1_security, file_google_protobuf_timestamp]);
+  fileDesc("ChlkcmlmdG1nci92MS9yYWZ0bG9nLnByb3RvEgtkcmlmdG1nci52MSLSDAoLUmFmdENvbW1hbmQSEgoKcmVxdWVzdF9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoGaW5nZXN0GAMgASgLMhouZHJpZnRtZ3IudjEuSW5nZXN0Q29tbWFuZEgAEiwKBmVucm9sbBgEIAEoCzIaLmRyaWZ0bWdyLnYxLkVucm9sbENvbW1hbmRIABJAChFjcmVhdGVfam9pbl90b2tlbhgFIAEoCzIjLmRyaWZ0bWdyLnYxLkNyZWF0ZUpvaW5Ub2tlbkNvbW1hbmRIABJAChFkZWxldGVfam9pbl90b2tlbhgGIAEoCzIjLmRyaWZ0bWdyLnYxLkRlbGV0ZUpvaW5Ub2tlbkNvbW1hbmRIABI1CgthY2tfZmluZGluZxgHIAEoCzIeLmRyaWZ0bWdyLnYxLkFja0ZpbmRpbmdDb21tYW5kSAASNwoMYWdlbnRfc3RhdHVzGAggASgLMh8uZHJpZnRtZ3IudjEuQWdlbnRTdGF0dXNDb21tYW5kSAASNwoMcmV2b2tlX2FnZW50GAkgASgLMh8uZHJpZnRtZ3IudjEuUmV2b2tlQWdlbnRDb21tYW5kSAASOgoOY3JlYXRlX2FwaV9rZXkYCiABKAsyIC5kcmlmdG1nci52MS5DcmVhdGVBUElLZXlDb21tYW5kSAASNQoLcmVuZXdfYWdlbnQYCyABKAsyHi5kcmlmdG1nci52MS5SZW5ld0FnZW50Q29tbWFuZEgAEjcKDHB1dF9tdXRlbGlzdBgMIAEoCzIfLmRyaWZ0bWdyLnYxLlB1dE11dGVsaXN0Q29tbWFuZEgAEjMKCnB1dF9wb2xpY3kYDSABKAsyHS5kcmlmdG1nci52MS5QdXRQb2xpY3lDb21tYW5kSAASOQoNZGVsZXRlX3BvbGljeRgOIAEoCzIgLmRyaWZ0bWdyLnYxLkRlbGV0ZVBvbGljeUNvbW1hbmRIABI5Cg1jcmVhdGVfdGVuYW50GB4gASgLMiAuZHJpZnRtZ3IudjEuQ3JlYXRlVGVuYW50Q29tbWFuZEgAEjkKDXVwZGF0ZV90ZW5hbnQYHyABKAsyIC5kcmlmdG1nci52MS5VcGRhdGVUZW5hbnRDb21tYW5kSAASOwoOY3JlYXRlX3Byb2plY3QYICABKAsyIS5kcmlmdG1nci52MS5DcmVhdGVQcm9qZWN0Q29tbWFuZEgAEjsKDmRlbGV0ZV9wcm9qZWN0GCEgASgLMiEuZHJpZnRtZ3IudjEuRGVsZXRlUHJvamVjdENvbW1hbmRIABI1CgtjcmVhdGVfdXNlchgiIAEoCzIeLmRyaWZ0bWdyLnYxLkNyZWF0ZVVzZXJDb21tYW5kSAASNQoLdXBkYXRlX3VzZXIYIyABKAsyHi5kcmlmdG1nci52MS5VcGRhdGVVc2VyQ29tbWFuZEgAEjUKC2RlbGV0ZV91c2VyGCQgASgLMh4uZHJpZnRtZ3IudjEuRGVsZXRlVXNlckNvbW1hbmRIABJIChV1cHNlcnRfZmVkZXJhdGVkX3VzZXIYJSABKAsyJy5kcmlmdG1nci52MS5VcHNlcnRGZWRlcmF0ZWRVc2VyQ29tbWFuZEgAEkoKFmNyZWF0ZV9zZXJ2aWNlX2FjY291bnQYJiABKAsyKC5kcmlmdG1nci52MS5DcmVhdGVTZXJ2aWNlQWNjb3VudENvbW1hbmRIABJKChZkZWxldGVfc2VydmljZV9hY2NvdW50GCcgASgLMiguZHJpZnRtZ3IudjEuRGVsZXRlU2VydmljZUFjY291bnRDb21tYW5kSAASOAoNaXNzdWVfYXBpX2tleRgoIAEoCzIfLmRyaWZ0bWdyLnYxLklzc3VlQVBJS2V5Q29tbWFuZEgAEjoKDnJldm9rZV9hcGlfa2V5GCkgASgLMiAuZHJpZnRtZ3IudjEuUmV2b2tlQVBJS2V5Q29tbWFuZEgAEjoKDnRvdWNoX2FwaV9rZXlzGCogASgLMiAuZHJpZnRtZ3IudjEuVG91Y2hBUElLZXlzQ29tbWFuZEgAEjIKCWJvb3RzdHJhcBgrIAEoCzIdLmRyaWZ0bWdyLnYxLkJvb3RzdHJhcENvbW1hbmRIAEIFCgNjbWQiOgoNSW5nZXN0Q29tbWFuZBIpCgdiYXRjaGVzGAEgAygLMhguZHJpZnRtZ3IudjEuSW5nZXN0QmF0Y2gidwoLSW5nZXN0QmF0Y2gSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJEhIKCmJvb3RfZXBvY2gYAyABKAQSCwoDc2VxGAQgASgEEg8KB3BheWxvYWQYBSABKAwSFAoMbG9zdF90aHJvdWdoGAYgASgEIjwKDEluZ2VzdFJlc3VsdBIsCghvdXRjb21lcxgBIAMoCzIaLmRyaWZ0bWdyLnYxLkluZ2VzdE91dGNvbWUiQQoNSW5nZXN0T3V0Y29tZRIOCgZzdGF0dXMYASABKAkSEQoJYWNrZWRfc2VxGAIgASgEEg0KBWVycm9yGAMgASgJIlQKDUVucm9sbENvbW1hbmQSDgoGdGVuYW50GAEgASgJEhAKCHRva2VuX2lkGAIgASgJEiEKBWFnZW50GAMgASgLMhIuZHJpZnRtZ3IudjEuQWdlbnQiTQoPU3RvcmVkSm9pblRva2VuEiUKBXRva2VuGAEgASgLMhYuZHJpZnRtZ3IudjEuSm9pblRva2VuEhMKC3NlY3JldF9oYXNoGAIgASgMIkUKFkNyZWF0ZUpvaW5Ub2tlbkNvbW1hbmQSKwoFdG9rZW4YASABKAsyHC5kcmlmdG1nci52MS5TdG9yZWRKb2luVG9rZW4iNAoWRGVsZXRlSm9pblRva2VuQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSCgoCaWQYAiABKAkiUQoRQWNrRmluZGluZ0NvbW1hbmQSDgoGdGVuYW50GAEgASgJEhIKCmZpbmRpbmdfaWQYAiABKAkSCgoCYnkYAyABKAkSDAoEbm90ZRgEIAEoCSJuChJBZ2VudFN0YXR1c0NvbW1hbmQSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJEhEKCWNvbm5lY3RlZBgDIAEoCBIPCgd2ZXJzaW9uGAQgASgJEhIKCmJvb3RfZXBvY2gYBSABKAQiNgoSUmV2b2tlQWdlbnRDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCSL2AgoMU3RvcmVkQVBJS2V5EgoKAmlkGAEgASgJEg4KBnRlbmFudBgCIAEoCRIMCgRyb2xlGAMgASgJEhMKC3NlY3JldF9oYXNoGAQgASgMEhMKC2Rlc2NyaXB0aW9uGAUgASgJEi4KCmNyZWF0ZWRfYXQYBiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYByABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEg8KB3Jldm9rZWQYCCABKAgSDwoHdXNlcl9pZBgJIAEoCRIaChJzZXJ2aWNlX2FjY291bnRfaWQYCiABKAkSMAoMbGFzdF91c2VkX2F0GAsgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpyZXZva2VkX2F0GAwgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgpjcmVhdGVkX2J5GA0gASgJIlMKE0NyZWF0ZUFQSUtleUNvbW1hbmQSJgoDa2V5GAEgASgLMhkuZHJpZnRtZ3IudjEuU3RvcmVkQVBJS2V5EhQKDG9ubHlfaWZfbm9uZRgCIAEoCCJ5ChFSZW5ld0FnZW50Q29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEwoLY2VydF9zZXJpYWwYAyABKAkSLQoJbm90X2FmdGVyGAQgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCJiCg5TdG9yZWRNdXRlbGlzdBIMCgR5YW1sGAEgASgJEi4KCnVwZGF0ZWRfYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCnVwZGF0ZWRfYnkYAyABKAkiUwoSUHV0TXV0ZWxpc3RDb21tYW5kEg4KBnRlbmFudBgBIAEoCRItCghtdXRlbGlzdBgCIAEoCzIbLmRyaWZ0bWdyLnYxLlN0b3JlZE11dGVsaXN0IkcKEFB1dFBvbGljeUNvbW1hbmQSDgoGdGVuYW50GAEgASgJEiMKBnBvbGljeRgCIAEoCzITLmRyaWZ0bWdyLnYxLlBvbGljeSIzChNEZWxldGVQb2xpY3lDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIMCgRuYW1lGAIgASgJIpkBCgtBcHBseVJlc3VsdBIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkSJQoHZmluZGluZxgDIAEoCzIULmRyaWZ0bWdyLnYxLkZpbmRpbmcSIwoGcG9saWN5GAQgASgLMhMuZHJpZnRtZ3IudjEuUG9saWN5Eh8KBHVzZXIYHiABKAsyES5kcmlmdG1nci52MS5Vc2VyIjoKE0NyZWF0ZVRlbmFudENvbW1hbmQSIwoGdGVuYW50GAEgASgLMhMuZHJpZnRtZ3IudjEuVGVuYW50IpwBChNVcGRhdGVUZW5hbnRDb21tYW5kEgoKAmlkGAEgASgJEhkKDGRpc3BsYXlfbmFtZRgCIAEoCUgAiAEBEhUKCGRpc2FibGVkGAMgASgISAGIAQESKQoGcXVvdGFzGAQgASgLMhkuZHJpZnRtZ3IudjEuVGVuYW50UXVvdGFzQg8KDV9kaXNwbGF5X25hbWVCCwoJX2Rpc2FibGVkIj0KFENyZWF0ZVByb2plY3RDb21tYW5kEiUKB3Byb2plY3QYASABKAsyFC5kcmlmdG1nci52MS5Qcm9qZWN0IjIKFERlbGV0ZVByb2plY3RDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIKCgJpZBgCIAEoCSJECgpTdG9yZWRVc2VyEh8KBHVzZXIYASABKAsyES5kcmlmdG1nci52MS5Vc2VyEhUKDXBhc3N3b3JkX2hhc2gYAiABKAkiOgoRQ3JlYXRlVXNlckNvbW1hbmQSJQoEdXNlchgBIAEoCzIXLmRyaWZ0bWdyLnYxLlN0b3JlZFVzZXIi5wEKEVVwZGF0ZVVzZXJDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIKCgJpZBgCIAEoCRIRCgRyb2xlGAMgASgJSACIAQESFQoIZGlzYWJsZWQYBCABKAhIAYgBARIZCgxkaXNwbGF5X25hbWUYBSABKAlIAogBARISCgVlbWFpbBgGIAEoCUgDiAEBEhoKDXBhc3N3b3JkX2hhc2gYByABKAlIBIgBAUIHCgVfcm9sZUILCglfZGlzYWJsZWRCDwoNX2Rpc3BsYXlfbmFtZUIICgZfZW1haWxCEAoOX3Bhc3N3b3JkX2hhc2giLwoRRGVsZXRlVXNlckNvbW1hbmQSDgoGdGVuYW50GAEgASgJEgoKAmlkGAIgASgJIqcBChpVcHNlcnRGZWRlcmF0ZWRVc2VyQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSDgoGaXNzdWVyGAIgASgJEg8KB3N1YmplY3QYAyABKAkSDQoFZW1haWwYBCABKAkSFAoMZGlzcGxheV9uYW1lGAUgASgJEhMKC25ld191c2VyX2lkGAYgASgJEhAKCHVzZXJuYW1lGAcgASgJEgwKBHJvbGUYCCABKAkiUwobQ3JlYXRlU2VydmljZUFjY291bnRDb21tYW5kEjQKD3NlcnZpY2VfYWNjb3VudBgBIAEoCzIbLmRyaWZ0bWdyLnYxLlNlcnZpY2VBY2NvdW50IjkKG0RlbGV0ZVNlcnZpY2VBY2NvdW50Q29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSCgoCaWQYAiABKAkiPAoSSXNzdWVBUElLZXlDb21tYW5kEiYKA2tleRgBIAEoCzIZLmRyaWZ0bWdyLnYxLlN0b3JlZEFQSUtleSIxChNSZXZva2VBUElLZXlDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIKCgJpZBgCIAEoCSI7ChNUb3VjaEFQSUtleXNDb21tYW5kEiQKBHVzZXMYASADKAsyFi5kcmlmdG1nci52MS5BUElLZXlVc2UiQwoJQVBJS2V5VXNlEg4KBmtleV9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAilQEKEEJvb3RzdHJhcENvbW1hbmQSIwoGdGVuYW50GAEgASgLMhMuZHJpZnRtZ3IudjEuVGVuYW50EjQKD3NlcnZpY2VfYWNjb3VudBgCIAEoCzIbLmRyaWZ0bWdyLnYxLlNlcnZpY2VBY2NvdW50EiYKA2tleRgDIAEoCzIZLmRyaWZ0bWdyLnYxLlN0b3JlZEFQSUtleUI7WjlnaXRodWIuY29tL2RyaWZ0bWdyL2RyaWZ0bWdyL3Byb3RvL2RyaWZ0bWdyL3YxO2RyaWZ0bWdydjFiBnByb3RvMw", [file_driftmgr_v1_cluster, file_driftmgr_v1_common, file_driftmgr_v1_security, file_driftmgr_v1_tenancy, file_google_protobuf_timestamp]);
 
 /**
  * RaftCommand is the payload of one raft log entry after its command-type
@@ -113,12 +115,96 @@ export type RaftCommand = Message<"driftmgr.v1.RaftCommand"> & {
     case: "putPolicy";
   } | {
     /**
-     * 30-59 are kept for tenancy and access.
-     *
      * @generated from field: driftmgr.v1.DeletePolicyCommand delete_policy = 14;
      */
     value: DeletePolicyCommand;
     case: "deletePolicy";
+  } | {
+    /**
+     * 30-59: tenancy and access.
+     *
+     * @generated from field: driftmgr.v1.CreateTenantCommand create_tenant = 30;
+     */
+    value: CreateTenantCommand;
+    case: "createTenant";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.UpdateTenantCommand update_tenant = 31;
+     */
+    value: UpdateTenantCommand;
+    case: "updateTenant";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.CreateProjectCommand create_project = 32;
+     */
+    value: CreateProjectCommand;
+    case: "createProject";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.DeleteProjectCommand delete_project = 33;
+     */
+    value: DeleteProjectCommand;
+    case: "deleteProject";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.CreateUserCommand create_user = 34;
+     */
+    value: CreateUserCommand;
+    case: "createUser";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.UpdateUserCommand update_user = 35;
+     */
+    value: UpdateUserCommand;
+    case: "updateUser";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.DeleteUserCommand delete_user = 36;
+     */
+    value: DeleteUserCommand;
+    case: "deleteUser";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.UpsertFederatedUserCommand upsert_federated_user = 37;
+     */
+    value: UpsertFederatedUserCommand;
+    case: "upsertFederatedUser";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.CreateServiceAccountCommand create_service_account = 38;
+     */
+    value: CreateServiceAccountCommand;
+    case: "createServiceAccount";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.DeleteServiceAccountCommand delete_service_account = 39;
+     */
+    value: DeleteServiceAccountCommand;
+    case: "deleteServiceAccount";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.IssueAPIKeyCommand issue_api_key = 40;
+     */
+    value: IssueAPIKeyCommand;
+    case: "issueApiKey";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.RevokeAPIKeyCommand revoke_api_key = 41;
+     */
+    value: RevokeAPIKeyCommand;
+    case: "revokeApiKey";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.TouchAPIKeysCommand touch_api_keys = 42;
+     */
+    value: TouchAPIKeysCommand;
+    case: "touchApiKeys";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.BootstrapCommand bootstrap = 43;
+     */
+    value: BootstrapCommand;
+    case: "bootstrap";
   } | { case: undefined; value?: undefined };
 };
 
@@ -465,6 +551,34 @@ export type StoredAPIKey = Message<"driftmgr.v1.StoredAPIKey"> & {
    * @generated from field: bool revoked = 8;
    */
   revoked: boolean;
+
+  /**
+   * 9-: tenancy and access. The key acts as this user or service account
+   * of its tenant (neither for keys made before keys had owners).
+   *
+   * @generated from field: string user_id = 9;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string service_account_id = 10;
+   */
+  serviceAccountId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_used_at = 11;
+   */
+  lastUsedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp revoked_at = 12;
+   */
+  revokedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string created_by = 13;
+   */
+  createdBy: string;
 };
 
 /**
@@ -656,6 +770,13 @@ export type ApplyResult = Message<"driftmgr.v1.ApplyResult"> & {
    * @generated from field: driftmgr.v1.Policy policy = 4;
    */
   policy?: Policy | undefined;
+
+  /**
+   * 30-: tenancy and access.
+   *
+   * @generated from field: driftmgr.v1.User user = 30;
+   */
+  user?: User | undefined;
 };
 
 /**
@@ -664,4 +785,416 @@ export type ApplyResult = Message<"driftmgr.v1.ApplyResult"> & {
  */
 export const ApplyResultSchema: GenMessage<ApplyResult> = /*@__PURE__*/
   messageDesc(file_driftmgr_v1_raftlog, 19);
+
+/**
+ * @generated from message driftmgr.v1.CreateTenantCommand
+ */
+export type CreateTenantCommand = Message<"driftmgr.v1.CreateTenantCommand"> & {
+  /**
+   * @generated from field: driftmgr.v1.Tenant tenant = 1;
+   */
+  tenant?: Tenant | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.CreateTenantCommand.
+ * Use `create(CreateTenantCommandSchema)` to create a new message.
+ */
+export const CreateTenantCommandSchema: GenMessage<CreateTenantCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 20);
+
+/**
+ * UpdateTenantCommand changes the fields that are set.
+ *
+ * @generated from message driftmgr.v1.UpdateTenantCommand
+ */
+export type UpdateTenantCommand = Message<"driftmgr.v1.UpdateTenantCommand"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: optional string display_name = 2;
+   */
+  displayName?: string | undefined;
+
+  /**
+   * @generated from field: optional bool disabled = 3;
+   */
+  disabled?: boolean | undefined;
+
+  /**
+   * @generated from field: driftmgr.v1.TenantQuotas quotas = 4;
+   */
+  quotas?: TenantQuotas | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.UpdateTenantCommand.
+ * Use `create(UpdateTenantCommandSchema)` to create a new message.
+ */
+export const UpdateTenantCommandSchema: GenMessage<UpdateTenantCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 21);
+
+/**
+ * @generated from message driftmgr.v1.CreateProjectCommand
+ */
+export type CreateProjectCommand = Message<"driftmgr.v1.CreateProjectCommand"> & {
+  /**
+   * @generated from field: driftmgr.v1.Project project = 1;
+   */
+  project?: Project | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.CreateProjectCommand.
+ * Use `create(CreateProjectCommandSchema)` to create a new message.
+ */
+export const CreateProjectCommandSchema: GenMessage<CreateProjectCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 22);
+
+/**
+ * @generated from message driftmgr.v1.DeleteProjectCommand
+ */
+export type DeleteProjectCommand = Message<"driftmgr.v1.DeleteProjectCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.DeleteProjectCommand.
+ * Use `create(DeleteProjectCommandSchema)` to create a new message.
+ */
+export const DeleteProjectCommandSchema: GenMessage<DeleteProjectCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 23);
+
+/**
+ * StoredUser is a user with its password hash (argon2id, PHC string;
+ * empty for federated users).
+ *
+ * @generated from message driftmgr.v1.StoredUser
+ */
+export type StoredUser = Message<"driftmgr.v1.StoredUser"> & {
+  /**
+   * @generated from field: driftmgr.v1.User user = 1;
+   */
+  user?: User | undefined;
+
+  /**
+   * @generated from field: string password_hash = 2;
+   */
+  passwordHash: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.StoredUser.
+ * Use `create(StoredUserSchema)` to create a new message.
+ */
+export const StoredUserSchema: GenMessage<StoredUser> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 24);
+
+/**
+ * @generated from message driftmgr.v1.CreateUserCommand
+ */
+export type CreateUserCommand = Message<"driftmgr.v1.CreateUserCommand"> & {
+  /**
+   * @generated from field: driftmgr.v1.StoredUser user = 1;
+   */
+  user?: StoredUser | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.CreateUserCommand.
+ * Use `create(CreateUserCommandSchema)` to create a new message.
+ */
+export const CreateUserCommandSchema: GenMessage<CreateUserCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 25);
+
+/**
+ * UpdateUserCommand changes the fields that are set.
+ *
+ * @generated from message driftmgr.v1.UpdateUserCommand
+ */
+export type UpdateUserCommand = Message<"driftmgr.v1.UpdateUserCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * @generated from field: optional string role = 3;
+   */
+  role?: string | undefined;
+
+  /**
+   * @generated from field: optional bool disabled = 4;
+   */
+  disabled?: boolean | undefined;
+
+  /**
+   * @generated from field: optional string display_name = 5;
+   */
+  displayName?: string | undefined;
+
+  /**
+   * @generated from field: optional string email = 6;
+   */
+  email?: string | undefined;
+
+  /**
+   * @generated from field: optional string password_hash = 7;
+   */
+  passwordHash?: string | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.UpdateUserCommand.
+ * Use `create(UpdateUserCommandSchema)` to create a new message.
+ */
+export const UpdateUserCommandSchema: GenMessage<UpdateUserCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 26);
+
+/**
+ * @generated from message driftmgr.v1.DeleteUserCommand
+ */
+export type DeleteUserCommand = Message<"driftmgr.v1.DeleteUserCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.DeleteUserCommand.
+ * Use `create(DeleteUserCommandSchema)` to create a new message.
+ */
+export const DeleteUserCommandSchema: GenMessage<DeleteUserCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 27);
+
+/**
+ * UpsertFederatedUserCommand is an OIDC login: the user with this issuer
+ * and subject gets its email, name and last login updated, or is created
+ * with new_user_id, username and role. A disabled user is refused.
+ *
+ * @generated from message driftmgr.v1.UpsertFederatedUserCommand
+ */
+export type UpsertFederatedUserCommand = Message<"driftmgr.v1.UpsertFederatedUserCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string issuer = 2;
+   */
+  issuer: string;
+
+  /**
+   * @generated from field: string subject = 3;
+   */
+  subject: string;
+
+  /**
+   * @generated from field: string email = 4;
+   */
+  email: string;
+
+  /**
+   * @generated from field: string display_name = 5;
+   */
+  displayName: string;
+
+  /**
+   * @generated from field: string new_user_id = 6;
+   */
+  newUserId: string;
+
+  /**
+   * @generated from field: string username = 7;
+   */
+  username: string;
+
+  /**
+   * @generated from field: string role = 8;
+   */
+  role: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.UpsertFederatedUserCommand.
+ * Use `create(UpsertFederatedUserCommandSchema)` to create a new message.
+ */
+export const UpsertFederatedUserCommandSchema: GenMessage<UpsertFederatedUserCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 28);
+
+/**
+ * @generated from message driftmgr.v1.CreateServiceAccountCommand
+ */
+export type CreateServiceAccountCommand = Message<"driftmgr.v1.CreateServiceAccountCommand"> & {
+  /**
+   * @generated from field: driftmgr.v1.ServiceAccount service_account = 1;
+   */
+  serviceAccount?: ServiceAccount | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.CreateServiceAccountCommand.
+ * Use `create(CreateServiceAccountCommandSchema)` to create a new message.
+ */
+export const CreateServiceAccountCommandSchema: GenMessage<CreateServiceAccountCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 29);
+
+/**
+ * @generated from message driftmgr.v1.DeleteServiceAccountCommand
+ */
+export type DeleteServiceAccountCommand = Message<"driftmgr.v1.DeleteServiceAccountCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.DeleteServiceAccountCommand.
+ * Use `create(DeleteServiceAccountCommandSchema)` to create a new message.
+ */
+export const DeleteServiceAccountCommandSchema: GenMessage<DeleteServiceAccountCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 30);
+
+/**
+ * IssueAPIKeyCommand stores a key owned by a user or service account,
+ * which must exist in the key's tenant.
+ *
+ * @generated from message driftmgr.v1.IssueAPIKeyCommand
+ */
+export type IssueAPIKeyCommand = Message<"driftmgr.v1.IssueAPIKeyCommand"> & {
+  /**
+   * @generated from field: driftmgr.v1.StoredAPIKey key = 1;
+   */
+  key?: StoredAPIKey | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.IssueAPIKeyCommand.
+ * Use `create(IssueAPIKeyCommandSchema)` to create a new message.
+ */
+export const IssueAPIKeyCommandSchema: GenMessage<IssueAPIKeyCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 31);
+
+/**
+ * @generated from message driftmgr.v1.RevokeAPIKeyCommand
+ */
+export type RevokeAPIKeyCommand = Message<"driftmgr.v1.RevokeAPIKeyCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.RevokeAPIKeyCommand.
+ * Use `create(RevokeAPIKeyCommandSchema)` to create a new message.
+ */
+export const RevokeAPIKeyCommandSchema: GenMessage<RevokeAPIKeyCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 32);
+
+/**
+ * TouchAPIKeysCommand records when keys were last used: each controller
+ * batches its uses in memory and proposes at most one of these a minute.
+ *
+ * @generated from message driftmgr.v1.TouchAPIKeysCommand
+ */
+export type TouchAPIKeysCommand = Message<"driftmgr.v1.TouchAPIKeysCommand"> & {
+  /**
+   * @generated from field: repeated driftmgr.v1.APIKeyUse uses = 1;
+   */
+  uses: APIKeyUse[];
+};
+
+/**
+ * Describes the message driftmgr.v1.TouchAPIKeysCommand.
+ * Use `create(TouchAPIKeysCommandSchema)` to create a new message.
+ */
+export const TouchAPIKeysCommandSchema: GenMessage<TouchAPIKeysCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 33);
+
+/**
+ * @generated from message driftmgr.v1.APIKeyUse
+ */
+export type APIKeyUse = Message<"driftmgr.v1.APIKeyUse"> & {
+  /**
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 2;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.APIKeyUse.
+ * Use `create(APIKeyUseSchema)` to create a new message.
+ */
+export const APIKeyUseSchema: GenMessage<APIKeyUse> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 34);
+
+/**
+ * BootstrapCommand creates the first tenant, a service account and its
+ * platform-owner key, only while no API key exists at all.
+ *
+ * @generated from message driftmgr.v1.BootstrapCommand
+ */
+export type BootstrapCommand = Message<"driftmgr.v1.BootstrapCommand"> & {
+  /**
+   * @generated from field: driftmgr.v1.Tenant tenant = 1;
+   */
+  tenant?: Tenant | undefined;
+
+  /**
+   * @generated from field: driftmgr.v1.ServiceAccount service_account = 2;
+   */
+  serviceAccount?: ServiceAccount | undefined;
+
+  /**
+   * @generated from field: driftmgr.v1.StoredAPIKey key = 3;
+   */
+  key?: StoredAPIKey | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.BootstrapCommand.
+ * Use `create(BootstrapCommandSchema)` to create a new message.
+ */
+export const BootstrapCommandSchema: GenMessage<BootstrapCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 35);
 
