@@ -55,7 +55,11 @@ func TestTamperedHashDoesNotVerify(t *testing.T) {
 		b[0] ^= 1
 		return base64.RawStdEncoding.EncodeToString(b)
 	}
-	with := func(i int, v string) string { p := append([]string(nil), parts...); p[i] = v; return strings.Join(p, "$") }
+	with := func(i int, v string) string {
+		p := append([]string(nil), parts...)
+		p[i] = v
+		return strings.Join(p, "$")
+	}
 	for name, tampered := range map[string]string{
 		"hash bit":   with(5, flip(parts[5])),
 		"salt bit":   with(4, flip(parts[4])),
