@@ -28,6 +28,7 @@ const (
 	CmdRevokeAgent     CmdType = 7
 	CmdCreateAPIKey    CmdType = 8
 	CmdRenewAgent      CmdType = 9
+	// 20-49: tenancy and access, listed in tenancy.go.
 )
 
 func (t CmdType) String() string {
@@ -50,6 +51,9 @@ func (t CmdType) String() string {
 		return "create_api_key"
 	case CmdRenewAgent:
 		return "renew_agent"
+	}
+	if n, ok := tenancyNames[t]; ok {
+		return n
 	}
 	return fmt.Sprintf("unknown(%d)", byte(t))
 }
@@ -79,6 +83,9 @@ func typeOf(c *pb.RaftCommand) (CmdType, error) {
 		return CmdCreateAPIKey, nil
 	case *pb.RaftCommand_RenewAgent:
 		return CmdRenewAgent, nil
+	}
+	if t, ok := tenancyTypeOf(c); ok {
+		return t, nil
 	}
 	return 0, errors.New("command has no payload")
 }

@@ -166,6 +166,10 @@ func (f *FSM) applyOne(tx *state.Tx, l *raft.Log) (any, []*Change) {
 		res = applyCreateKey(tx, c.GetCreateApiKey())
 	case CmdRenewAgent:
 		res, ch = applyRenew(tx, c.GetRenewAgent())
+	default:
+		if r := applyTenancy(tx, at, t, c); r != nil {
+			res = r
+		}
 	}
 	if r, ok := res.(*pb.ApplyResult); ok && c.GetRequestId() != "" {
 		b, _ := proto.Marshal(r)

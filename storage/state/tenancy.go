@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	bolt "go.etcd.io/bbolt"
+	"google.golang.org/protobuf/proto"
 
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
 )
@@ -250,3 +251,26 @@ func deleteKey(b *bolt.Bucket, what, id string) error {
 	}
 	return b.Delete([]byte(id))
 }
+
+// TenantKnown reports whether a tenant exists: it has a record, or (made
+// before tenants had records) data or API keys.
+func (t *Tx) TenantKnown(id string) bool {
+	if _, err := t.TenantRecord(id); err == nil {
+		return true
+	}
+	if t.tx.Bucket(bTenants).Bucket([]byte(id)) != nil {
+		return true
+	}
+	found := false
+	_ = t.tx.Bucket(bKeys).ForEach(func(_, v []byte) error {
+		k := &pb.StoredAPIKey{}
+		if proto.Unmarshal(v, k) == nil && k.GetTenant() == id {
+			found = true
+			return errStop
+		}
+		return nil
+	})
+	return found
+}
+
+var errStop = errors.New("stop")

@@ -1645,7 +1645,9 @@ type ApplyResult struct {
 	Finding *Finding `protobuf:"bytes,3,opt,name=finding,proto3" json:"finding,omitempty"`
 	Policy  *Policy  `protobuf:"bytes,4,opt,name=policy,proto3" json:"policy,omitempty"`
 	// 30-: tenancy and access.
-	User          *User `protobuf:"bytes,30,opt,name=user,proto3" json:"user,omitempty"`
+	User          *User   `protobuf:"bytes,30,opt,name=user,proto3" json:"user,omitempty"`
+	Tenant        *Tenant `protobuf:"bytes,31,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	ApiKey        *APIKey `protobuf:"bytes,32,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1711,6 +1713,20 @@ func (x *ApplyResult) GetPolicy() *Policy {
 func (x *ApplyResult) GetUser() *User {
 	if x != nil {
 		return x.User
+	}
+	return nil
+}
+
+func (x *ApplyResult) GetTenant() *Tenant {
+	if x != nil {
+		return x.Tenant
+	}
+	return nil
+}
+
+func (x *ApplyResult) GetApiKey() *APIKey {
+	if x != nil {
+		return x.ApiKey
 	}
 	return nil
 }
@@ -2757,13 +2773,15 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\x06policy\x18\x02 \x01(\v2\x13.driftmgr.v1.PolicyR\x06policy\"A\n" +
 	"\x13DeletePolicyCommand\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x12\n" +
-	"\x04name\x18\x02 \x01(\tR\x04name\"\xbf\x01\n" +
+	"\x04name\x18\x02 \x01(\tR\x04name\"\x9a\x02\n" +
 	"\vApplyResult\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12.\n" +
 	"\afinding\x18\x03 \x01(\v2\x14.driftmgr.v1.FindingR\afinding\x12+\n" +
 	"\x06policy\x18\x04 \x01(\v2\x13.driftmgr.v1.PolicyR\x06policy\x12%\n" +
-	"\x04user\x18\x1e \x01(\v2\x11.driftmgr.v1.UserR\x04user\"B\n" +
+	"\x04user\x18\x1e \x01(\v2\x11.driftmgr.v1.UserR\x04user\x12+\n" +
+	"\x06tenant\x18\x1f \x01(\v2\x13.driftmgr.v1.TenantR\x06tenant\x12,\n" +
+	"\aapi_key\x18  \x01(\v2\x13.driftmgr.v1.APIKeyR\x06apiKey\"B\n" +
 	"\x13CreateTenantCommand\x12+\n" +
 	"\x06tenant\x18\x01 \x01(\v2\x13.driftmgr.v1.TenantR\x06tenant\"\xbf\x01\n" +
 	"\x13UpdateTenantCommand\x12\x0e\n" +
@@ -2886,9 +2904,10 @@ var file_driftmgr_v1_raftlog_proto_goTypes = []any{
 	(*Finding)(nil),                     // 40: driftmgr.v1.Finding
 	(*User)(nil),                        // 41: driftmgr.v1.User
 	(*Tenant)(nil),                      // 42: driftmgr.v1.Tenant
-	(*TenantQuotas)(nil),                // 43: driftmgr.v1.TenantQuotas
-	(*Project)(nil),                     // 44: driftmgr.v1.Project
-	(*ServiceAccount)(nil),              // 45: driftmgr.v1.ServiceAccount
+	(*APIKey)(nil),                      // 43: driftmgr.v1.APIKey
+	(*TenantQuotas)(nil),                // 44: driftmgr.v1.TenantQuotas
+	(*Project)(nil),                     // 45: driftmgr.v1.Project
+	(*ServiceAccount)(nil),              // 46: driftmgr.v1.ServiceAccount
 }
 var file_driftmgr_v1_raftlog_proto_depIdxs = []int32{
 	36, // 0: driftmgr.v1.RaftCommand.at:type_name -> google.protobuf.Timestamp
@@ -2935,23 +2954,25 @@ var file_driftmgr_v1_raftlog_proto_depIdxs = []int32{
 	40, // 41: driftmgr.v1.ApplyResult.finding:type_name -> driftmgr.v1.Finding
 	39, // 42: driftmgr.v1.ApplyResult.policy:type_name -> driftmgr.v1.Policy
 	41, // 43: driftmgr.v1.ApplyResult.user:type_name -> driftmgr.v1.User
-	42, // 44: driftmgr.v1.CreateTenantCommand.tenant:type_name -> driftmgr.v1.Tenant
-	43, // 45: driftmgr.v1.UpdateTenantCommand.quotas:type_name -> driftmgr.v1.TenantQuotas
-	44, // 46: driftmgr.v1.CreateProjectCommand.project:type_name -> driftmgr.v1.Project
-	41, // 47: driftmgr.v1.StoredUser.user:type_name -> driftmgr.v1.User
-	24, // 48: driftmgr.v1.CreateUserCommand.user:type_name -> driftmgr.v1.StoredUser
-	45, // 49: driftmgr.v1.CreateServiceAccountCommand.service_account:type_name -> driftmgr.v1.ServiceAccount
-	12, // 50: driftmgr.v1.IssueAPIKeyCommand.key:type_name -> driftmgr.v1.StoredAPIKey
-	34, // 51: driftmgr.v1.TouchAPIKeysCommand.uses:type_name -> driftmgr.v1.APIKeyUse
-	36, // 52: driftmgr.v1.APIKeyUse.at:type_name -> google.protobuf.Timestamp
-	42, // 53: driftmgr.v1.BootstrapCommand.tenant:type_name -> driftmgr.v1.Tenant
-	45, // 54: driftmgr.v1.BootstrapCommand.service_account:type_name -> driftmgr.v1.ServiceAccount
-	12, // 55: driftmgr.v1.BootstrapCommand.key:type_name -> driftmgr.v1.StoredAPIKey
-	56, // [56:56] is the sub-list for method output_type
-	56, // [56:56] is the sub-list for method input_type
-	56, // [56:56] is the sub-list for extension type_name
-	56, // [56:56] is the sub-list for extension extendee
-	0,  // [0:56] is the sub-list for field type_name
+	42, // 44: driftmgr.v1.ApplyResult.tenant:type_name -> driftmgr.v1.Tenant
+	43, // 45: driftmgr.v1.ApplyResult.api_key:type_name -> driftmgr.v1.APIKey
+	42, // 46: driftmgr.v1.CreateTenantCommand.tenant:type_name -> driftmgr.v1.Tenant
+	44, // 47: driftmgr.v1.UpdateTenantCommand.quotas:type_name -> driftmgr.v1.TenantQuotas
+	45, // 48: driftmgr.v1.CreateProjectCommand.project:type_name -> driftmgr.v1.Project
+	41, // 49: driftmgr.v1.StoredUser.user:type_name -> driftmgr.v1.User
+	24, // 50: driftmgr.v1.CreateUserCommand.user:type_name -> driftmgr.v1.StoredUser
+	46, // 51: driftmgr.v1.CreateServiceAccountCommand.service_account:type_name -> driftmgr.v1.ServiceAccount
+	12, // 52: driftmgr.v1.IssueAPIKeyCommand.key:type_name -> driftmgr.v1.StoredAPIKey
+	34, // 53: driftmgr.v1.TouchAPIKeysCommand.uses:type_name -> driftmgr.v1.APIKeyUse
+	36, // 54: driftmgr.v1.APIKeyUse.at:type_name -> google.protobuf.Timestamp
+	42, // 55: driftmgr.v1.BootstrapCommand.tenant:type_name -> driftmgr.v1.Tenant
+	46, // 56: driftmgr.v1.BootstrapCommand.service_account:type_name -> driftmgr.v1.ServiceAccount
+	12, // 57: driftmgr.v1.BootstrapCommand.key:type_name -> driftmgr.v1.StoredAPIKey
+	58, // [58:58] is the sub-list for method output_type
+	58, // [58:58] is the sub-list for method input_type
+	58, // [58:58] is the sub-list for extension type_name
+	58, // [58:58] is the sub-list for extension extendee
+	0,  // [0:58] is the sub-list for field type_name
 }
 
 func init() { file_driftmgr_v1_raftlog_proto_init() }
