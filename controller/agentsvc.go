@@ -54,7 +54,7 @@ func (a *agentService) Enroll(ctx context.Context, req *connect.Request[pb.Enrol
 		return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("csr: %w", err))
 	}
 	agent := &pb.Agent{Id: agentID, Tenant: t.GetTenant(), Name: clip(req.Msg.GetName(), 128), Hostname: clip(req.Msg.GetHostname(), 255),
-		Version: clip(req.Msg.GetVersion(), 64), CertSerial: serial, CertNotAfter: timestamppb.New(notAfter)}
+		Version: clip(req.Msg.GetVersion(), 64), CertSerial: serial, CertNotAfter: timestamppb.New(notAfter), Project: t.GetProject()}
 	_, err = s.node.Apply(ctx, &pb.RaftCommand{Cmd: &pb.RaftCommand_Enroll{Enroll: &pb.EnrollCommand{
 		Tenant: t.GetTenant(), TokenId: t.GetId(), Agent: agent}}})
 	if err != nil {

@@ -43,6 +43,9 @@ type Config struct {
 	ScanInterval time.Duration
 	// AgentCertTTL is the lifetime of agent certificates.
 	AgentCertTTL time.Duration
+	// KeyUseFlushInterval is how often API keys' last use is written
+	// through raft (default a minute; see keyUsage).
+	KeyUseFlushInterval time.Duration
 	// Extra mounts more handlers (the console) on the API mux.
 	Extra  map[string]http.Handler
 	Logger *slog.Logger
@@ -56,6 +59,7 @@ type Server struct {
 	sessions *sessions
 	events   *broker
 	metrics  *metrics
+	keyUse   *keyUsage
 
 	apiLn, httpLn net.Listener
 	apiSrv        *http.Server
@@ -78,10 +82,13 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.AgentCertTTL == 0 {
 		cfg.AgentCertTTL = 24 * time.Hour
 	}
+	if cfg.KeyUseFlushInterval == 0 {
+		cfg.KeyUseFlushInterval = time.Minute
+	}
 	if cfg.Node.CA == nil || len(cfg.Node.Cert.Certificate) == 0 {
 		return nil, errors.New("controller: the cluster CA and this node's certificate are required")
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger.With("node", cfg.Node.Name)}
+	s := &Server{cfg: cfg, log: cfg.Logger.With("node", cfg.Node.Name), keyUse: newKeyUsage()}
 	apiLn, err := net.Listen("tcp", cfg.APIAddr)
 	if err != nil {
 		return nil, fmt.Errorf("controller %s: listen %s: %w", cfg.Node.Name, cfg.APIAddr, err)
@@ -142,9 +149,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			}
 		}()
 	}
-	s.wg.Add(2)
+	s.wg.Add(3)
 	go s.sessions.reap(s)
 	go s.markOrphansDown()
+	go s.keyUseLoop()
 	s.log.Info("controller started", "api", s.APIAddr(), "http", s.HTTPAddr())
 	return s, nil
 }
@@ -167,7 +175,7 @@ func (s *Server) HTTPAddr() string {
 func (s *Server) CAPEM() []byte { return s.cfg.Node.CA.CertPEM }
 
 func (s *Server) handler() (http.Handler, error) {
-	opts := []connect.HandlerOption{connect.WithInterceptors(authorizer{}, s.requestLog()),
+	opts := []connect.HandlerOption{connect.WithInterceptors(authorizer{s}, s.requestLog()),
 		connect.WithReadMaxBytes(4 << 20)}
 	var (
 		services []*vanguard.Service
@@ -182,6 +190,7 @@ func (s *Server) handler() (http.Handler, error) {
 	add(driftmgrv1connect.NewClusterServiceHandler(&clusterService{s: s}, opts...))
 	add(driftmgrv1connect.NewAgentsServiceHandler(&agentsService{s: s}, opts...))
 	add(driftmgrv1connect.NewEventsServiceHandler(&eventsService{s: s}, opts...))
+	add(driftmgrv1connect.NewTenancyServiceHandler(&tenancyService{s: s}, opts...))
 	ipath, ih := driftmgrv1connect.NewInternalServiceHandler(s.node.InternalService(s.deliverLocal, s.sessions.keys), opts...)
 	add(ipath, ih)
 	tc, err := vanguard.NewTranscoder(services)

@@ -3,6 +3,8 @@ package state
 import (
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 	"google.golang.org/protobuf/proto"
@@ -274,3 +276,17 @@ func (t *Tx) TenantKnown(id string) bool {
 }
 
 var errStop = errors.New("stop")
+
+// KnownTenants are the ids TenantKnown is true for, sorted.
+func (t *Tx) KnownTenants() []string {
+	set := map[string]bool{}
+	_ = t.ForEachTenantRecord(func(r *pb.Tenant) error { set[r.GetId()] = true; return nil })
+	for _, id := range t.Tenants() {
+		set[id] = true
+	}
+	_ = forEach(t.tx.Bucket(bKeys), func() *pb.StoredAPIKey { return &pb.StoredAPIKey{} }, func(k *pb.StoredAPIKey) error {
+		set[k.GetTenant()] = true
+		return nil
+	})
+	return slices.Sorted(maps.Keys(set))
+}

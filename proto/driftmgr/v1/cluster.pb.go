@@ -25,7 +25,8 @@ const (
 
 type BootstrapRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The tenant the key administers; empty means "default".
+	// The first tenant, where the key's service account lives; empty means
+	// "default".
 	Tenant        string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache

@@ -22,7 +22,8 @@ export const file_driftmgr_v1_cluster: GenFile = /*@__PURE__*/
  */
 export type BootstrapRequest = Message<"driftmgr.v1.BootstrapRequest"> & {
   /**
-   * The tenant the key administers; empty means "default".
+   * The first tenant, where the key's service account lives; empty means
+   * "default".
    *
    * @generated from field: string tenant = 1;
    */
@@ -608,8 +609,9 @@ export const ClusterService: GenService<{
     output: typeof GetHealthResponseSchema;
   },
   /**
-   * Bootstrap creates the first admin API key of a new cluster and
-   * returns it once; it fails after that (like `consul acl bootstrap`).
+   * Bootstrap creates the first tenant and a platform-owner API key of a
+   * new cluster and returns the key once; it fails after that (like
+   * `consul acl bootstrap`).
    *
    * @generated from rpc driftmgr.v1.ClusterService.Bootstrap
    */
