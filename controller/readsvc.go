@@ -255,7 +255,7 @@ func (a *agentsService) CreateJoinToken(ctx context.Context, req *connect.Reques
 		return nil, connect.NewError(connect.CodeInternal, err)
 	}
 	if pr := req.Msg.GetProject(); pr != "" {
-		if err := a.s.projectExists(p.Tenant, pr); err != nil {
+		if err := a.s.projectExists(ctx, p.Tenant, pr); err != nil {
 			return nil, asConnect(err)
 		}
 	}

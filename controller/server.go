@@ -190,7 +190,7 @@ func (s *Server) handler() (http.Handler, error) {
 	add(driftmgrv1connect.NewClusterServiceHandler(&clusterService{s: s}, opts...))
 	add(driftmgrv1connect.NewAgentsServiceHandler(&agentsService{s: s}, opts...))
 	add(driftmgrv1connect.NewEventsServiceHandler(&eventsService{s: s}, opts...))
-	add(driftmgrv1connect.NewTenancyServiceHandler(&tenancyService{s: s}, opts...))
+	add(driftmgrv1connect.NewTenancyServiceHandler(&tenancyService{s: s}, append(opts, s.consistentTenancy())...))
 	ipath, ih := driftmgrv1connect.NewInternalServiceHandler(s.node.InternalService(s.deliverLocal, s.sessions.keys), opts...)
 	add(ipath, ih)
 	tc, err := vanguard.NewTranscoder(services)

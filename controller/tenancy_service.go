@@ -11,6 +11,7 @@ import (
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
+	"github.com/driftmgr/driftmgr/proto/driftmgr/v1/driftmgrv1connect"
 	"github.com/driftmgr/driftmgr/storage/state"
 )
 
@@ -22,6 +23,38 @@ import (
 // named); every read goes through that tenant's state.TenantTx, so another
 // tenant's object reads exactly like a missing one.
 type tenancyService struct{ s *Server }
+
+// fresh catches a follower up with the leader's commit index, so a call
+// sees the writes acknowledged before it (a user created through one
+// node, then given a key through another).
+func (s *Server) fresh(ctx context.Context) error {
+	if s.node.IsLeader() {
+		return nil
+	}
+	if err := s.node.ReadBarrier(ctx); err != nil {
+		return connect.NewError(connect.CodeUnavailable, err)
+	}
+	return nil
+}
+
+// consistentTenancy makes every TenancyService call but ListRoles and
+// WhoAmI (which read no state) start from fresh state: the access model
+// changes rarely and is read right after it is written, so these calls
+// pay the follower's round trip to the leader.
+func (s *Server) consistentTenancy() connect.Option {
+	return connect.WithInterceptors(connect.UnaryInterceptorFunc(func(next connect.UnaryFunc) connect.UnaryFunc {
+		return func(ctx context.Context, req connect.AnyRequest) (connect.AnyResponse, error) {
+			switch req.Spec().Procedure {
+			case driftmgrv1connect.TenancyServiceListRolesProcedure, driftmgrv1connect.TenancyServiceWhoAmIProcedure:
+			default:
+				if err := s.fresh(ctx); err != nil {
+					return nil, err
+				}
+			}
+			return next(ctx, req)
+		}
+	}))
+}
 
 var idShape = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]{0,62}$`)
 
@@ -221,7 +254,10 @@ func (t *tenancyService) DeleteProject(ctx context.Context, req *connect.Request
 }
 
 // projectExists checks a project id given for a join token.
-func (s *Server) projectExists(tenant, id string) error {
+func (s *Server) projectExists(ctx context.Context, tenant, id string) error {
+	if err := s.fresh(ctx); err != nil {
+		return err
+	}
 	return s.node.FSM().Store().View(func(tx *state.Tx) error {
 		tt, err := tx.Tenant(tenant)
 		if err != nil {
