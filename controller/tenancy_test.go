@@ -371,6 +371,13 @@ func TestListRolesIsThePermissionTable(t *testing.T) {
 	}
 	assert.Contains(t, byName["findings.ack"].GetProcedures(), driftmgrv1connect.FindingsServiceAcknowledgeFindingProcedure)
 	assert.Contains(t, byName["tenants.manage"].GetProcedures(), driftmgrv1connect.TenancyServiceCreateTenantProcedure)
+
+	// The REST mapping is in the OpenAPI document.
+	code, _, body := get(t, c, c.URL(0)+"/api/v1/openapi.json", "")
+	require.Equal(t, http.StatusOK, code)
+	for _, path := range []string{`"/api/v1/tenants"`, `"/api/v1/users/{id}:password"`, `"/api/v1/api-keys/{id}:revoke"`, `"/api/v1/roles"`} {
+		assert.Contains(t, string(body), path)
+	}
 }
 
 // applyCount reads driftmgr_raft_apply_seconds_count for one command
