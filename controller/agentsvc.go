@@ -47,6 +47,10 @@ func (a *agentService) Enroll(ctx context.Context, req *connect.Request[pb.Enrol
 		s.metrics.enrollRefused.WithLabelValues("used_up").Inc()
 		return nil, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("join token %s is used up (%d of %d uses)", t.GetId(), t.GetUses(), t.GetMaxUses()))
 	}
+	if s.tenantDisabled(t.GetTenant()) {
+		s.metrics.enrollRefused.WithLabelValues("tenant_disabled").Inc()
+		return nil, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("join token %s: tenant %s is disabled", t.GetId(), t.GetTenant()))
+	}
 	agentID := newAgentID()
 	certPEM, serial, notAfter, err := s.cfg.Node.CA.SignCSR(req.Msg.GetCsr(), pki.Identity{Tenant: t.GetTenant(), Agent: agentID, Kind: pki.KindAgent},
 		s.cfg.AgentCertTTL, time.Now())

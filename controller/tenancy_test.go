@@ -31,6 +31,10 @@ func tenancyClient(c *testcluster.Cluster, i int, key, tenant string) driftmgrv1
 	return driftmgrv1connect.NewTenancyServiceClient(c.HTTPClient(nil), c.URL(i), opts...)
 }
 
+func tenancyAgents(c *testcluster.Cluster, i int, key, tenant string) driftmgrv1connect.AgentsServiceClient {
+	return driftmgrv1connect.NewAgentsServiceClient(c.HTTPClient(nil), c.URL(i), testcluster.Bearer(key), controller.InTenant(tenant))
+}
+
 func whoami(t testing.TB, cl driftmgrv1connect.TenancyServiceClient) (*pb.WhoAmIResponse, error) {
 	resp, err := cl.WhoAmI(timeout(t, 15*time.Second), connect.NewRequest(&pb.WhoAmIRequest{}))
 	if err != nil {
@@ -329,14 +333,31 @@ func TestTenancyThroughTheAPI(t *testing.T) {
 	}
 	requireCode(t, err, connect.CodePermissionDenied, "only a platform owner")
 
+	// An agent writes its certificate's tenant only: a tenant header is
+	// not for agents.
+	sneaky := driftmgrv1connect.NewAgentServiceClient(ag.http, c.URL(f), connect.WithInterceptors(withHeader{controller.TenantHeader, "globex"}))
+	_, err = sneaky.Upload(ctx, connect.NewRequest(findingsBatch(ag.Epoch, 1, "acme-agent", 1, 0)))
+	require.NoError(t, err)
+	gl, err := listAll(ctx, c, c.URL(f), globexKey, pb.Consistency_CONSISTENCY_CONSISTENT)
+	require.NoError(t, err)
+	assert.Zero(t, gl.GetTotalSize(), "nothing landed in globex")
+	fd, err := driftmgrv1connect.NewFindingsServiceClient(c.HTTPClient(nil), c.URL(f), testcluster.Bearer(owner), controller.InTenant("acme")).
+		GetFinding(ctx, connect.NewRequest(&pb.GetFindingRequest{Id: "acme-agent-0", Consistency: pb.Consistency_CONSISTENCY_CONSISTENT}))
+	require.NoError(t, err)
+	assert.Equal(t, "acme", fd.Msg.GetFinding().GetTenant())
+
 	// A disabled tenant's keys and agents are refused; its data stays.
 	_, err = plat.UpdateTenant(ctx, connect.NewRequest(&pb.UpdateTenantRequest{Id: "acme", Disabled: proto.Bool(true)}))
 	require.NoError(t, err)
+	joinTok, err := tenancyAgents(c, f, owner, "acme").CreateJoinToken(ctx, connect.NewRequest(&pb.CreateJoinTokenRequest{}))
+	require.NoError(t, err)
+	_, err = enrollWith(t, c, c.URL(f), joinTok.Msg.GetSecret(), "late")
+	requireCode(t, err, connect.CodePermissionDenied, "tenant acme is disabled")
 	for i := range 3 {
 		_, err := whoami(t, tenancyClient(c, i, aliceKey, ""))
 		requireCode(t, err, connect.CodeUnauthenticated, "tenant acme is disabled")
 	}
-	_, err = ag.upload(ctx, findingsBatch(ag.Epoch, 1, "x", 1, 0))
+	_, err = ag.upload(ctx, findingsBatch(ag.Epoch, 2, "x", 1, 0))
 	requireCode(t, err, connect.CodeUnauthenticated, "tenant acme is disabled")
 	got, err = tenancyClient(c, f, owner, "acme").GetUser(ctx, connect.NewRequest(&pb.GetUserRequest{Id: alice.GetId()}))
 	require.NoError(t, err, "the owner still reaches a disabled tenant")
