@@ -359,7 +359,7 @@ func TestTenancyThroughTheAPI(t *testing.T) {
 	}
 	_, err = ag.upload(ctx, findingsBatch(ag.Epoch, 2, "x", 1, 0))
 	requireCode(t, err, connect.CodeUnauthenticated, "tenant acme is disabled")
-	got, err = tenancyClient(c, f, owner, "acme").GetUser(ctx, connect.NewRequest(&pb.GetUserRequest{Id: alice.GetId()}))
+	_, err = tenancyClient(c, f, owner, "acme").GetUser(ctx, connect.NewRequest(&pb.GetUserRequest{Id: alice.GetId()}))
 	require.NoError(t, err, "the owner still reaches a disabled tenant")
 	_, err = plat.UpdateTenant(ctx, connect.NewRequest(&pb.UpdateTenantRequest{Id: "acme", Disabled: proto.Bool(false)}))
 	require.NoError(t, err)

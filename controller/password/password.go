@@ -126,7 +126,7 @@ func Parse(phc string) (Params, []byte, []byte, error) {
 	for _, kv := range strings.Split(parts[3], ",") {
 		k, v, ok := strings.Cut(kv, "=")
 		if !ok || seen[k] {
-			return p, nil, nil, fmt.Errorf("%w: parameters %q, want m=..,t=..,p=..", ErrMalformedHash, parts[3])
+			return p, nil, nil, fmt.Errorf("%w: parameters %q, want m=<KiB>,t=<passes>,p=<threads>", ErrMalformedHash, parts[3])
 		}
 		seen[k] = true
 		n, err := strconv.ParseUint(v, 10, 32)
