@@ -90,6 +90,7 @@ const TenantHeader = "Driftmgr-Tenant"
 
 type principalKey struct{}
 type authErrKey struct{}
+type tenantErrKey struct{}
 
 // PrincipalFrom returns the caller of a request that passed authorization.
 func PrincipalFrom(ctx context.Context) Principal {
@@ -104,12 +105,41 @@ func PrincipalFrom(ctx context.Context) Principal {
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.principal(r)
+		var terr error
+		if err == nil {
+			p, terr = s.actingTenant(p, r.Header)
+		}
 		ctx := context.WithValue(r.Context(), principalKey{}, p)
 		if err != nil {
 			ctx = context.WithValue(ctx, authErrKey{}, err)
 		}
+		if terr != nil {
+			ctx = context.WithValue(ctx, tenantErrKey{}, terr)
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// actingTenant applies the Driftmgr-Tenant header: a platform owner's key
+// acts in the tenant it names. Resolved here, before any interceptor, so
+// every layer (the authorizer, handlers, audit, quotas) sees the tenant
+// the call acts in. The error, for a header nobody else may send or a
+// tenant that does not exist, is the authorizer's to return: calls that
+// need no key ignore the header.
+func (s *Server) actingTenant(p Principal, h http.Header) (Principal, error) {
+	t := strings.TrimSpace(h.Get(TenantHeader))
+	if t == "" || t == p.Tenant || p.Kind != "key" {
+		return p, nil
+	}
+	if !p.Role.Can(ActionTenantsManage) {
+		return p, connect.NewError(connect.CodePermissionDenied, fmt.Errorf(
+			"%s header names tenant %q: only a platform owner may act in another tenant than its own (%s)", TenantHeader, clip(t, 80), p.Tenant))
+	}
+	if !s.tenantKnown(t) {
+		return p, connect.NewError(connect.CodeNotFound, fmt.Errorf("%s header: tenant %q not found", TenantHeader, clip(t, 80)))
+	}
+	p.Tenant = t
+	return p, nil
 }
 
 func (s *Server) principal(r *http.Request) (Principal, error) {
@@ -147,53 +177,42 @@ func (s *Server) principal(r *http.Request) (Principal, error) {
 // authorizer is the Connect interceptor that enforces the permission
 // table. It implements the streaming hooks too: an interceptor built with
 // connect.UnaryInterceptorFunc silently lets streams through.
-type authorizer struct{ s *Server }
+type authorizer struct{}
 
-// check admits a call to procedure or says why not, and returns the
-// context the handler runs with: its principal's Tenant is the tenant the
-// call acts in.
-func (a authorizer) check(ctx context.Context, procedure string, h http.Header) (context.Context, error) {
+func (authorizer) check(ctx context.Context, procedure string) error {
 	need, ok := procedureActions[procedure]
 	if !ok {
-		return ctx, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("%s is not callable", procedure))
+		return connect.NewError(connect.CodePermissionDenied, fmt.Errorf("%s is not callable", procedure))
 	}
 	if err, _ := ctx.Value(authErrKey{}).(error); err != nil && need != ActionPublic {
-		return ctx, connect.NewError(connect.CodeUnauthenticated, err)
+		return connect.NewError(connect.CodeUnauthenticated, err)
 	}
 	p := PrincipalFrom(ctx)
 	switch need {
 	case ActionPublic:
-		return ctx, nil
+		return nil
 	case ActionAgent:
 		if p.Kind != "agent" {
-			return ctx, connect.NewError(connect.CodeUnauthenticated, errors.New("an agent client certificate is required"))
+			return connect.NewError(connect.CodeUnauthenticated, errors.New("an agent client certificate is required"))
 		}
-		return ctx, nil
+		return nil
 	case ActionController:
 		if p.Kind != "controller" {
-			return ctx, connect.NewError(connect.CodePermissionDenied, errors.New("controllers only"))
+			return connect.NewError(connect.CodePermissionDenied, errors.New("controllers only"))
 		}
-		return ctx, nil
+		return nil
 	}
 	if p.Kind != "key" {
-		return ctx, connect.NewError(connect.CodeUnauthenticated, errors.New("an API key is required (Authorization: Bearer dm_...)"))
+		return connect.NewError(connect.CodeUnauthenticated, errors.New("an API key is required (Authorization: Bearer dm_...)"))
 	}
 	if !p.Role.Can(need) {
-		return ctx, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("role %s may not call %s: it needs %s, which %s hold",
+		return connect.NewError(connect.CodePermissionDenied, fmt.Errorf("role %s may not call %s: it needs %s, which %s hold",
 			p.Role, procedure, need, rolesWith(need)))
 	}
-	if t := strings.TrimSpace(h.Get(TenantHeader)); t != "" && t != p.Tenant {
-		if !p.Role.Can(ActionTenantsManage) {
-			return ctx, connect.NewError(connect.CodePermissionDenied, fmt.Errorf(
-				"%s header names tenant %q: only a platform owner may act in another tenant than its own (%s)", TenantHeader, clip(t, 80), p.Tenant))
-		}
-		if !a.s.tenantKnown(t) {
-			return ctx, connect.NewError(connect.CodeNotFound, fmt.Errorf("%s header: tenant %q not found", TenantHeader, clip(t, 80)))
-		}
-		p.Tenant = t
-		ctx = context.WithValue(ctx, principalKey{}, p)
+	if err, _ := ctx.Value(tenantErrKey{}).(error); err != nil {
+		return err
 	}
-	return ctx, nil
+	return nil
 }
 
 func (a authorizer) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
@@ -201,8 +220,7 @@ func (a authorizer) WrapUnary(next connect.UnaryFunc) connect.UnaryFunc {
 		if req.Spec().IsClient {
 			return next(ctx, req)
 		}
-		ctx, err := a.check(ctx, req.Spec().Procedure, req.Header())
-		if err != nil {
+		if err := a.check(ctx, req.Spec().Procedure); err != nil {
 			return nil, err
 		}
 		return next(ctx, req)
@@ -215,8 +233,7 @@ func (authorizer) WrapStreamingClient(next connect.StreamingClientFunc) connect.
 
 func (a authorizer) WrapStreamingHandler(next connect.StreamingHandlerFunc) connect.StreamingHandlerFunc {
 	return func(ctx context.Context, conn connect.StreamingHandlerConn) error {
-		ctx, err := a.check(ctx, conn.Spec().Procedure, conn.RequestHeader())
-		if err != nil {
+		if err := a.check(ctx, conn.Spec().Procedure); err != nil {
 			return err
 		}
 		return next(ctx, conn)

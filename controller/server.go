@@ -175,7 +175,7 @@ func (s *Server) HTTPAddr() string {
 func (s *Server) CAPEM() []byte { return s.cfg.Node.CA.CertPEM }
 
 func (s *Server) handler() (http.Handler, error) {
-	opts := []connect.HandlerOption{connect.WithInterceptors(authorizer{s}, s.requestLog()),
+	opts := []connect.HandlerOption{connect.WithInterceptors(authorizer{}, s.requestLog()),
 		connect.WithReadMaxBytes(4 << 20)}
 	var (
 		services []*vanguard.Service
