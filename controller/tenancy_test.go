@@ -479,3 +479,50 @@ func TestKeyLastUseIsBatched(t *testing.T) {
 	require.NoError(t, controller.FlushKeyUse(context.Background(), c.Member(2).Server()))
 	assert.LessOrEqual(t, applyCount(t, c, 2, "touch_api_keys")-n, 1)
 }
+
+// Roles and the tenant header hold on every protocol, for unary calls and
+// streams alike.
+func TestRolesAndTenantHeaderOnEveryProtocol(t *testing.T) {
+	c := testcluster.Start(t, 1, testcluster.Options{})
+	owner := c.APIKey(t)
+	ctx := timeout(t, 60*time.Second)
+	_, err := tenancyClient(c, 0, owner, "").CreateTenant(ctx, connect.NewRequest(&pb.CreateTenantRequest{Id: "acme"}))
+	require.NoError(t, err)
+	viewer := addKey(t, c, "default", "viewer")
+	for _, tc := range []struct {
+		name string
+		opt  connect.ClientOption
+	}{
+		{"connect", connect.WithProtoJSON()},
+		{"grpc", connect.WithGRPC()},
+		{"grpc-web", connect.WithGRPCWeb()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hc := c.HTTPClient(nil)
+			_, err := driftmgrv1connect.NewFindingsServiceClient(hc, c.URL(0), tc.opt, testcluster.Bearer(viewer)).
+				AcknowledgeFinding(ctx, connect.NewRequest(&pb.AcknowledgeFindingRequest{Id: "f"}))
+			requireCode(t, err, connect.CodePermissionDenied, "it needs findings.ack")
+			me, err := driftmgrv1connect.NewTenancyServiceClient(hc, c.URL(0), tc.opt, testcluster.Bearer(owner), controller.InTenant("acme")).
+				WhoAmI(ctx, connect.NewRequest(&pb.WhoAmIRequest{}))
+			require.NoError(t, err)
+			assert.Equal(t, "acme", me.Msg.GetTenant())
+			assert.Equal(t, "default", me.Msg.GetHomeTenant())
+
+			watch := func(opts ...connect.ClientOption) error {
+				s, err := driftmgrv1connect.NewEventsServiceClient(hc, c.URL(0), append([]connect.ClientOption{tc.opt}, opts...)...).
+					Watch(ctx, connect.NewRequest(&pb.WatchRequest{}))
+				if err != nil {
+					return err
+				}
+				defer s.Close()
+				if s.Receive() {
+					return nil
+				}
+				return s.Err()
+			}
+			require.NoError(t, watch(testcluster.Bearer(owner), controller.InTenant("acme")))
+			requireCode(t, watch(testcluster.Bearer(viewer), controller.InTenant("acme")), connect.CodePermissionDenied, "only a platform owner")
+			requireCode(t, watch(testcluster.Bearer(owner), controller.InTenant("initech")), connect.CodeNotFound, `tenant "initech" not found`)
+		})
+	}
+}
