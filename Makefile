@@ -12,7 +12,7 @@ PROTOC_GEN_GO       := v1.36.12
 PROTOC_GEN_CONNECT  := v1.21.1
 TOOLS               := $(CURDIR)/bin/tools
 
-.PHONY: all build console console-deps console-test console-e2e-deps run example e2e test emulators bench lint fuzz cover clean proto proto-check
+.PHONY: perf all build console console-deps console-test console-e2e-deps run example e2e test emulators bench lint fuzz cover clean proto proto-check
 
 all: build
 
@@ -65,6 +65,11 @@ test: emulators console-test console console-e2e-deps
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem $(PKGS)
+
+# Performance targets that need a quiet machine: run alone, no race
+# detector (the noisy-neighbour p99 bound).
+perf:
+	DRIFTMGR_PERF=1 $(GO) test -count=1 -run 'TestNoisyNeighbour' -v ./controller/
 
 lint:
 	$(GO) vet $(PKGS)

@@ -47,6 +47,10 @@ func (a *agentService) Enroll(ctx context.Context, req *connect.Request[pb.Enrol
 		s.metrics.enrollRefused.WithLabelValues("used_up").Inc()
 		return nil, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("join token %s is used up (%d of %d uses)", t.GetId(), t.GetUses(), t.GetMaxUses()))
 	}
+	if s.tenantDisabled(t.GetTenant()) {
+		s.metrics.enrollRefused.WithLabelValues("tenant_disabled").Inc()
+		return nil, connect.NewError(connect.CodePermissionDenied, fmt.Errorf("join token %s: tenant %s is disabled", t.GetId(), t.GetTenant()))
+	}
 	if err := s.checkAgentQuota(t.GetTenant()); err != nil {
 		s.metrics.enrollRefused.WithLabelValues("quota").Inc()
 		return nil, err
@@ -58,7 +62,7 @@ func (a *agentService) Enroll(ctx context.Context, req *connect.Request[pb.Enrol
 		return nil, connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("csr: %w", err))
 	}
 	agent := &pb.Agent{Id: agentID, Tenant: t.GetTenant(), Name: clip(req.Msg.GetName(), 128), Hostname: clip(req.Msg.GetHostname(), 255),
-		Version: clip(req.Msg.GetVersion(), 64), CertSerial: serial, CertNotAfter: timestamppb.New(notAfter)}
+		Version: clip(req.Msg.GetVersion(), 64), CertSerial: serial, CertNotAfter: timestamppb.New(notAfter), Project: t.GetProject()}
 	_, err = s.node.Apply(ctx, &pb.RaftCommand{Cmd: &pb.RaftCommand_Enroll{Enroll: &pb.EnrollCommand{
 		Tenant: t.GetTenant(), TokenId: t.GetId(), Agent: agent}}})
 	if err != nil {

@@ -7,27 +7,26 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
-	"time"
 
 	"connectrpc.com/connect"
 
 	"github.com/driftmgr/driftmgr/controller/pki"
-	"github.com/driftmgr/driftmgr/proto/driftmgr/v1/driftmgrv1connect"
-	"github.com/driftmgr/driftmgr/storage/state"
 )
 
-// Role is an operator's level of access within a tenant.
+// Role is a user's, service account's or API key's level of access.
 type Role int
 
-// Roles, each including the ones below it.
+// Roles, each holding the actions of the ones below it (permissions.go).
 const (
 	RoleNone Role = iota
 	RoleViewer
 	RoleOperator
 	RoleAdmin
+	// RoleOwner is the platform owner: every action in every tenant.
+	RoleOwner
 )
 
-// ParseRole reads a stored role name.
+// ParseRole reads a stored role name; unknown names are RoleNone.
 func ParseRole(s string) Role {
 	switch s {
 	case "viewer":
@@ -36,6 +35,8 @@ func ParseRole(s string) Role {
 		return RoleOperator
 	case "admin":
 		return RoleAdmin
+	case "owner":
+		return RoleOwner
 	}
 	return RoleNone
 }
@@ -48,6 +49,8 @@ func (r Role) String() string {
 		return "operator"
 	case RoleAdmin:
 		return "admin"
+	case RoleOwner:
+		return "owner"
 	}
 	return "none"
 }
@@ -55,11 +58,18 @@ func (r Role) String() string {
 // Principal is who is calling.
 type Principal struct {
 	// Kind is "agent", "controller", "key" or "" (anonymous).
-	Kind   string
+	Kind string
+	// Tenant is the tenant the call acts in: the caller's own, or for a
+	// platform owner the one it named in the Driftmgr-Tenant header.
 	Tenant string
+	// Home is the caller's own tenant.
+	Home string
 	// ID is the agent id, controller name or API key id.
-	ID   string
+	ID string
+	// Role is a key's effective role: the lower of its own and its owner's.
 	Role Role
+	// User or ServiceAccount is the owner a key acts as.
+	User, ServiceAccount string
 }
 
 func (p Principal) String() string {
@@ -74,66 +84,13 @@ func (p Principal) String() string {
 	return "anonymous"
 }
 
-// access is what a procedure requires.
-type access int
-
-const (
-	accessPublic access = iota + 1
-	accessAgent
-	accessController
-	accessViewer
-	accessOperator
-	accessAdmin
-)
-
-// permissions is the one table of who may call what; a procedure missing
-// from it is refused to everyone.
-var permissions = map[string]access{
-	driftmgrv1connect.AgentServiceEnrollProcedure:      accessPublic,
-	driftmgrv1connect.AgentServiceRenewProcedure:       accessAgent,
-	driftmgrv1connect.AgentServiceControlProcedure:     accessAgent,
-	driftmgrv1connect.AgentServiceUploadProcedure:      accessAgent,
-	driftmgrv1connect.AgentServiceCheckinProcedure:     accessAgent,
-	driftmgrv1connect.AgentServiceGetPoliciesProcedure: accessAgent,
-
-	driftmgrv1connect.FindingsServiceListFindingsProcedure:       accessViewer,
-	driftmgrv1connect.FindingsServiceGetFindingProcedure:         accessViewer,
-	driftmgrv1connect.FindingsServiceListScansProcedure:          accessViewer,
-	driftmgrv1connect.FindingsServiceAcknowledgeFindingProcedure: accessOperator,
-
-	driftmgrv1connect.SecurityServiceListSecurityFindingsProcedure: accessViewer,
-	driftmgrv1connect.SecurityServiceGetSecurityFindingProcedure:   accessViewer,
-	driftmgrv1connect.SecurityServiceGetComplianceProcedure:        accessViewer,
-	driftmgrv1connect.SecurityServiceGetMutelistProcedure:          accessViewer,
-	driftmgrv1connect.SecurityServiceListPoliciesProcedure:         accessViewer,
-	driftmgrv1connect.SecurityServicePutMutelistProcedure:          accessAdmin,
-	driftmgrv1connect.SecurityServicePutPolicyProcedure:            accessAdmin,
-	driftmgrv1connect.SecurityServiceDeletePolicyProcedure:         accessAdmin,
-
-	driftmgrv1connect.AuditServiceListAuditEventsProcedure: accessAdmin,
-	driftmgrv1connect.AuditServiceExportAuditProcedure:     accessAdmin,
-	driftmgrv1connect.AuditServiceVerifyAuditProcedure:     accessAdmin,
-
-	driftmgrv1connect.ClusterServiceListMembersProcedure: accessViewer,
-	driftmgrv1connect.ClusterServiceGetHealthProcedure:   accessViewer,
-	driftmgrv1connect.ClusterServiceBootstrapProcedure:   accessPublic,
-
-	driftmgrv1connect.AgentsServiceListAgentsProcedure:      accessViewer,
-	driftmgrv1connect.AgentsServiceListJoinTokensProcedure:  accessViewer,
-	driftmgrv1connect.AgentsServiceTriggerScanProcedure:     accessOperator,
-	driftmgrv1connect.AgentsServiceRevokeAgentProcedure:     accessAdmin,
-	driftmgrv1connect.AgentsServiceCreateJoinTokenProcedure: accessAdmin,
-	driftmgrv1connect.AgentsServiceDeleteJoinTokenProcedure: accessAdmin,
-
-	driftmgrv1connect.EventsServiceWatchProcedure: accessViewer,
-
-	driftmgrv1connect.InternalServiceApplyProcedure:    accessController,
-	driftmgrv1connect.InternalServiceDeliverProcedure:  accessController,
-	driftmgrv1connect.InternalServiceSessionsProcedure: accessController,
-}
+// TenantHeader names the tenant a platform owner acts in. Anyone else
+// acts in their own tenant only; naming another is refused.
+const TenantHeader = "Driftmgr-Tenant"
 
 type principalKey struct{}
 type authErrKey struct{}
+type tenantErrKey struct{}
 
 // PrincipalFrom returns the caller of a request that passed authorization.
 func PrincipalFrom(ctx context.Context) Principal {
@@ -148,12 +105,41 @@ func PrincipalFrom(ctx context.Context) Principal {
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.principal(r)
+		var terr error
+		if err == nil {
+			p, terr = s.actingTenant(p, r.Header)
+		}
 		ctx := context.WithValue(r.Context(), principalKey{}, p)
 		if err != nil {
 			ctx = context.WithValue(ctx, authErrKey{}, err)
 		}
+		if terr != nil {
+			ctx = context.WithValue(ctx, tenantErrKey{}, terr)
+		}
 		next.ServeHTTP(w, r.WithContext(ctx))
 	})
+}
+
+// actingTenant applies the Driftmgr-Tenant header: a platform owner's key
+// acts in the tenant it names. Resolved here, before any interceptor, so
+// every layer (the authorizer, handlers, audit, quotas) sees the tenant
+// the call acts in. The error, for a header nobody else may send or a
+// tenant that does not exist, is the authorizer's to return: calls that
+// need no key ignore the header.
+func (s *Server) actingTenant(p Principal, h http.Header) (Principal, error) {
+	t := strings.TrimSpace(h.Get(TenantHeader))
+	if t == "" || t == p.Tenant || p.Kind != "key" {
+		return p, nil
+	}
+	if !p.Role.Can(ActionTenantsManage) {
+		return p, connect.NewError(connect.CodePermissionDenied, fmt.Errorf(
+			"%s header names tenant %q: only a platform owner may act in another tenant than its own (%s)", TenantHeader, clip(t, 80), p.Tenant))
+	}
+	if !s.tenantKnown(t) {
+		return p, connect.NewError(connect.CodeNotFound, fmt.Errorf("%s header: tenant %q not found", TenantHeader, clip(t, 80)))
+	}
+	p.Tenant = t
+	return p, nil
 }
 
 func (s *Server) principal(r *http.Request) (Principal, error) {
@@ -168,7 +154,10 @@ func (s *Server) principal(r *http.Request) (Principal, error) {
 		if s.agentRevoked(r.TLS.VerifiedChains[0][0]) {
 			return Principal{}, errors.New("agent certificate is revoked")
 		}
-		return Principal{Kind: "agent", Tenant: id.Tenant, ID: id.Agent}, nil
+		if s.tenantDisabled(id.Tenant) {
+			return Principal{}, fmt.Errorf("tenant %s is disabled", id.Tenant)
+		}
+		return Principal{Kind: "agent", Tenant: id.Tenant, Home: id.Tenant, ID: id.Agent}, nil
 	}
 	h := r.Header.Get("Authorization")
 	if h == "" {
@@ -182,39 +171,7 @@ func (s *Server) principal(r *http.Request) (Principal, error) {
 	if err != nil {
 		return Principal{}, fmt.Errorf("api key: %w", err)
 	}
-	var p Principal
-	known := func() bool {
-		var ok bool
-		_ = s.node.FSM().Store().View(func(tx *state.Tx) error { _, err := tx.APIKey(id); ok = err == nil; return nil })
-		return ok
-	}
-	if !known() && !s.node.IsLeader() {
-		// A key created a moment ago through another node may not have
-		// reached this one yet: catch up with the leader once.
-		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
-		_ = s.node.ReadBarrier(ctx)
-		cancel()
-	}
-	err = s.node.FSM().Store().View(func(tx *state.Tx) error {
-		k, err := tx.APIKey(id)
-		if err != nil {
-			return errors.New("api key is not valid")
-		}
-		// Same answer for unknown and wrong secrets, so a caller cannot
-		// probe which key ids exist.
-		if !pki.CheckSecret(secret, k.GetSecretHash()) {
-			return errors.New("api key is not valid")
-		}
-		if k.GetRevoked() {
-			return errors.New("api key is revoked")
-		}
-		if k.GetExpiresAt() != nil && !time.Now().Before(k.GetExpiresAt().AsTime()) {
-			return errors.New("api key expired")
-		}
-		p = Principal{Kind: "key", Tenant: k.GetTenant(), ID: k.GetId(), Role: ParseRole(k.GetRole())}
-		return nil
-	})
-	return p, err
+	return s.keyPrincipal(r.Context(), id, secret)
 }
 
 // authorizer is the Connect interceptor that enforces the permission
@@ -223,23 +180,23 @@ func (s *Server) principal(r *http.Request) (Principal, error) {
 type authorizer struct{}
 
 func (authorizer) check(ctx context.Context, procedure string) error {
-	need, ok := permissions[procedure]
+	need, ok := procedureActions[procedure]
 	if !ok {
 		return connect.NewError(connect.CodePermissionDenied, fmt.Errorf("%s is not callable", procedure))
 	}
-	if err, _ := ctx.Value(authErrKey{}).(error); err != nil && need != accessPublic {
+	if err, _ := ctx.Value(authErrKey{}).(error); err != nil && need != ActionPublic {
 		return connect.NewError(connect.CodeUnauthenticated, err)
 	}
 	p := PrincipalFrom(ctx)
 	switch need {
-	case accessPublic:
+	case ActionPublic:
 		return nil
-	case accessAgent:
+	case ActionAgent:
 		if p.Kind != "agent" {
 			return connect.NewError(connect.CodeUnauthenticated, errors.New("an agent client certificate is required"))
 		}
 		return nil
-	case accessController:
+	case ActionController:
 		if p.Kind != "controller" {
 			return connect.NewError(connect.CodePermissionDenied, errors.New("controllers only"))
 		}
@@ -248,9 +205,12 @@ func (authorizer) check(ctx context.Context, procedure string) error {
 	if p.Kind != "key" {
 		return connect.NewError(connect.CodeUnauthenticated, errors.New("an API key is required (Authorization: Bearer dm_...)"))
 	}
-	want := map[access]Role{accessViewer: RoleViewer, accessOperator: RoleOperator, accessAdmin: RoleAdmin}[need]
-	if p.Role < want {
-		return connect.NewError(connect.CodePermissionDenied, fmt.Errorf("role %s may not call %s; it needs %s", p.Role, procedure, want))
+	if !p.Role.Can(need) {
+		return connect.NewError(connect.CodePermissionDenied, fmt.Errorf("role %s may not call %s: it needs %s, which %s hold",
+			p.Role, procedure, need, rolesWith(need)))
+	}
+	if err, _ := ctx.Value(tenantErrKey{}).(error); err != nil {
+		return err
 	}
 	return nil
 }

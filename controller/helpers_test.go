@@ -36,8 +36,10 @@ func timeout(t testing.TB, d time.Duration) context.Context {
 	return ctx
 }
 
-// addKey creates an API key of a tenant and role the way a later issue's
-// RPC will: by applying CreateAPIKeyCommand through a running node.
+// addKey creates an API key of a tenant and role without an owner, by
+// applying the older CreateAPIKeyCommand through a running node: a quick
+// key of any role in any tenant. TenancyService.CreateAPIKey (tenancy_test.go)
+// is how keys are made for real.
 func addKey(t testing.TB, c *testcluster.Cluster, tenant, role string) string {
 	t.Helper()
 	key, id, hash, err := pki.NewAPIKey()

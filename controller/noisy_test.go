@@ -3,6 +3,7 @@ package controller_test
 import (
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -144,9 +145,17 @@ func p99(d []time.Duration) time.Duration {
 // p99 latency of 40 other tenants' calls must not rise by more than 20%.
 // Phases alternate (quiet, noisy, six times each) so drift of the
 // machine's load falls on both.
+//
+// The latency bound is a performance target, so it is asserted where
+// timings mean something: with DRIFTMGR_PERF=1 (`make perf`, run alone,
+// without the race detector). In the regular suite the test still checks
+// the isolation itself (the noisy tenant is refused, no other is) and logs
+// the ratio; under the race detector it is skipped, its scale being a
+// performance test's.
 func TestNoisyNeighbour(t *testing.T) {
-	if testing.Short() {
-		t.Skip("-short: seeds 10,000 agents and 100,000 findings")
+	perf := os.Getenv("DRIFTMGR_PERF") == "1"
+	if testing.Short() || raceDetector && !perf {
+		t.Skip("seeds 10,000 agents and 100,000 findings: run with DRIFTMGR_PERF=1 (make perf)")
 	}
 	c := testcluster.Start(t, 3, testcluster.Options{Tune: func(cfg *controller.Config) {
 		cfg.Quotas = quota.Config{Default: quota.Limits{RequestsPerSecond: 20, Burst: 20}}
@@ -243,5 +252,9 @@ func TestNoisyNeighbour(t *testing.T) {
 		base, len(lat[false]), loud, len(lat[true]), ratio, admitted.Load(), refused.Load(), quietErr.Load())
 	require.Zero(t, quietErr.Load(), "no quiet tenant is refused")
 	require.Positive(t, refused.Load(), "the noisy tenant hit its limit")
-	require.LessOrEqual(t, ratio, 1.2, "a noisy tenant raised the others' p99 by more than 20%%")
+	// Its admitted calls are its rate over the noisy phases, plus bursts.
+	require.LessOrEqual(t, admitted.Load(), int64(20*noisyRounds*noisyPhase.Seconds()+20*noisyRounds+20))
+	if perf {
+		require.LessOrEqual(t, ratio, 1.2, "a noisy tenant raised the others' p99 by more than 20%%")
+	}
 }

@@ -31,7 +31,7 @@ func serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 func buildOpenAPI() map[string]any {
 	paths := map[string]map[string]any{}
 	schemas := map[string]any{}
-	files := []protoreflect.FileDescriptor{pb.File_driftmgr_v1_query_proto, pb.File_driftmgr_v1_cluster_proto}
+	files := []protoreflect.FileDescriptor{pb.File_driftmgr_v1_query_proto, pb.File_driftmgr_v1_cluster_proto, pb.File_driftmgr_v1_tenancy_proto}
 	for _, fd := range files {
 		for i := 0; i < fd.Services().Len(); i++ {
 			svc := fd.Services().Get(i)

@@ -154,13 +154,21 @@ func (c *clusterService) Bootstrap(ctx context.Context, req *connect.Request[pb.
 	if err != nil {
 		return nil, connect.NewError(connect.CodeInternal, err)
 	}
-	_, err = c.s.node.Apply(ctx, &pb.RaftCommand{Cmd: &pb.RaftCommand_CreateApiKey{CreateApiKey: &pb.CreateAPIKeyCommand{
-		OnlyIfNone: true, Key: &pb.StoredAPIKey{Id: id, Tenant: tenant, Role: RoleAdmin.String(), SecretHash: hash,
-			Description: "bootstrap", CreatedAt: timestamppb.Now()}}}})
+	// The first key is a platform owner's (like `consul acl bootstrap`'s
+	// global-management token): someone must be able to create tenants and
+	// their admins. It acts as the service account "bootstrap" of the
+	// first tenant, and can be revoked once other owners exist.
+	now := timestamppb.Now()
+	_, err = c.s.node.Apply(ctx, &pb.RaftCommand{Cmd: &pb.RaftCommand_Bootstrap{Bootstrap: &pb.BootstrapCommand{
+		Tenant: &pb.Tenant{Id: tenant, DisplayName: tenant, CreatedAt: now, CreatedBy: "bootstrap"},
+		ServiceAccount: &pb.ServiceAccount{Id: "bootstrap", Tenant: tenant, Role: RoleOwner.String(), CreatedAt: now, CreatedBy: "bootstrap",
+			Description: "made by bootstrap for the first platform-owner key"},
+		Key: &pb.StoredAPIKey{Id: id, Tenant: tenant, ServiceAccountId: "bootstrap", Role: RoleOwner.String(), SecretHash: hash,
+			Description: "bootstrap", CreatedAt: now, CreatedBy: "bootstrap"}}}})
 	if err != nil {
 		return nil, applyErr("bootstrap", err)
 	}
-	c.s.log.Info("cluster bootstrapped: admin API key created", "tenant", tenant, "key_id", id)
+	c.s.log.Info("cluster bootstrapped: platform-owner API key created", "tenant", tenant, "key_id", id)
 	return connect.NewResponse(&pb.BootstrapResponse{ApiKey: key, Tenant: tenant}), nil
 }
 
@@ -246,8 +254,13 @@ func (a *agentsService) CreateJoinToken(ctx context.Context, req *connect.Reques
 	if err != nil {
 		return nil, connect.NewError(connect.CodeInternal, err)
 	}
+	if pr := req.Msg.GetProject(); pr != "" {
+		if err := a.s.projectExists(ctx, p.Tenant, pr); err != nil {
+			return nil, asConnect(err)
+		}
+	}
 	tok := &pb.JoinToken{Id: id, Tenant: p.Tenant, ExpiresAt: timestamppb.New(time.Now().Add(ttl)), MaxUses: uses,
-		Description: clip(req.Msg.GetDescription(), 256)}
+		Description: clip(req.Msg.GetDescription(), 256), Project: req.Msg.GetProject()}
 	if _, err := a.s.node.Apply(ctx, &pb.RaftCommand{Cmd: &pb.RaftCommand_CreateJoinToken{CreateJoinToken: &pb.CreateJoinTokenCommand{
 		Token: &pb.StoredJoinToken{Token: tok, SecretHash: hash}}}}); err != nil {
 		return nil, applyErr("create join token", err)

@@ -47,6 +47,9 @@ type Config struct {
 	// Quotas limit each tenant's API rate, streams, upload bytes, agents
 	// and tracked resources (zero: unlimited).
 	Quotas quota.Config
+	// KeyUseFlushInterval is how often API keys' last use is written
+	// through raft (default a minute; see keyUsage).
+	KeyUseFlushInterval time.Duration
 	// Extra mounts more handlers (the console) on the API mux.
 	Extra  map[string]http.Handler
 	Logger *slog.Logger
@@ -62,6 +65,7 @@ type Server struct {
 	metrics  *metrics
 	audit    *auditor
 	limits   *quota.Limiter
+	keyUse   *keyUsage
 
 	apiLn, httpLn net.Listener
 	apiSrv        *http.Server
@@ -84,13 +88,16 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if cfg.AgentCertTTL == 0 {
 		cfg.AgentCertTTL = 24 * time.Hour
 	}
+	if cfg.KeyUseFlushInterval == 0 {
+		cfg.KeyUseFlushInterval = time.Minute
+	}
 	if cfg.Node.CA == nil || len(cfg.Node.Cert.Certificate) == 0 {
 		return nil, errors.New("controller: the cluster CA and this node's certificate are required")
 	}
 	if err := cfg.Quotas.Validate(); err != nil {
 		return nil, fmt.Errorf("controller: %w", err)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger.With("node", cfg.Node.Name), limits: quota.NewLimiter(cfg.Quotas)}
+	s := &Server{cfg: cfg, log: cfg.Logger.With("node", cfg.Node.Name), limits: quota.NewLimiter(cfg.Quotas), keyUse: newKeyUsage()}
 	apiLn, err := net.Listen("tcp", cfg.APIAddr)
 	if err != nil {
 		return nil, fmt.Errorf("controller %s: listen %s: %w", cfg.Node.Name, cfg.APIAddr, err)
@@ -152,9 +159,10 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			}
 		}()
 	}
-	s.wg.Add(4)
+	s.wg.Add(5)
 	go s.sessions.reap(s)
 	go s.markOrphansDown()
+	go s.keyUseLoop()
 	go s.audit.run()
 	go func() {
 		defer s.wg.Done()
@@ -201,6 +209,7 @@ func (s *Server) handler() (http.Handler, error) {
 	add(driftmgrv1connect.NewClusterServiceHandler(&clusterService{s: s}, opts...))
 	add(driftmgrv1connect.NewAgentsServiceHandler(&agentsService{s: s}, opts...))
 	add(driftmgrv1connect.NewEventsServiceHandler(&eventsService{s: s}, opts...))
+	add(driftmgrv1connect.NewTenancyServiceHandler(&tenancyService{s: s}, append(opts, s.consistentTenancy())...))
 	ipath, ih := driftmgrv1connect.NewInternalServiceHandler(s.node.InternalService(s.deliverLocal, s.sessions.keys), opts...)
 	add(ipath, ih)
 	tc, err := vanguard.NewTranscoder(services)

@@ -31,7 +31,7 @@ const (
 	CmdPutMutelist     CmdType = 10
 	CmdPutPolicy       CmdType = 11
 	CmdDeletePolicy    CmdType = 12
-	// 20-49 are kept for tenancy and access.
+	// 20-49: tenancy and access, listed in tenancy.go.
 	CmdAudit CmdType = 50
 )
 
@@ -63,6 +63,9 @@ func (t CmdType) String() string {
 		return "delete_policy"
 	case CmdAudit:
 		return "audit"
+	}
+	if n, ok := tenancyNames[t]; ok {
+		return n
 	}
 	return fmt.Sprintf("unknown(%d)", byte(t))
 }
@@ -100,6 +103,9 @@ func typeOf(c *pb.RaftCommand) (CmdType, error) {
 		return CmdDeletePolicy, nil
 	case *pb.RaftCommand_Audit:
 		return CmdAudit, nil
+	}
+	if t, ok := tenancyTypeOf(c); ok {
+		return t, nil
 	}
 	return 0, errors.New("command has no payload")
 }

@@ -181,6 +181,10 @@ func (f *FSM) applyOne(tx *state.Tx, l *raft.Log) (any, []*Change) {
 		res, ch = applyDeletePolicy(tx, l.Index, c.GetDeletePolicy())
 	case CmdAudit:
 		res = applyAudit(tx, c.GetAudit())
+	default:
+		if r := applyTenancy(tx, at, t, c); r != nil {
+			res = r
+		}
 	}
 	if r, ok := res.(*pb.ApplyResult); ok && c.GetRequestId() != "" {
 		b, _ := proto.Marshal(r)

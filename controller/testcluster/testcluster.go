@@ -350,7 +350,7 @@ func (c *Cluster) URLs() []string {
 	return out
 }
 
-// APIKey bootstraps the cluster once and returns its admin key (tenant
+// APIKey bootstraps the cluster once and returns its platform-owner key (tenant
 // "default").
 func (c *Cluster) APIKey(t testing.TB) string {
 	t.Helper()

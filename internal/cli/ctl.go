@@ -27,6 +27,8 @@ type ctlFlags struct {
 	caFile string
 	apiKey string
 	json   bool
+	// tenant is the tenant a platform owner acts in (Driftmgr-Tenant).
+	tenant string
 }
 
 func (f *ctlFlags) client() (*http.Client, string, error) {
@@ -72,7 +74,15 @@ func (f *ctlFlags) opts() []connect.ClientOption {
 	if key == "" {
 		return nil
 	}
-	return []connect.ClientOption{controller.BearerKey(key)}
+	opts := []connect.ClientOption{controller.BearerKey(key)}
+	tenant := f.tenant
+	if tenant == "" {
+		tenant = os.Getenv("DRIFTMGR_TENANT")
+	}
+	if tenant != "" {
+		opts = append(opts, controller.InTenant(tenant))
+	}
+	return opts
 }
 
 func (f *ctlFlags) print(s Streams, m proto.Message, table func(w *tabwriter.Writer)) error {
@@ -105,6 +115,7 @@ the cluster CA from --ca-file or DRIFTMGR_CA_FILE.`,
 	pf.StringVar(&f.caFile, "ca-file", "", "cluster CA certificate (PEM) for https")
 	pf.StringVar(&f.apiKey, "api-key", "", "API key dm_<id>_<secret> (prefer DRIFTMGR_API_KEY: flags show in ps)")
 	pf.BoolVar(&f.json, "json", false, "print JSON instead of a table")
+	pf.StringVar(&f.tenant, "tenant", "", "platform owners: act in this tenant (or DRIFTMGR_TENANT); others always act in their own")
 
 	cluster := func() (driftmgrv1connect.ClusterServiceClient, error) {
 		hc, addr, err := f.client()
@@ -131,7 +142,7 @@ the cluster CA from --ca-file or DRIFTMGR_CA_FILE.`,
 	var tenant string
 	bootstrap := &cobra.Command{
 		Use:   "bootstrap",
-		Short: "Create the first admin API key of a new cluster (works once; the key is shown once)",
+		Short: "Create the first tenant and a platform-owner API key of a new cluster (works once; the key is shown once)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			c, err := cluster()
@@ -142,11 +153,11 @@ the cluster CA from --ca-file or DRIFTMGR_CA_FILE.`,
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(s.Out, "API key (tenant %s, admin), shown once:\n%s\n", resp.Msg.GetTenant(), resp.Msg.GetApiKey())
+			fmt.Fprintf(s.Out, "API key (tenant %s, platform owner), shown once:\n%s\n", resp.Msg.GetTenant(), resp.Msg.GetApiKey())
 			return nil
 		},
 	}
-	bootstrap.Flags().StringVar(&tenant, "tenant", "", "tenant the key administers (default \"default\")")
+	bootstrap.Flags().StringVar(&tenant, "tenant", "", "the first tenant, where the key's service account lives (default \"default\")")
 
 	members := &cobra.Command{
 		Use: "members", Short: "List the controllers", Args: cobra.NoArgs,
@@ -237,7 +248,7 @@ the cluster CA from --ca-file or DRIFTMGR_CA_FILE.`,
 
 	var ttl time.Duration
 	var uses int32
-	var desc string
+	var desc, project string
 	tokens := &cobra.Command{Use: "tokens", Short: "Join tokens for enrolling agents"}
 	create := &cobra.Command{
 		Use: "create", Short: "Create a join token (the secret is shown once)", Args: cobra.NoArgs,
@@ -247,7 +258,7 @@ the cluster CA from --ca-file or DRIFTMGR_CA_FILE.`,
 				return err
 			}
 			resp, err := c.CreateJoinToken(cmd.Context(), connect.NewRequest(&pb.CreateJoinTokenRequest{
-				TtlSeconds: int64(ttl / time.Second), MaxUses: uses, Description: desc}))
+				TtlSeconds: int64(ttl / time.Second), MaxUses: uses, Description: desc, Project: project}))
 			if err != nil {
 				return err
 			}
@@ -262,6 +273,7 @@ the cluster CA from --ca-file or DRIFTMGR_CA_FILE.`,
 	create.Flags().DurationVar(&ttl, "ttl", time.Hour, "how long the token can be used")
 	create.Flags().Int32Var(&uses, "uses", 1, "how many agents may enroll with it")
 	create.Flags().StringVar(&desc, "description", "", "what the token is for")
+	create.Flags().StringVar(&project, "project", "", "assign the agents enrolled with it to this project")
 	tokens.AddCommand(create, &cobra.Command{
 		Use: "list", Short: "List join tokens", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
@@ -378,5 +390,6 @@ the cluster CA from --ca-file or DRIFTMGR_CA_FILE.`,
 		},
 	})
 	root.AddCommand(bootstrap, members, health, agentsCmd, tokens, findingsCmd, newCtlSecurityCmd(s, f))
+	addTenancyCommands(root, f, s)
 	return root
 }

@@ -178,7 +178,7 @@ func runDev(ctx context.Context, s Streams, f *devFlags) error {
 	fmt.Fprintf(s.Out, `DriftMgr dev mode
   console    %s  (sign in with the API key below)
   API        %s  (Connect, gRPC-Web and REST under /api/v1; TLS for agents on %s)
-  API key    %s  (admin, tenant default)
+  API key    %s  (platform owner, tenant default)
   data       %s
   agent      scans the simulated AWS, Azure and GCP clouds every %s
 

@@ -393,13 +393,16 @@ func (t *Tx) Tenant(tenant string) (*TenantTx, error) {
 			}
 		}
 	}
-	return &TenantTx{name: tenant, b: b}, nil
+	return &TenantTx{name: tenant, b: b, tx: t.tx}, nil
 }
 
 // TenantTx is a transaction scoped to one tenant.
 type TenantTx struct {
 	name string
 	b    *bolt.Bucket // nil: the tenant has no data (read-only tx)
+	// tx reaches the records kept outside the tenant's bucket because they
+	// are found by id first (API keys); tenancy.go filters them by tenant.
+	tx *bolt.Tx
 }
 
 // Name is the tenant's id.

@@ -25,7 +25,8 @@ const (
 
 type BootstrapRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
-	// The tenant the key administers; empty means "default".
+	// The first tenant, where the key's service account lives; empty means
+	// "default".
 	Tenant        string `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -441,21 +442,23 @@ func (x *GetHealthResponse) GetReady() bool {
 
 // Agent is an enrolled agent as the cluster knows it.
 type Agent struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Tenant        string                 `protobuf:"bytes,2,opt,name=tenant,proto3" json:"tenant,omitempty"`
-	Name          string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
-	Hostname      string                 `protobuf:"bytes,4,opt,name=hostname,proto3" json:"hostname,omitempty"`
-	Version       string                 `protobuf:"bytes,5,opt,name=version,proto3" json:"version,omitempty"`
-	Connected     bool                   `protobuf:"varint,6,opt,name=connected,proto3" json:"connected,omitempty"`
-	EnrolledAt    *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=enrolled_at,json=enrolledAt,proto3" json:"enrolled_at,omitempty"`
-	LastSeen      *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
-	BootEpoch     uint64                 `protobuf:"varint,9,opt,name=boot_epoch,json=bootEpoch,proto3" json:"boot_epoch,omitempty"`
-	AckedSeq      uint64                 `protobuf:"varint,10,opt,name=acked_seq,json=ackedSeq,proto3" json:"acked_seq,omitempty"`
-	OutboxDepth   uint64                 `protobuf:"varint,11,opt,name=outbox_depth,json=outboxDepth,proto3" json:"outbox_depth,omitempty"`
-	Revoked       bool                   `protobuf:"varint,12,opt,name=revoked,proto3" json:"revoked,omitempty"`
-	CertSerial    string                 `protobuf:"bytes,13,opt,name=cert_serial,json=certSerial,proto3" json:"cert_serial,omitempty"`
-	CertNotAfter  *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=cert_not_after,json=certNotAfter,proto3" json:"cert_not_after,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Id           string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Tenant       string                 `protobuf:"bytes,2,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Name         string                 `protobuf:"bytes,3,opt,name=name,proto3" json:"name,omitempty"`
+	Hostname     string                 `protobuf:"bytes,4,opt,name=hostname,proto3" json:"hostname,omitempty"`
+	Version      string                 `protobuf:"bytes,5,opt,name=version,proto3" json:"version,omitempty"`
+	Connected    bool                   `protobuf:"varint,6,opt,name=connected,proto3" json:"connected,omitempty"`
+	EnrolledAt   *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=enrolled_at,json=enrolledAt,proto3" json:"enrolled_at,omitempty"`
+	LastSeen     *timestamppb.Timestamp `protobuf:"bytes,8,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
+	BootEpoch    uint64                 `protobuf:"varint,9,opt,name=boot_epoch,json=bootEpoch,proto3" json:"boot_epoch,omitempty"`
+	AckedSeq     uint64                 `protobuf:"varint,10,opt,name=acked_seq,json=ackedSeq,proto3" json:"acked_seq,omitempty"`
+	OutboxDepth  uint64                 `protobuf:"varint,11,opt,name=outbox_depth,json=outboxDepth,proto3" json:"outbox_depth,omitempty"`
+	Revoked      bool                   `protobuf:"varint,12,opt,name=revoked,proto3" json:"revoked,omitempty"`
+	CertSerial   string                 `protobuf:"bytes,13,opt,name=cert_serial,json=certSerial,proto3" json:"cert_serial,omitempty"`
+	CertNotAfter *timestamppb.Timestamp `protobuf:"bytes,14,opt,name=cert_not_after,json=certNotAfter,proto3" json:"cert_not_after,omitempty"`
+	// The project (TenancyService) of the join token it enrolled with.
+	Project       string `protobuf:"bytes,15,opt,name=project,proto3" json:"project,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -586,6 +589,13 @@ func (x *Agent) GetCertNotAfter() *timestamppb.Timestamp {
 		return x.CertNotAfter
 	}
 	return nil
+}
+
+func (x *Agent) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
 }
 
 type ListAgentsRequest struct {
@@ -854,13 +864,15 @@ func (*RevokeAgentResponse) Descriptor() ([]byte, []int) {
 }
 
 type JoinToken struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Tenant        string                 `protobuf:"bytes,2,opt,name=tenant,proto3" json:"tenant,omitempty"`
-	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
-	MaxUses       int32                  `protobuf:"varint,4,opt,name=max_uses,json=maxUses,proto3" json:"max_uses,omitempty"`
-	Uses          int32                  `protobuf:"varint,5,opt,name=uses,proto3" json:"uses,omitempty"`
-	Description   string                 `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Tenant      string                 `protobuf:"bytes,2,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	ExpiresAt   *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	MaxUses     int32                  `protobuf:"varint,4,opt,name=max_uses,json=maxUses,proto3" json:"max_uses,omitempty"`
+	Uses        int32                  `protobuf:"varint,5,opt,name=uses,proto3" json:"uses,omitempty"`
+	Description string                 `protobuf:"bytes,6,opt,name=description,proto3" json:"description,omitempty"`
+	// Agents enrolled with it are assigned this project; empty for none.
+	Project       string `protobuf:"bytes,7,opt,name=project,proto3" json:"project,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -937,13 +949,22 @@ func (x *JoinToken) GetDescription() string {
 	return ""
 }
 
+func (x *JoinToken) GetProject() string {
+	if x != nil {
+		return x.Project
+	}
+	return ""
+}
+
 type CreateJoinTokenRequest struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Time to live in seconds; 0 means one hour.
 	TtlSeconds int64 `protobuf:"varint,1,opt,name=ttl_seconds,json=ttlSeconds,proto3" json:"ttl_seconds,omitempty"`
 	// 0 means one use.
-	MaxUses       int32  `protobuf:"varint,2,opt,name=max_uses,json=maxUses,proto3" json:"max_uses,omitempty"`
-	Description   string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	MaxUses     int32  `protobuf:"varint,2,opt,name=max_uses,json=maxUses,proto3" json:"max_uses,omitempty"`
+	Description string `protobuf:"bytes,3,opt,name=description,proto3" json:"description,omitempty"`
+	// A project of the tenant (see TenancyService); empty for none.
+	Project       string `protobuf:"bytes,4,opt,name=project,proto3" json:"project,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -995,6 +1016,13 @@ func (x *CreateJoinTokenRequest) GetMaxUses() int32 {
 func (x *CreateJoinTokenRequest) GetDescription() string {
 	if x != nil {
 		return x.Description
+	}
+	return ""
+}
+
+func (x *CreateJoinTokenRequest) GetProject() string {
+	if x != nil {
+		return x.Project
 	}
 	return ""
 }
@@ -1254,7 +1282,7 @@ const file_driftmgr_v1_cluster_proto_rawDesc = "" +
 	"\x0elast_log_index\x18\x06 \x01(\x04R\flastLogIndex\x12\x12\n" +
 	"\x04term\x18\a \x01(\x04R\x04term\x12)\n" +
 	"\x10agents_connected\x18\b \x01(\x05R\x0fagentsConnected\x12\x14\n" +
-	"\x05ready\x18\t \x01(\bR\x05ready\"\xe9\x03\n" +
+	"\x05ready\x18\t \x01(\bR\x05ready\"\x83\x04\n" +
 	"\x05Agent\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06tenant\x18\x02 \x01(\tR\x06tenant\x12\x12\n" +
@@ -1273,7 +1301,8 @@ const file_driftmgr_v1_cluster_proto_rawDesc = "" +
 	"\arevoked\x18\f \x01(\bR\arevoked\x12\x1f\n" +
 	"\vcert_serial\x18\r \x01(\tR\n" +
 	"certSerial\x12@\n" +
-	"\x0ecert_not_after\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\fcertNotAfter\"O\n" +
+	"\x0ecert_not_after\x18\x0e \x01(\v2\x1a.google.protobuf.TimestampR\fcertNotAfter\x12\x18\n" +
+	"\aproject\x18\x0f \x01(\tR\aproject\"O\n" +
 	"\x11ListAgentsRequest\x12:\n" +
 	"\vconsistency\x18\x01 \x01(\x0e2\x18.driftmgr.v1.ConsistencyR\vconsistency\"@\n" +
 	"\x12ListAgentsResponse\x12*\n" +
@@ -1286,7 +1315,7 @@ const file_driftmgr_v1_cluster_proto_rawDesc = "" +
 	"\tdelivered\x18\x02 \x01(\bR\tdelivered\"/\n" +
 	"\x12RevokeAgentRequest\x12\x19\n" +
 	"\bagent_id\x18\x01 \x01(\tR\aagentId\"\x15\n" +
-	"\x13RevokeAgentResponse\"\xbf\x01\n" +
+	"\x13RevokeAgentResponse\"\xd9\x01\n" +
 	"\tJoinToken\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06tenant\x18\x02 \x01(\tR\x06tenant\x129\n" +
@@ -1294,12 +1323,14 @@ const file_driftmgr_v1_cluster_proto_rawDesc = "" +
 	"expires_at\x18\x03 \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12\x19\n" +
 	"\bmax_uses\x18\x04 \x01(\x05R\amaxUses\x12\x12\n" +
 	"\x04uses\x18\x05 \x01(\x05R\x04uses\x12 \n" +
-	"\vdescription\x18\x06 \x01(\tR\vdescription\"v\n" +
+	"\vdescription\x18\x06 \x01(\tR\vdescription\x12\x18\n" +
+	"\aproject\x18\a \x01(\tR\aproject\"\x90\x01\n" +
 	"\x16CreateJoinTokenRequest\x12\x1f\n" +
 	"\vttl_seconds\x18\x01 \x01(\x03R\n" +
 	"ttlSeconds\x12\x19\n" +
 	"\bmax_uses\x18\x02 \x01(\x05R\amaxUses\x12 \n" +
-	"\vdescription\x18\x03 \x01(\tR\vdescription\"v\n" +
+	"\vdescription\x18\x03 \x01(\tR\vdescription\x12\x18\n" +
+	"\aproject\x18\x04 \x01(\tR\aproject\"v\n" +
 	"\x17CreateJoinTokenResponse\x12,\n" +
 	"\x05token\x18\x01 \x01(\v2\x16.driftmgr.v1.JoinTokenR\x05token\x12\x16\n" +
 	"\x06secret\x18\x02 \x01(\tR\x06secret\x12\x15\n" +

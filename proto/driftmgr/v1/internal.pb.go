@@ -21,6 +21,94 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
+type WaitAppliedRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Index         uint64                 `protobuf:"varint,1,opt,name=index,proto3" json:"index,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitAppliedRequest) Reset() {
+	*x = WaitAppliedRequest{}
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[0]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitAppliedRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitAppliedRequest) ProtoMessage() {}
+
+func (x *WaitAppliedRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[0]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitAppliedRequest.ProtoReflect.Descriptor instead.
+func (*WaitAppliedRequest) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{0}
+}
+
+func (x *WaitAppliedRequest) GetIndex() uint64 {
+	if x != nil {
+		return x.Index
+	}
+	return 0
+}
+
+type WaitAppliedResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	AppliedIndex  uint64                 `protobuf:"varint,1,opt,name=applied_index,json=appliedIndex,proto3" json:"applied_index,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *WaitAppliedResponse) Reset() {
+	*x = WaitAppliedResponse{}
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[1]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *WaitAppliedResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*WaitAppliedResponse) ProtoMessage() {}
+
+func (x *WaitAppliedResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[1]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use WaitAppliedResponse.ProtoReflect.Descriptor instead.
+func (*WaitAppliedResponse) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{1}
+}
+
+func (x *WaitAppliedResponse) GetAppliedIndex() uint64 {
+	if x != nil {
+		return x.AppliedIndex
+	}
+	return 0
+}
+
 type SessionsRequest struct {
 	state         protoimpl.MessageState `protogen:"open.v1"`
 	unknownFields protoimpl.UnknownFields
@@ -29,7 +117,7 @@ type SessionsRequest struct {
 
 func (x *SessionsRequest) Reset() {
 	*x = SessionsRequest{}
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[0]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[2]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -41,7 +129,7 @@ func (x *SessionsRequest) String() string {
 func (*SessionsRequest) ProtoMessage() {}
 
 func (x *SessionsRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[0]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[2]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -54,7 +142,7 @@ func (x *SessionsRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionsRequest.ProtoReflect.Descriptor instead.
 func (*SessionsRequest) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{0}
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{2}
 }
 
 type SessionsResponse struct {
@@ -67,7 +155,7 @@ type SessionsResponse struct {
 
 func (x *SessionsResponse) Reset() {
 	*x = SessionsResponse{}
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[1]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[3]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -79,7 +167,7 @@ func (x *SessionsResponse) String() string {
 func (*SessionsResponse) ProtoMessage() {}
 
 func (x *SessionsResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[1]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[3]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -92,7 +180,7 @@ func (x *SessionsResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use SessionsResponse.ProtoReflect.Descriptor instead.
 func (*SessionsResponse) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{1}
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{3}
 }
 
 func (x *SessionsResponse) GetAgents() []string {
@@ -112,7 +200,7 @@ type ApplyRequest struct {
 
 func (x *ApplyRequest) Reset() {
 	*x = ApplyRequest{}
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[2]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[4]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -124,7 +212,7 @@ func (x *ApplyRequest) String() string {
 func (*ApplyRequest) ProtoMessage() {}
 
 func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[2]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[4]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -137,7 +225,7 @@ func (x *ApplyRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyRequest.ProtoReflect.Descriptor instead.
 func (*ApplyRequest) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{2}
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{4}
 }
 
 func (x *ApplyRequest) GetCommand() []byte {
@@ -158,7 +246,7 @@ type ApplyResponse struct {
 
 func (x *ApplyResponse) Reset() {
 	*x = ApplyResponse{}
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[3]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[5]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -170,7 +258,7 @@ func (x *ApplyResponse) String() string {
 func (*ApplyResponse) ProtoMessage() {}
 
 func (x *ApplyResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[3]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[5]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -183,7 +271,7 @@ func (x *ApplyResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use ApplyResponse.ProtoReflect.Descriptor instead.
 func (*ApplyResponse) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{3}
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{5}
 }
 
 func (x *ApplyResponse) GetIndex() uint64 {
@@ -219,7 +307,7 @@ type DeliverRequest struct {
 
 func (x *DeliverRequest) Reset() {
 	*x = DeliverRequest{}
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[4]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[6]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -231,7 +319,7 @@ func (x *DeliverRequest) String() string {
 func (*DeliverRequest) ProtoMessage() {}
 
 func (x *DeliverRequest) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[4]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[6]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -244,7 +332,7 @@ func (x *DeliverRequest) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeliverRequest.ProtoReflect.Descriptor instead.
 func (*DeliverRequest) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{4}
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{6}
 }
 
 func (x *DeliverRequest) GetTenant() string {
@@ -284,7 +372,7 @@ type DeliverResponse struct {
 
 func (x *DeliverResponse) Reset() {
 	*x = DeliverResponse{}
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[5]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[7]
 	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 	ms.StoreMessageInfo(mi)
 }
@@ -296,7 +384,7 @@ func (x *DeliverResponse) String() string {
 func (*DeliverResponse) ProtoMessage() {}
 
 func (x *DeliverResponse) ProtoReflect() protoreflect.Message {
-	mi := &file_driftmgr_v1_internal_proto_msgTypes[5]
+	mi := &file_driftmgr_v1_internal_proto_msgTypes[7]
 	if x != nil {
 		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
 		if ms.LoadMessageInfo() == nil {
@@ -309,7 +397,7 @@ func (x *DeliverResponse) ProtoReflect() protoreflect.Message {
 
 // Deprecated: Use DeliverResponse.ProtoReflect.Descriptor instead.
 func (*DeliverResponse) Descriptor() ([]byte, []int) {
-	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{5}
+	return file_driftmgr_v1_internal_proto_rawDescGZIP(), []int{7}
 }
 
 func (x *DeliverResponse) GetDelivered() bool {
@@ -323,7 +411,11 @@ var File_driftmgr_v1_internal_proto protoreflect.FileDescriptor
 
 const file_driftmgr_v1_internal_proto_rawDesc = "" +
 	"\n" +
-	"\x1adriftmgr/v1/internal.proto\x12\vdriftmgr.v1\"\x11\n" +
+	"\x1adriftmgr/v1/internal.proto\x12\vdriftmgr.v1\"*\n" +
+	"\x12WaitAppliedRequest\x12\x14\n" +
+	"\x05index\x18\x01 \x01(\x04R\x05index\":\n" +
+	"\x13WaitAppliedResponse\x12#\n" +
+	"\rapplied_index\x18\x01 \x01(\x04R\fappliedIndex\"\x11\n" +
 	"\x0fSessionsRequest\"*\n" +
 	"\x10SessionsResponse\x12\x16\n" +
 	"\x06agents\x18\x01 \x03(\tR\x06agents\"(\n" +
@@ -340,11 +432,12 @@ const file_driftmgr_v1_internal_proto_rawDesc = "" +
 	"command_id\x18\x03 \x01(\tR\tcommandId\x12\x16\n" +
 	"\x06reason\x18\x04 \x01(\tR\x06reason\"/\n" +
 	"\x0fDeliverResponse\x12\x1c\n" +
-	"\tdelivered\x18\x01 \x01(\bR\tdelivered2\xe6\x01\n" +
+	"\tdelivered\x18\x01 \x01(\bR\tdelivered2\xba\x02\n" +
 	"\x0fInternalService\x12@\n" +
 	"\x05Apply\x12\x19.driftmgr.v1.ApplyRequest\x1a\x1a.driftmgr.v1.ApplyResponse\"\x00\x12F\n" +
 	"\aDeliver\x12\x1b.driftmgr.v1.DeliverRequest\x1a\x1c.driftmgr.v1.DeliverResponse\"\x00\x12I\n" +
-	"\bSessions\x12\x1c.driftmgr.v1.SessionsRequest\x1a\x1d.driftmgr.v1.SessionsResponse\"\x00B;Z9github.com/driftmgr/driftmgr/proto/driftmgr/v1;driftmgrv1b\x06proto3"
+	"\bSessions\x12\x1c.driftmgr.v1.SessionsRequest\x1a\x1d.driftmgr.v1.SessionsResponse\"\x00\x12R\n" +
+	"\vWaitApplied\x12\x1f.driftmgr.v1.WaitAppliedRequest\x1a .driftmgr.v1.WaitAppliedResponse\"\x00B;Z9github.com/driftmgr/driftmgr/proto/driftmgr/v1;driftmgrv1b\x06proto3"
 
 var (
 	file_driftmgr_v1_internal_proto_rawDescOnce sync.Once
@@ -358,24 +451,28 @@ func file_driftmgr_v1_internal_proto_rawDescGZIP() []byte {
 	return file_driftmgr_v1_internal_proto_rawDescData
 }
 
-var file_driftmgr_v1_internal_proto_msgTypes = make([]protoimpl.MessageInfo, 6)
+var file_driftmgr_v1_internal_proto_msgTypes = make([]protoimpl.MessageInfo, 8)
 var file_driftmgr_v1_internal_proto_goTypes = []any{
-	(*SessionsRequest)(nil),  // 0: driftmgr.v1.SessionsRequest
-	(*SessionsResponse)(nil), // 1: driftmgr.v1.SessionsResponse
-	(*ApplyRequest)(nil),     // 2: driftmgr.v1.ApplyRequest
-	(*ApplyResponse)(nil),    // 3: driftmgr.v1.ApplyResponse
-	(*DeliverRequest)(nil),   // 4: driftmgr.v1.DeliverRequest
-	(*DeliverResponse)(nil),  // 5: driftmgr.v1.DeliverResponse
+	(*WaitAppliedRequest)(nil),  // 0: driftmgr.v1.WaitAppliedRequest
+	(*WaitAppliedResponse)(nil), // 1: driftmgr.v1.WaitAppliedResponse
+	(*SessionsRequest)(nil),     // 2: driftmgr.v1.SessionsRequest
+	(*SessionsResponse)(nil),    // 3: driftmgr.v1.SessionsResponse
+	(*ApplyRequest)(nil),        // 4: driftmgr.v1.ApplyRequest
+	(*ApplyResponse)(nil),       // 5: driftmgr.v1.ApplyResponse
+	(*DeliverRequest)(nil),      // 6: driftmgr.v1.DeliverRequest
+	(*DeliverResponse)(nil),     // 7: driftmgr.v1.DeliverResponse
 }
 var file_driftmgr_v1_internal_proto_depIdxs = []int32{
-	2, // 0: driftmgr.v1.InternalService.Apply:input_type -> driftmgr.v1.ApplyRequest
-	4, // 1: driftmgr.v1.InternalService.Deliver:input_type -> driftmgr.v1.DeliverRequest
-	0, // 2: driftmgr.v1.InternalService.Sessions:input_type -> driftmgr.v1.SessionsRequest
-	3, // 3: driftmgr.v1.InternalService.Apply:output_type -> driftmgr.v1.ApplyResponse
-	5, // 4: driftmgr.v1.InternalService.Deliver:output_type -> driftmgr.v1.DeliverResponse
-	1, // 5: driftmgr.v1.InternalService.Sessions:output_type -> driftmgr.v1.SessionsResponse
-	3, // [3:6] is the sub-list for method output_type
-	0, // [0:3] is the sub-list for method input_type
+	4, // 0: driftmgr.v1.InternalService.Apply:input_type -> driftmgr.v1.ApplyRequest
+	6, // 1: driftmgr.v1.InternalService.Deliver:input_type -> driftmgr.v1.DeliverRequest
+	2, // 2: driftmgr.v1.InternalService.Sessions:input_type -> driftmgr.v1.SessionsRequest
+	0, // 3: driftmgr.v1.InternalService.WaitApplied:input_type -> driftmgr.v1.WaitAppliedRequest
+	5, // 4: driftmgr.v1.InternalService.Apply:output_type -> driftmgr.v1.ApplyResponse
+	7, // 5: driftmgr.v1.InternalService.Deliver:output_type -> driftmgr.v1.DeliverResponse
+	3, // 6: driftmgr.v1.InternalService.Sessions:output_type -> driftmgr.v1.SessionsResponse
+	1, // 7: driftmgr.v1.InternalService.WaitApplied:output_type -> driftmgr.v1.WaitAppliedResponse
+	4, // [4:8] is the sub-list for method output_type
+	0, // [0:4] is the sub-list for method input_type
 	0, // [0:0] is the sub-list for extension type_name
 	0, // [0:0] is the sub-list for extension extendee
 	0, // [0:0] is the sub-list for field type_name
@@ -392,7 +489,7 @@ func file_driftmgr_v1_internal_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_driftmgr_v1_internal_proto_rawDesc), len(file_driftmgr_v1_internal_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   6,
+			NumMessages:   8,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

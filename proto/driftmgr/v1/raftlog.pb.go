@@ -45,6 +45,20 @@ type RaftCommand struct {
 	//	*RaftCommand_PutPolicy
 	//	*RaftCommand_DeletePolicy
 	//	*RaftCommand_Audit
+	//	*RaftCommand_CreateTenant
+	//	*RaftCommand_UpdateTenant
+	//	*RaftCommand_CreateProject
+	//	*RaftCommand_DeleteProject
+	//	*RaftCommand_CreateUser
+	//	*RaftCommand_UpdateUser
+	//	*RaftCommand_DeleteUser
+	//	*RaftCommand_UpsertFederatedUser
+	//	*RaftCommand_CreateServiceAccount
+	//	*RaftCommand_DeleteServiceAccount
+	//	*RaftCommand_IssueApiKey
+	//	*RaftCommand_RevokeApiKey
+	//	*RaftCommand_TouchApiKeys
+	//	*RaftCommand_Bootstrap
 	Cmd           isRaftCommand_Cmd `protobuf_oneof:"cmd"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -218,6 +232,132 @@ func (x *RaftCommand) GetAudit() *AuditCommand {
 	return nil
 }
 
+func (x *RaftCommand) GetCreateTenant() *CreateTenantCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_CreateTenant); ok {
+			return x.CreateTenant
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetUpdateTenant() *UpdateTenantCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_UpdateTenant); ok {
+			return x.UpdateTenant
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetCreateProject() *CreateProjectCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_CreateProject); ok {
+			return x.CreateProject
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetDeleteProject() *DeleteProjectCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_DeleteProject); ok {
+			return x.DeleteProject
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetCreateUser() *CreateUserCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_CreateUser); ok {
+			return x.CreateUser
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetUpdateUser() *UpdateUserCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_UpdateUser); ok {
+			return x.UpdateUser
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetDeleteUser() *DeleteUserCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_DeleteUser); ok {
+			return x.DeleteUser
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetUpsertFederatedUser() *UpsertFederatedUserCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_UpsertFederatedUser); ok {
+			return x.UpsertFederatedUser
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetCreateServiceAccount() *CreateServiceAccountCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_CreateServiceAccount); ok {
+			return x.CreateServiceAccount
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetDeleteServiceAccount() *DeleteServiceAccountCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_DeleteServiceAccount); ok {
+			return x.DeleteServiceAccount
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetIssueApiKey() *IssueAPIKeyCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_IssueApiKey); ok {
+			return x.IssueApiKey
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetRevokeApiKey() *RevokeAPIKeyCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_RevokeApiKey); ok {
+			return x.RevokeApiKey
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetTouchApiKeys() *TouchAPIKeysCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_TouchApiKeys); ok {
+			return x.TouchApiKeys
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetBootstrap() *BootstrapCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_Bootstrap); ok {
+			return x.Bootstrap
+		}
+	}
+	return nil
+}
+
 type isRaftCommand_Cmd interface {
 	isRaftCommand_Cmd()
 }
@@ -273,7 +413,64 @@ type RaftCommand_DeletePolicy struct {
 
 type RaftCommand_Audit struct {
 	// 20-29: audit.
-	Audit *AuditCommand `protobuf:"bytes,20,opt,name=audit,proto3,oneof"` // 30-59 are kept for tenancy and access.
+	Audit *AuditCommand `protobuf:"bytes,20,opt,name=audit,proto3,oneof"`
+}
+
+type RaftCommand_CreateTenant struct {
+	// 30-59: tenancy and access.
+	CreateTenant *CreateTenantCommand `protobuf:"bytes,30,opt,name=create_tenant,json=createTenant,proto3,oneof"`
+}
+
+type RaftCommand_UpdateTenant struct {
+	UpdateTenant *UpdateTenantCommand `protobuf:"bytes,31,opt,name=update_tenant,json=updateTenant,proto3,oneof"`
+}
+
+type RaftCommand_CreateProject struct {
+	CreateProject *CreateProjectCommand `protobuf:"bytes,32,opt,name=create_project,json=createProject,proto3,oneof"`
+}
+
+type RaftCommand_DeleteProject struct {
+	DeleteProject *DeleteProjectCommand `protobuf:"bytes,33,opt,name=delete_project,json=deleteProject,proto3,oneof"`
+}
+
+type RaftCommand_CreateUser struct {
+	CreateUser *CreateUserCommand `protobuf:"bytes,34,opt,name=create_user,json=createUser,proto3,oneof"`
+}
+
+type RaftCommand_UpdateUser struct {
+	UpdateUser *UpdateUserCommand `protobuf:"bytes,35,opt,name=update_user,json=updateUser,proto3,oneof"`
+}
+
+type RaftCommand_DeleteUser struct {
+	DeleteUser *DeleteUserCommand `protobuf:"bytes,36,opt,name=delete_user,json=deleteUser,proto3,oneof"`
+}
+
+type RaftCommand_UpsertFederatedUser struct {
+	UpsertFederatedUser *UpsertFederatedUserCommand `protobuf:"bytes,37,opt,name=upsert_federated_user,json=upsertFederatedUser,proto3,oneof"`
+}
+
+type RaftCommand_CreateServiceAccount struct {
+	CreateServiceAccount *CreateServiceAccountCommand `protobuf:"bytes,38,opt,name=create_service_account,json=createServiceAccount,proto3,oneof"`
+}
+
+type RaftCommand_DeleteServiceAccount struct {
+	DeleteServiceAccount *DeleteServiceAccountCommand `protobuf:"bytes,39,opt,name=delete_service_account,json=deleteServiceAccount,proto3,oneof"`
+}
+
+type RaftCommand_IssueApiKey struct {
+	IssueApiKey *IssueAPIKeyCommand `protobuf:"bytes,40,opt,name=issue_api_key,json=issueApiKey,proto3,oneof"`
+}
+
+type RaftCommand_RevokeApiKey struct {
+	RevokeApiKey *RevokeAPIKeyCommand `protobuf:"bytes,41,opt,name=revoke_api_key,json=revokeApiKey,proto3,oneof"`
+}
+
+type RaftCommand_TouchApiKeys struct {
+	TouchApiKeys *TouchAPIKeysCommand `protobuf:"bytes,42,opt,name=touch_api_keys,json=touchApiKeys,proto3,oneof"`
+}
+
+type RaftCommand_Bootstrap struct {
+	Bootstrap *BootstrapCommand `protobuf:"bytes,43,opt,name=bootstrap,proto3,oneof"`
 }
 
 func (*RaftCommand_Ingest) isRaftCommand_Cmd() {}
@@ -301,6 +498,34 @@ func (*RaftCommand_PutPolicy) isRaftCommand_Cmd() {}
 func (*RaftCommand_DeletePolicy) isRaftCommand_Cmd() {}
 
 func (*RaftCommand_Audit) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_CreateTenant) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_UpdateTenant) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_CreateProject) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_DeleteProject) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_CreateUser) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_UpdateUser) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_DeleteUser) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_UpsertFederatedUser) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_CreateServiceAccount) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_DeleteServiceAccount) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_IssueApiKey) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_RevokeApiKey) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_TouchApiKeys) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_Bootstrap) isRaftCommand_Cmd() {}
 
 // IngestCommand carries agent batches coalesced by the leader (group
 // commit), in the order they must apply.
@@ -945,17 +1170,24 @@ func (x *RevokeAgentCommand) GetAgentId() string {
 }
 
 type StoredAPIKey struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	Tenant        string                 `protobuf:"bytes,2,opt,name=tenant,proto3" json:"tenant,omitempty"`
-	Role          string                 `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
-	SecretHash    []byte                 `protobuf:"bytes,4,opt,name=secret_hash,json=secretHash,proto3" json:"secret_hash,omitempty"`
-	Description   string                 `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
-	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
-	ExpiresAt     *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
-	Revoked       bool                   `protobuf:"varint,8,opt,name=revoked,proto3" json:"revoked,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state       protoimpl.MessageState `protogen:"open.v1"`
+	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Tenant      string                 `protobuf:"bytes,2,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Role        string                 `protobuf:"bytes,3,opt,name=role,proto3" json:"role,omitempty"`
+	SecretHash  []byte                 `protobuf:"bytes,4,opt,name=secret_hash,json=secretHash,proto3" json:"secret_hash,omitempty"`
+	Description string                 `protobuf:"bytes,5,opt,name=description,proto3" json:"description,omitempty"`
+	CreatedAt   *timestamppb.Timestamp `protobuf:"bytes,6,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	ExpiresAt   *timestamppb.Timestamp `protobuf:"bytes,7,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	Revoked     bool                   `protobuf:"varint,8,opt,name=revoked,proto3" json:"revoked,omitempty"`
+	// 9-: tenancy and access. The key acts as this user or service account
+	// of its tenant (neither for keys made before keys had owners).
+	UserId           string                 `protobuf:"bytes,9,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	ServiceAccountId string                 `protobuf:"bytes,10,opt,name=service_account_id,json=serviceAccountId,proto3" json:"service_account_id,omitempty"`
+	LastUsedAt       *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=last_used_at,json=lastUsedAt,proto3" json:"last_used_at,omitempty"`
+	RevokedAt        *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=revoked_at,json=revokedAt,proto3" json:"revoked_at,omitempty"`
+	CreatedBy        string                 `protobuf:"bytes,13,opt,name=created_by,json=createdBy,proto3" json:"created_by,omitempty"`
+	unknownFields    protoimpl.UnknownFields
+	sizeCache        protoimpl.SizeCache
 }
 
 func (x *StoredAPIKey) Reset() {
@@ -1042,6 +1274,41 @@ func (x *StoredAPIKey) GetRevoked() bool {
 		return x.Revoked
 	}
 	return false
+}
+
+func (x *StoredAPIKey) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *StoredAPIKey) GetServiceAccountId() string {
+	if x != nil {
+		return x.ServiceAccountId
+	}
+	return ""
+}
+
+func (x *StoredAPIKey) GetLastUsedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastUsedAt
+	}
+	return nil
+}
+
+func (x *StoredAPIKey) GetRevokedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.RevokedAt
+	}
+	return nil
+}
+
+func (x *StoredAPIKey) GetCreatedBy() string {
+	if x != nil {
+		return x.CreatedBy
+	}
+	return ""
 }
 
 type CreateAPIKeyCommand struct {
@@ -1437,10 +1704,14 @@ type ApplyResult struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// Empty on success; else not_found, failed_precondition,
 	// invalid_argument or already_exists.
-	Code          string   `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
-	Message       string   `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
-	Finding       *Finding `protobuf:"bytes,3,opt,name=finding,proto3" json:"finding,omitempty"`
-	Policy        *Policy  `protobuf:"bytes,4,opt,name=policy,proto3" json:"policy,omitempty"`
+	Code    string   `protobuf:"bytes,1,opt,name=code,proto3" json:"code,omitempty"`
+	Message string   `protobuf:"bytes,2,opt,name=message,proto3" json:"message,omitempty"`
+	Finding *Finding `protobuf:"bytes,3,opt,name=finding,proto3" json:"finding,omitempty"`
+	Policy  *Policy  `protobuf:"bytes,4,opt,name=policy,proto3" json:"policy,omitempty"`
+	// 30-: tenancy and access.
+	User          *User   `protobuf:"bytes,30,opt,name=user,proto3" json:"user,omitempty"`
+	Tenant        *Tenant `protobuf:"bytes,31,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	ApiKey        *APIKey `protobuf:"bytes,32,opt,name=api_key,json=apiKey,proto3" json:"api_key,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -1503,11 +1774,941 @@ func (x *ApplyResult) GetPolicy() *Policy {
 	return nil
 }
 
+func (x *ApplyResult) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *ApplyResult) GetTenant() *Tenant {
+	if x != nil {
+		return x.Tenant
+	}
+	return nil
+}
+
+func (x *ApplyResult) GetApiKey() *APIKey {
+	if x != nil {
+		return x.ApiKey
+	}
+	return nil
+}
+
+type CreateTenantCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tenant        *Tenant                `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateTenantCommand) Reset() {
+	*x = CreateTenantCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[21]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateTenantCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateTenantCommand) ProtoMessage() {}
+
+func (x *CreateTenantCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[21]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateTenantCommand.ProtoReflect.Descriptor instead.
+func (*CreateTenantCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{21}
+}
+
+func (x *CreateTenantCommand) GetTenant() *Tenant {
+	if x != nil {
+		return x.Tenant
+	}
+	return nil
+}
+
+// UpdateTenantCommand changes the fields that are set.
+type UpdateTenantCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	DisplayName   *string                `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3,oneof" json:"display_name,omitempty"`
+	Disabled      *bool                  `protobuf:"varint,3,opt,name=disabled,proto3,oneof" json:"disabled,omitempty"`
+	Quotas        *TenantQuotas          `protobuf:"bytes,4,opt,name=quotas,proto3" json:"quotas,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateTenantCommand) Reset() {
+	*x = UpdateTenantCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[22]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateTenantCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateTenantCommand) ProtoMessage() {}
+
+func (x *UpdateTenantCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[22]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateTenantCommand.ProtoReflect.Descriptor instead.
+func (*UpdateTenantCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{22}
+}
+
+func (x *UpdateTenantCommand) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateTenantCommand) GetDisplayName() string {
+	if x != nil && x.DisplayName != nil {
+		return *x.DisplayName
+	}
+	return ""
+}
+
+func (x *UpdateTenantCommand) GetDisabled() bool {
+	if x != nil && x.Disabled != nil {
+		return *x.Disabled
+	}
+	return false
+}
+
+func (x *UpdateTenantCommand) GetQuotas() *TenantQuotas {
+	if x != nil {
+		return x.Quotas
+	}
+	return nil
+}
+
+type CreateProjectCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Project       *Project               `protobuf:"bytes,1,opt,name=project,proto3" json:"project,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateProjectCommand) Reset() {
+	*x = CreateProjectCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[23]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateProjectCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateProjectCommand) ProtoMessage() {}
+
+func (x *CreateProjectCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[23]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateProjectCommand.ProtoReflect.Descriptor instead.
+func (*CreateProjectCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{23}
+}
+
+func (x *CreateProjectCommand) GetProject() *Project {
+	if x != nil {
+		return x.Project
+	}
+	return nil
+}
+
+type DeleteProjectCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tenant        string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Id            string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteProjectCommand) Reset() {
+	*x = DeleteProjectCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[24]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteProjectCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteProjectCommand) ProtoMessage() {}
+
+func (x *DeleteProjectCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[24]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteProjectCommand.ProtoReflect.Descriptor instead.
+func (*DeleteProjectCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{24}
+}
+
+func (x *DeleteProjectCommand) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *DeleteProjectCommand) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// StoredUser is a user with its password hash (argon2id, PHC string;
+// empty for federated users).
+type StoredUser struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *User                  `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	PasswordHash  string                 `protobuf:"bytes,2,opt,name=password_hash,json=passwordHash,proto3" json:"password_hash,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredUser) Reset() {
+	*x = StoredUser{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[25]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredUser) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredUser) ProtoMessage() {}
+
+func (x *StoredUser) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[25]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredUser.ProtoReflect.Descriptor instead.
+func (*StoredUser) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{25}
+}
+
+func (x *StoredUser) GetUser() *User {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+func (x *StoredUser) GetPasswordHash() string {
+	if x != nil {
+		return x.PasswordHash
+	}
+	return ""
+}
+
+type CreateUserCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	User          *StoredUser            `protobuf:"bytes,1,opt,name=user,proto3" json:"user,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateUserCommand) Reset() {
+	*x = CreateUserCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[26]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateUserCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateUserCommand) ProtoMessage() {}
+
+func (x *CreateUserCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[26]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateUserCommand.ProtoReflect.Descriptor instead.
+func (*CreateUserCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{26}
+}
+
+func (x *CreateUserCommand) GetUser() *StoredUser {
+	if x != nil {
+		return x.User
+	}
+	return nil
+}
+
+// UpdateUserCommand changes the fields that are set.
+type UpdateUserCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tenant        string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Id            string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	Role          *string                `protobuf:"bytes,3,opt,name=role,proto3,oneof" json:"role,omitempty"`
+	Disabled      *bool                  `protobuf:"varint,4,opt,name=disabled,proto3,oneof" json:"disabled,omitempty"`
+	DisplayName   *string                `protobuf:"bytes,5,opt,name=display_name,json=displayName,proto3,oneof" json:"display_name,omitempty"`
+	Email         *string                `protobuf:"bytes,6,opt,name=email,proto3,oneof" json:"email,omitempty"`
+	PasswordHash  *string                `protobuf:"bytes,7,opt,name=password_hash,json=passwordHash,proto3,oneof" json:"password_hash,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpdateUserCommand) Reset() {
+	*x = UpdateUserCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[27]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpdateUserCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpdateUserCommand) ProtoMessage() {}
+
+func (x *UpdateUserCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[27]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpdateUserCommand.ProtoReflect.Descriptor instead.
+func (*UpdateUserCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{27}
+}
+
+func (x *UpdateUserCommand) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *UpdateUserCommand) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *UpdateUserCommand) GetRole() string {
+	if x != nil && x.Role != nil {
+		return *x.Role
+	}
+	return ""
+}
+
+func (x *UpdateUserCommand) GetDisabled() bool {
+	if x != nil && x.Disabled != nil {
+		return *x.Disabled
+	}
+	return false
+}
+
+func (x *UpdateUserCommand) GetDisplayName() string {
+	if x != nil && x.DisplayName != nil {
+		return *x.DisplayName
+	}
+	return ""
+}
+
+func (x *UpdateUserCommand) GetEmail() string {
+	if x != nil && x.Email != nil {
+		return *x.Email
+	}
+	return ""
+}
+
+func (x *UpdateUserCommand) GetPasswordHash() string {
+	if x != nil && x.PasswordHash != nil {
+		return *x.PasswordHash
+	}
+	return ""
+}
+
+type DeleteUserCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tenant        string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Id            string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteUserCommand) Reset() {
+	*x = DeleteUserCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[28]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteUserCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteUserCommand) ProtoMessage() {}
+
+func (x *DeleteUserCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[28]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteUserCommand.ProtoReflect.Descriptor instead.
+func (*DeleteUserCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{28}
+}
+
+func (x *DeleteUserCommand) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *DeleteUserCommand) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// UpsertFederatedUserCommand is an OIDC login: the user with this issuer
+// and subject gets its email, name and last login updated, or is created
+// with new_user_id, username and role. A disabled user is refused.
+type UpsertFederatedUserCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tenant        string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Issuer        string                 `protobuf:"bytes,2,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	Subject       string                 `protobuf:"bytes,3,opt,name=subject,proto3" json:"subject,omitempty"`
+	Email         string                 `protobuf:"bytes,4,opt,name=email,proto3" json:"email,omitempty"`
+	DisplayName   string                 `protobuf:"bytes,5,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	NewUserId     string                 `protobuf:"bytes,6,opt,name=new_user_id,json=newUserId,proto3" json:"new_user_id,omitempty"`
+	Username      string                 `protobuf:"bytes,7,opt,name=username,proto3" json:"username,omitempty"`
+	Role          string                 `protobuf:"bytes,8,opt,name=role,proto3" json:"role,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *UpsertFederatedUserCommand) Reset() {
+	*x = UpsertFederatedUserCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[29]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *UpsertFederatedUserCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*UpsertFederatedUserCommand) ProtoMessage() {}
+
+func (x *UpsertFederatedUserCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[29]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use UpsertFederatedUserCommand.ProtoReflect.Descriptor instead.
+func (*UpsertFederatedUserCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{29}
+}
+
+func (x *UpsertFederatedUserCommand) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *UpsertFederatedUserCommand) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *UpsertFederatedUserCommand) GetSubject() string {
+	if x != nil {
+		return x.Subject
+	}
+	return ""
+}
+
+func (x *UpsertFederatedUserCommand) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *UpsertFederatedUserCommand) GetDisplayName() string {
+	if x != nil {
+		return x.DisplayName
+	}
+	return ""
+}
+
+func (x *UpsertFederatedUserCommand) GetNewUserId() string {
+	if x != nil {
+		return x.NewUserId
+	}
+	return ""
+}
+
+func (x *UpsertFederatedUserCommand) GetUsername() string {
+	if x != nil {
+		return x.Username
+	}
+	return ""
+}
+
+func (x *UpsertFederatedUserCommand) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+type CreateServiceAccountCommand struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	ServiceAccount *ServiceAccount        `protobuf:"bytes,1,opt,name=service_account,json=serviceAccount,proto3" json:"service_account,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *CreateServiceAccountCommand) Reset() {
+	*x = CreateServiceAccountCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[30]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateServiceAccountCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateServiceAccountCommand) ProtoMessage() {}
+
+func (x *CreateServiceAccountCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[30]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateServiceAccountCommand.ProtoReflect.Descriptor instead.
+func (*CreateServiceAccountCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{30}
+}
+
+func (x *CreateServiceAccountCommand) GetServiceAccount() *ServiceAccount {
+	if x != nil {
+		return x.ServiceAccount
+	}
+	return nil
+}
+
+type DeleteServiceAccountCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tenant        string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Id            string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteServiceAccountCommand) Reset() {
+	*x = DeleteServiceAccountCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[31]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteServiceAccountCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteServiceAccountCommand) ProtoMessage() {}
+
+func (x *DeleteServiceAccountCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[31]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteServiceAccountCommand.ProtoReflect.Descriptor instead.
+func (*DeleteServiceAccountCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{31}
+}
+
+func (x *DeleteServiceAccountCommand) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *DeleteServiceAccountCommand) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// IssueAPIKeyCommand stores a key owned by a user or service account,
+// which must exist in the key's tenant.
+type IssueAPIKeyCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Key           *StoredAPIKey          `protobuf:"bytes,1,opt,name=key,proto3" json:"key,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *IssueAPIKeyCommand) Reset() {
+	*x = IssueAPIKeyCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[32]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *IssueAPIKeyCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*IssueAPIKeyCommand) ProtoMessage() {}
+
+func (x *IssueAPIKeyCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[32]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use IssueAPIKeyCommand.ProtoReflect.Descriptor instead.
+func (*IssueAPIKeyCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{32}
+}
+
+func (x *IssueAPIKeyCommand) GetKey() *StoredAPIKey {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
+type RevokeAPIKeyCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tenant        string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Id            string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *RevokeAPIKeyCommand) Reset() {
+	*x = RevokeAPIKeyCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[33]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *RevokeAPIKeyCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*RevokeAPIKeyCommand) ProtoMessage() {}
+
+func (x *RevokeAPIKeyCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[33]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use RevokeAPIKeyCommand.ProtoReflect.Descriptor instead.
+func (*RevokeAPIKeyCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{33}
+}
+
+func (x *RevokeAPIKeyCommand) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *RevokeAPIKeyCommand) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+// TouchAPIKeysCommand records when keys were last used: each controller
+// batches its uses in memory and proposes at most one of these a minute.
+type TouchAPIKeysCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Uses          []*APIKeyUse           `protobuf:"bytes,1,rep,name=uses,proto3" json:"uses,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TouchAPIKeysCommand) Reset() {
+	*x = TouchAPIKeysCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[34]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TouchAPIKeysCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TouchAPIKeysCommand) ProtoMessage() {}
+
+func (x *TouchAPIKeysCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[34]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TouchAPIKeysCommand.ProtoReflect.Descriptor instead.
+func (*TouchAPIKeysCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{34}
+}
+
+func (x *TouchAPIKeysCommand) GetUses() []*APIKeyUse {
+	if x != nil {
+		return x.Uses
+	}
+	return nil
+}
+
+type APIKeyUse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	KeyId         string                 `protobuf:"bytes,1,opt,name=key_id,json=keyId,proto3" json:"key_id,omitempty"`
+	At            *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=at,proto3" json:"at,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *APIKeyUse) Reset() {
+	*x = APIKeyUse{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[35]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *APIKeyUse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*APIKeyUse) ProtoMessage() {}
+
+func (x *APIKeyUse) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[35]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use APIKeyUse.ProtoReflect.Descriptor instead.
+func (*APIKeyUse) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{35}
+}
+
+func (x *APIKeyUse) GetKeyId() string {
+	if x != nil {
+		return x.KeyId
+	}
+	return ""
+}
+
+func (x *APIKeyUse) GetAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.At
+	}
+	return nil
+}
+
+// BootstrapCommand creates the first tenant, a service account and its
+// platform-owner key, only while no API key exists at all.
+type BootstrapCommand struct {
+	state          protoimpl.MessageState `protogen:"open.v1"`
+	Tenant         *Tenant                `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	ServiceAccount *ServiceAccount        `protobuf:"bytes,2,opt,name=service_account,json=serviceAccount,proto3" json:"service_account,omitempty"`
+	Key            *StoredAPIKey          `protobuf:"bytes,3,opt,name=key,proto3" json:"key,omitempty"`
+	unknownFields  protoimpl.UnknownFields
+	sizeCache      protoimpl.SizeCache
+}
+
+func (x *BootstrapCommand) Reset() {
+	*x = BootstrapCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[36]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *BootstrapCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*BootstrapCommand) ProtoMessage() {}
+
+func (x *BootstrapCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[36]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use BootstrapCommand.ProtoReflect.Descriptor instead.
+func (*BootstrapCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{36}
+}
+
+func (x *BootstrapCommand) GetTenant() *Tenant {
+	if x != nil {
+		return x.Tenant
+	}
+	return nil
+}
+
+func (x *BootstrapCommand) GetServiceAccount() *ServiceAccount {
+	if x != nil {
+		return x.ServiceAccount
+	}
+	return nil
+}
+
+func (x *BootstrapCommand) GetKey() *StoredAPIKey {
+	if x != nil {
+		return x.Key
+	}
+	return nil
+}
+
 var File_driftmgr_v1_raftlog_proto protoreflect.FileDescriptor
 
 const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\n" +
-	"\x19driftmgr/v1/raftlog.proto\x12\vdriftmgr.v1\x1a\x19driftmgr/v1/cluster.proto\x1a\x17driftmgr/v1/audit.proto\x1a\x18driftmgr/v1/common.proto\x1a\x1adriftmgr/v1/security.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xcf\a\n" +
+	"\x19driftmgr/v1/raftlog.proto\x12\vdriftmgr.v1\x1a\x19driftmgr/v1/cluster.proto\x1a\x17driftmgr/v1/audit.proto\x1a\x18driftmgr/v1/common.proto\x1a\x1adriftmgr/v1/security.proto\x1a\x19driftmgr/v1/tenancy.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xff\x0f\n" +
 	"\vRaftCommand\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12*\n" +
@@ -1528,7 +2729,24 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\n" +
 	"put_policy\x18\r \x01(\v2\x1d.driftmgr.v1.PutPolicyCommandH\x00R\tputPolicy\x12G\n" +
 	"\rdelete_policy\x18\x0e \x01(\v2 .driftmgr.v1.DeletePolicyCommandH\x00R\fdeletePolicy\x121\n" +
-	"\x05audit\x18\x14 \x01(\v2\x19.driftmgr.v1.AuditCommandH\x00R\x05auditB\x05\n" +
+	"\x05audit\x18\x14 \x01(\v2\x19.driftmgr.v1.AuditCommandH\x00R\x05audit\x12G\n" +
+	"\rcreate_tenant\x18\x1e \x01(\v2 .driftmgr.v1.CreateTenantCommandH\x00R\fcreateTenant\x12G\n" +
+	"\rupdate_tenant\x18\x1f \x01(\v2 .driftmgr.v1.UpdateTenantCommandH\x00R\fupdateTenant\x12J\n" +
+	"\x0ecreate_project\x18  \x01(\v2!.driftmgr.v1.CreateProjectCommandH\x00R\rcreateProject\x12J\n" +
+	"\x0edelete_project\x18! \x01(\v2!.driftmgr.v1.DeleteProjectCommandH\x00R\rdeleteProject\x12A\n" +
+	"\vcreate_user\x18\" \x01(\v2\x1e.driftmgr.v1.CreateUserCommandH\x00R\n" +
+	"createUser\x12A\n" +
+	"\vupdate_user\x18# \x01(\v2\x1e.driftmgr.v1.UpdateUserCommandH\x00R\n" +
+	"updateUser\x12A\n" +
+	"\vdelete_user\x18$ \x01(\v2\x1e.driftmgr.v1.DeleteUserCommandH\x00R\n" +
+	"deleteUser\x12]\n" +
+	"\x15upsert_federated_user\x18% \x01(\v2'.driftmgr.v1.UpsertFederatedUserCommandH\x00R\x13upsertFederatedUser\x12`\n" +
+	"\x16create_service_account\x18& \x01(\v2(.driftmgr.v1.CreateServiceAccountCommandH\x00R\x14createServiceAccount\x12`\n" +
+	"\x16delete_service_account\x18' \x01(\v2(.driftmgr.v1.DeleteServiceAccountCommandH\x00R\x14deleteServiceAccount\x12E\n" +
+	"\rissue_api_key\x18( \x01(\v2\x1f.driftmgr.v1.IssueAPIKeyCommandH\x00R\vissueApiKey\x12H\n" +
+	"\x0erevoke_api_key\x18) \x01(\v2 .driftmgr.v1.RevokeAPIKeyCommandH\x00R\frevokeApiKey\x12H\n" +
+	"\x0etouch_api_keys\x18* \x01(\v2 .driftmgr.v1.TouchAPIKeysCommandH\x00R\ftouchApiKeys\x12=\n" +
+	"\tbootstrap\x18+ \x01(\v2\x1d.driftmgr.v1.BootstrapCommandH\x00R\tbootstrapB\x05\n" +
 	"\x03cmd\"C\n" +
 	"\rIngestCommand\x122\n" +
 	"\abatches\x18\x01 \x03(\v2\x18.driftmgr.v1.IngestBatchR\abatches\"\xae\x01\n" +
@@ -1574,7 +2792,7 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"boot_epoch\x18\x05 \x01(\x04R\tbootEpoch\"G\n" +
 	"\x12RevokeAgentCommand\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x19\n" +
-	"\bagent_id\x18\x02 \x01(\tR\aagentId\"\x9d\x02\n" +
+	"\bagent_id\x18\x02 \x01(\tR\aagentId\"\xfc\x03\n" +
 	"\fStoredAPIKey\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
 	"\x06tenant\x18\x02 \x01(\tR\x06tenant\x12\x12\n" +
@@ -1586,7 +2804,16 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"created_at\x18\x06 \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
 	"\n" +
 	"expires_at\x18\a \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x12\x18\n" +
-	"\arevoked\x18\b \x01(\bR\arevoked\"d\n" +
+	"\arevoked\x18\b \x01(\bR\arevoked\x12\x17\n" +
+	"\auser_id\x18\t \x01(\tR\x06userId\x12,\n" +
+	"\x12service_account_id\x18\n" +
+	" \x01(\tR\x10serviceAccountId\x12<\n" +
+	"\flast_used_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\n" +
+	"lastUsedAt\x129\n" +
+	"\n" +
+	"revoked_at\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\trevokedAt\x12\x1d\n" +
+	"\n" +
+	"created_by\x18\r \x01(\tR\tcreatedBy\"d\n" +
 	"\x13CreateAPIKeyCommand\x12+\n" +
 	"\x03key\x18\x01 \x01(\v2\x19.driftmgr.v1.StoredAPIKeyR\x03key\x12 \n" +
 	"\fonly_if_none\x18\x02 \x01(\bR\n" +
@@ -1613,12 +2840,79 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x12\n" +
 	"\x04name\x18\x02 \x01(\tR\x04name\"?\n" +
 	"\fAuditCommand\x12/\n" +
-	"\x06events\x18\x01 \x03(\v2\x17.driftmgr.v1.AuditEventR\x06events\"\x98\x01\n" +
+	"\x06events\x18\x01 \x03(\v2\x17.driftmgr.v1.AuditEventR\x06events\"\x9a\x02\n" +
 	"\vApplyResult\x12\x12\n" +
 	"\x04code\x18\x01 \x01(\tR\x04code\x12\x18\n" +
 	"\amessage\x18\x02 \x01(\tR\amessage\x12.\n" +
 	"\afinding\x18\x03 \x01(\v2\x14.driftmgr.v1.FindingR\afinding\x12+\n" +
-	"\x06policy\x18\x04 \x01(\v2\x13.driftmgr.v1.PolicyR\x06policyB;Z9github.com/driftmgr/driftmgr/proto/driftmgr/v1;driftmgrv1b\x06proto3"
+	"\x06policy\x18\x04 \x01(\v2\x13.driftmgr.v1.PolicyR\x06policy\x12%\n" +
+	"\x04user\x18\x1e \x01(\v2\x11.driftmgr.v1.UserR\x04user\x12+\n" +
+	"\x06tenant\x18\x1f \x01(\v2\x13.driftmgr.v1.TenantR\x06tenant\x12,\n" +
+	"\aapi_key\x18  \x01(\v2\x13.driftmgr.v1.APIKeyR\x06apiKey\"B\n" +
+	"\x13CreateTenantCommand\x12+\n" +
+	"\x06tenant\x18\x01 \x01(\v2\x13.driftmgr.v1.TenantR\x06tenant\"\xbf\x01\n" +
+	"\x13UpdateTenantCommand\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12&\n" +
+	"\fdisplay_name\x18\x02 \x01(\tH\x00R\vdisplayName\x88\x01\x01\x12\x1f\n" +
+	"\bdisabled\x18\x03 \x01(\bH\x01R\bdisabled\x88\x01\x01\x121\n" +
+	"\x06quotas\x18\x04 \x01(\v2\x19.driftmgr.v1.TenantQuotasR\x06quotasB\x0f\n" +
+	"\r_display_nameB\v\n" +
+	"\t_disabled\"F\n" +
+	"\x14CreateProjectCommand\x12.\n" +
+	"\aproject\x18\x01 \x01(\v2\x14.driftmgr.v1.ProjectR\aproject\">\n" +
+	"\x14DeleteProjectCommand\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\"X\n" +
+	"\n" +
+	"StoredUser\x12%\n" +
+	"\x04user\x18\x01 \x01(\v2\x11.driftmgr.v1.UserR\x04user\x12#\n" +
+	"\rpassword_hash\x18\x02 \x01(\tR\fpasswordHash\"@\n" +
+	"\x11CreateUserCommand\x12+\n" +
+	"\x04user\x18\x01 \x01(\v2\x17.driftmgr.v1.StoredUserR\x04user\"\xa5\x02\n" +
+	"\x11UpdateUserCommand\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\x12\x17\n" +
+	"\x04role\x18\x03 \x01(\tH\x00R\x04role\x88\x01\x01\x12\x1f\n" +
+	"\bdisabled\x18\x04 \x01(\bH\x01R\bdisabled\x88\x01\x01\x12&\n" +
+	"\fdisplay_name\x18\x05 \x01(\tH\x02R\vdisplayName\x88\x01\x01\x12\x19\n" +
+	"\x05email\x18\x06 \x01(\tH\x03R\x05email\x88\x01\x01\x12(\n" +
+	"\rpassword_hash\x18\a \x01(\tH\x04R\fpasswordHash\x88\x01\x01B\a\n" +
+	"\x05_roleB\v\n" +
+	"\t_disabledB\x0f\n" +
+	"\r_display_nameB\b\n" +
+	"\x06_emailB\x10\n" +
+	"\x0e_password_hash\";\n" +
+	"\x11DeleteUserCommand\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\"\xef\x01\n" +
+	"\x1aUpsertFederatedUserCommand\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x16\n" +
+	"\x06issuer\x18\x02 \x01(\tR\x06issuer\x12\x18\n" +
+	"\asubject\x18\x03 \x01(\tR\asubject\x12\x14\n" +
+	"\x05email\x18\x04 \x01(\tR\x05email\x12!\n" +
+	"\fdisplay_name\x18\x05 \x01(\tR\vdisplayName\x12\x1e\n" +
+	"\vnew_user_id\x18\x06 \x01(\tR\tnewUserId\x12\x1a\n" +
+	"\busername\x18\a \x01(\tR\busername\x12\x12\n" +
+	"\x04role\x18\b \x01(\tR\x04role\"c\n" +
+	"\x1bCreateServiceAccountCommand\x12D\n" +
+	"\x0fservice_account\x18\x01 \x01(\v2\x1b.driftmgr.v1.ServiceAccountR\x0eserviceAccount\"E\n" +
+	"\x1bDeleteServiceAccountCommand\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\"A\n" +
+	"\x12IssueAPIKeyCommand\x12+\n" +
+	"\x03key\x18\x01 \x01(\v2\x19.driftmgr.v1.StoredAPIKeyR\x03key\"=\n" +
+	"\x13RevokeAPIKeyCommand\x12\x16\n" +
+	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x0e\n" +
+	"\x02id\x18\x02 \x01(\tR\x02id\"A\n" +
+	"\x13TouchAPIKeysCommand\x12*\n" +
+	"\x04uses\x18\x01 \x03(\v2\x16.driftmgr.v1.APIKeyUseR\x04uses\"N\n" +
+	"\tAPIKeyUse\x12\x15\n" +
+	"\x06key_id\x18\x01 \x01(\tR\x05keyId\x12*\n" +
+	"\x02at\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\x02at\"\xb2\x01\n" +
+	"\x10BootstrapCommand\x12+\n" +
+	"\x06tenant\x18\x01 \x01(\v2\x13.driftmgr.v1.TenantR\x06tenant\x12D\n" +
+	"\x0fservice_account\x18\x02 \x01(\v2\x1b.driftmgr.v1.ServiceAccountR\x0eserviceAccount\x12+\n" +
+	"\x03key\x18\x03 \x01(\v2\x19.driftmgr.v1.StoredAPIKeyR\x03keyB;Z9github.com/driftmgr/driftmgr/proto/driftmgr/v1;driftmgrv1b\x06proto3"
 
 var (
 	file_driftmgr_v1_raftlog_proto_rawDescOnce sync.Once
@@ -1632,38 +2926,60 @@ func file_driftmgr_v1_raftlog_proto_rawDescGZIP() []byte {
 	return file_driftmgr_v1_raftlog_proto_rawDescData
 }
 
-var file_driftmgr_v1_raftlog_proto_msgTypes = make([]protoimpl.MessageInfo, 21)
+var file_driftmgr_v1_raftlog_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
 var file_driftmgr_v1_raftlog_proto_goTypes = []any{
-	(*RaftCommand)(nil),            // 0: driftmgr.v1.RaftCommand
-	(*IngestCommand)(nil),          // 1: driftmgr.v1.IngestCommand
-	(*IngestBatch)(nil),            // 2: driftmgr.v1.IngestBatch
-	(*IngestResult)(nil),           // 3: driftmgr.v1.IngestResult
-	(*IngestOutcome)(nil),          // 4: driftmgr.v1.IngestOutcome
-	(*EnrollCommand)(nil),          // 5: driftmgr.v1.EnrollCommand
-	(*StoredJoinToken)(nil),        // 6: driftmgr.v1.StoredJoinToken
-	(*CreateJoinTokenCommand)(nil), // 7: driftmgr.v1.CreateJoinTokenCommand
-	(*DeleteJoinTokenCommand)(nil), // 8: driftmgr.v1.DeleteJoinTokenCommand
-	(*AckFindingCommand)(nil),      // 9: driftmgr.v1.AckFindingCommand
-	(*AgentStatusCommand)(nil),     // 10: driftmgr.v1.AgentStatusCommand
-	(*RevokeAgentCommand)(nil),     // 11: driftmgr.v1.RevokeAgentCommand
-	(*StoredAPIKey)(nil),           // 12: driftmgr.v1.StoredAPIKey
-	(*CreateAPIKeyCommand)(nil),    // 13: driftmgr.v1.CreateAPIKeyCommand
-	(*RenewAgentCommand)(nil),      // 14: driftmgr.v1.RenewAgentCommand
-	(*StoredMutelist)(nil),         // 15: driftmgr.v1.StoredMutelist
-	(*PutMutelistCommand)(nil),     // 16: driftmgr.v1.PutMutelistCommand
-	(*PutPolicyCommand)(nil),       // 17: driftmgr.v1.PutPolicyCommand
-	(*DeletePolicyCommand)(nil),    // 18: driftmgr.v1.DeletePolicyCommand
-	(*AuditCommand)(nil),           // 19: driftmgr.v1.AuditCommand
-	(*ApplyResult)(nil),            // 20: driftmgr.v1.ApplyResult
-	(*timestamppb.Timestamp)(nil),  // 21: google.protobuf.Timestamp
-	(*Agent)(nil),                  // 22: driftmgr.v1.Agent
-	(*JoinToken)(nil),              // 23: driftmgr.v1.JoinToken
-	(*Policy)(nil),                 // 24: driftmgr.v1.Policy
-	(*AuditEvent)(nil),             // 25: driftmgr.v1.AuditEvent
-	(*Finding)(nil),                // 26: driftmgr.v1.Finding
+	(*RaftCommand)(nil),                 // 0: driftmgr.v1.RaftCommand
+	(*IngestCommand)(nil),               // 1: driftmgr.v1.IngestCommand
+	(*IngestBatch)(nil),                 // 2: driftmgr.v1.IngestBatch
+	(*IngestResult)(nil),                // 3: driftmgr.v1.IngestResult
+	(*IngestOutcome)(nil),               // 4: driftmgr.v1.IngestOutcome
+	(*EnrollCommand)(nil),               // 5: driftmgr.v1.EnrollCommand
+	(*StoredJoinToken)(nil),             // 6: driftmgr.v1.StoredJoinToken
+	(*CreateJoinTokenCommand)(nil),      // 7: driftmgr.v1.CreateJoinTokenCommand
+	(*DeleteJoinTokenCommand)(nil),      // 8: driftmgr.v1.DeleteJoinTokenCommand
+	(*AckFindingCommand)(nil),           // 9: driftmgr.v1.AckFindingCommand
+	(*AgentStatusCommand)(nil),          // 10: driftmgr.v1.AgentStatusCommand
+	(*RevokeAgentCommand)(nil),          // 11: driftmgr.v1.RevokeAgentCommand
+	(*StoredAPIKey)(nil),                // 12: driftmgr.v1.StoredAPIKey
+	(*CreateAPIKeyCommand)(nil),         // 13: driftmgr.v1.CreateAPIKeyCommand
+	(*RenewAgentCommand)(nil),           // 14: driftmgr.v1.RenewAgentCommand
+	(*StoredMutelist)(nil),              // 15: driftmgr.v1.StoredMutelist
+	(*PutMutelistCommand)(nil),          // 16: driftmgr.v1.PutMutelistCommand
+	(*PutPolicyCommand)(nil),            // 17: driftmgr.v1.PutPolicyCommand
+	(*DeletePolicyCommand)(nil),         // 18: driftmgr.v1.DeletePolicyCommand
+	(*AuditCommand)(nil),                // 19: driftmgr.v1.AuditCommand
+	(*ApplyResult)(nil),                 // 20: driftmgr.v1.ApplyResult
+	(*CreateTenantCommand)(nil),         // 21: driftmgr.v1.CreateTenantCommand
+	(*UpdateTenantCommand)(nil),         // 22: driftmgr.v1.UpdateTenantCommand
+	(*CreateProjectCommand)(nil),        // 23: driftmgr.v1.CreateProjectCommand
+	(*DeleteProjectCommand)(nil),        // 24: driftmgr.v1.DeleteProjectCommand
+	(*StoredUser)(nil),                  // 25: driftmgr.v1.StoredUser
+	(*CreateUserCommand)(nil),           // 26: driftmgr.v1.CreateUserCommand
+	(*UpdateUserCommand)(nil),           // 27: driftmgr.v1.UpdateUserCommand
+	(*DeleteUserCommand)(nil),           // 28: driftmgr.v1.DeleteUserCommand
+	(*UpsertFederatedUserCommand)(nil),  // 29: driftmgr.v1.UpsertFederatedUserCommand
+	(*CreateServiceAccountCommand)(nil), // 30: driftmgr.v1.CreateServiceAccountCommand
+	(*DeleteServiceAccountCommand)(nil), // 31: driftmgr.v1.DeleteServiceAccountCommand
+	(*IssueAPIKeyCommand)(nil),          // 32: driftmgr.v1.IssueAPIKeyCommand
+	(*RevokeAPIKeyCommand)(nil),         // 33: driftmgr.v1.RevokeAPIKeyCommand
+	(*TouchAPIKeysCommand)(nil),         // 34: driftmgr.v1.TouchAPIKeysCommand
+	(*APIKeyUse)(nil),                   // 35: driftmgr.v1.APIKeyUse
+	(*BootstrapCommand)(nil),            // 36: driftmgr.v1.BootstrapCommand
+	(*timestamppb.Timestamp)(nil),       // 37: google.protobuf.Timestamp
+	(*Agent)(nil),                       // 38: driftmgr.v1.Agent
+	(*JoinToken)(nil),                   // 39: driftmgr.v1.JoinToken
+	(*Policy)(nil),                      // 40: driftmgr.v1.Policy
+	(*AuditEvent)(nil),                  // 41: driftmgr.v1.AuditEvent
+	(*Finding)(nil),                     // 42: driftmgr.v1.Finding
+	(*User)(nil),                        // 43: driftmgr.v1.User
+	(*Tenant)(nil),                      // 44: driftmgr.v1.Tenant
+	(*APIKey)(nil),                      // 45: driftmgr.v1.APIKey
+	(*TenantQuotas)(nil),                // 46: driftmgr.v1.TenantQuotas
+	(*Project)(nil),                     // 47: driftmgr.v1.Project
+	(*ServiceAccount)(nil),              // 48: driftmgr.v1.ServiceAccount
 }
 var file_driftmgr_v1_raftlog_proto_depIdxs = []int32{
-	21, // 0: driftmgr.v1.RaftCommand.at:type_name -> google.protobuf.Timestamp
+	37, // 0: driftmgr.v1.RaftCommand.at:type_name -> google.protobuf.Timestamp
 	1,  // 1: driftmgr.v1.RaftCommand.ingest:type_name -> driftmgr.v1.IngestCommand
 	5,  // 2: driftmgr.v1.RaftCommand.enroll:type_name -> driftmgr.v1.EnrollCommand
 	7,  // 3: driftmgr.v1.RaftCommand.create_join_token:type_name -> driftmgr.v1.CreateJoinTokenCommand
@@ -1677,26 +2993,57 @@ var file_driftmgr_v1_raftlog_proto_depIdxs = []int32{
 	17, // 11: driftmgr.v1.RaftCommand.put_policy:type_name -> driftmgr.v1.PutPolicyCommand
 	18, // 12: driftmgr.v1.RaftCommand.delete_policy:type_name -> driftmgr.v1.DeletePolicyCommand
 	19, // 13: driftmgr.v1.RaftCommand.audit:type_name -> driftmgr.v1.AuditCommand
-	2,  // 14: driftmgr.v1.IngestCommand.batches:type_name -> driftmgr.v1.IngestBatch
-	4,  // 15: driftmgr.v1.IngestResult.outcomes:type_name -> driftmgr.v1.IngestOutcome
-	22, // 16: driftmgr.v1.EnrollCommand.agent:type_name -> driftmgr.v1.Agent
-	23, // 17: driftmgr.v1.StoredJoinToken.token:type_name -> driftmgr.v1.JoinToken
-	6,  // 18: driftmgr.v1.CreateJoinTokenCommand.token:type_name -> driftmgr.v1.StoredJoinToken
-	21, // 19: driftmgr.v1.StoredAPIKey.created_at:type_name -> google.protobuf.Timestamp
-	21, // 20: driftmgr.v1.StoredAPIKey.expires_at:type_name -> google.protobuf.Timestamp
-	12, // 21: driftmgr.v1.CreateAPIKeyCommand.key:type_name -> driftmgr.v1.StoredAPIKey
-	21, // 22: driftmgr.v1.RenewAgentCommand.not_after:type_name -> google.protobuf.Timestamp
-	21, // 23: driftmgr.v1.StoredMutelist.updated_at:type_name -> google.protobuf.Timestamp
-	15, // 24: driftmgr.v1.PutMutelistCommand.mutelist:type_name -> driftmgr.v1.StoredMutelist
-	24, // 25: driftmgr.v1.PutPolicyCommand.policy:type_name -> driftmgr.v1.Policy
-	25, // 26: driftmgr.v1.AuditCommand.events:type_name -> driftmgr.v1.AuditEvent
-	26, // 27: driftmgr.v1.ApplyResult.finding:type_name -> driftmgr.v1.Finding
-	24, // 28: driftmgr.v1.ApplyResult.policy:type_name -> driftmgr.v1.Policy
-	29, // [29:29] is the sub-list for method output_type
-	29, // [29:29] is the sub-list for method input_type
-	29, // [29:29] is the sub-list for extension type_name
-	29, // [29:29] is the sub-list for extension extendee
-	0,  // [0:29] is the sub-list for field type_name
+	21, // 14: driftmgr.v1.RaftCommand.create_tenant:type_name -> driftmgr.v1.CreateTenantCommand
+	22, // 15: driftmgr.v1.RaftCommand.update_tenant:type_name -> driftmgr.v1.UpdateTenantCommand
+	23, // 16: driftmgr.v1.RaftCommand.create_project:type_name -> driftmgr.v1.CreateProjectCommand
+	24, // 17: driftmgr.v1.RaftCommand.delete_project:type_name -> driftmgr.v1.DeleteProjectCommand
+	26, // 18: driftmgr.v1.RaftCommand.create_user:type_name -> driftmgr.v1.CreateUserCommand
+	27, // 19: driftmgr.v1.RaftCommand.update_user:type_name -> driftmgr.v1.UpdateUserCommand
+	28, // 20: driftmgr.v1.RaftCommand.delete_user:type_name -> driftmgr.v1.DeleteUserCommand
+	29, // 21: driftmgr.v1.RaftCommand.upsert_federated_user:type_name -> driftmgr.v1.UpsertFederatedUserCommand
+	30, // 22: driftmgr.v1.RaftCommand.create_service_account:type_name -> driftmgr.v1.CreateServiceAccountCommand
+	31, // 23: driftmgr.v1.RaftCommand.delete_service_account:type_name -> driftmgr.v1.DeleteServiceAccountCommand
+	32, // 24: driftmgr.v1.RaftCommand.issue_api_key:type_name -> driftmgr.v1.IssueAPIKeyCommand
+	33, // 25: driftmgr.v1.RaftCommand.revoke_api_key:type_name -> driftmgr.v1.RevokeAPIKeyCommand
+	34, // 26: driftmgr.v1.RaftCommand.touch_api_keys:type_name -> driftmgr.v1.TouchAPIKeysCommand
+	36, // 27: driftmgr.v1.RaftCommand.bootstrap:type_name -> driftmgr.v1.BootstrapCommand
+	2,  // 28: driftmgr.v1.IngestCommand.batches:type_name -> driftmgr.v1.IngestBatch
+	4,  // 29: driftmgr.v1.IngestResult.outcomes:type_name -> driftmgr.v1.IngestOutcome
+	38, // 30: driftmgr.v1.EnrollCommand.agent:type_name -> driftmgr.v1.Agent
+	39, // 31: driftmgr.v1.StoredJoinToken.token:type_name -> driftmgr.v1.JoinToken
+	6,  // 32: driftmgr.v1.CreateJoinTokenCommand.token:type_name -> driftmgr.v1.StoredJoinToken
+	37, // 33: driftmgr.v1.StoredAPIKey.created_at:type_name -> google.protobuf.Timestamp
+	37, // 34: driftmgr.v1.StoredAPIKey.expires_at:type_name -> google.protobuf.Timestamp
+	37, // 35: driftmgr.v1.StoredAPIKey.last_used_at:type_name -> google.protobuf.Timestamp
+	37, // 36: driftmgr.v1.StoredAPIKey.revoked_at:type_name -> google.protobuf.Timestamp
+	12, // 37: driftmgr.v1.CreateAPIKeyCommand.key:type_name -> driftmgr.v1.StoredAPIKey
+	37, // 38: driftmgr.v1.RenewAgentCommand.not_after:type_name -> google.protobuf.Timestamp
+	37, // 39: driftmgr.v1.StoredMutelist.updated_at:type_name -> google.protobuf.Timestamp
+	15, // 40: driftmgr.v1.PutMutelistCommand.mutelist:type_name -> driftmgr.v1.StoredMutelist
+	40, // 41: driftmgr.v1.PutPolicyCommand.policy:type_name -> driftmgr.v1.Policy
+	41, // 42: driftmgr.v1.AuditCommand.events:type_name -> driftmgr.v1.AuditEvent
+	42, // 43: driftmgr.v1.ApplyResult.finding:type_name -> driftmgr.v1.Finding
+	40, // 44: driftmgr.v1.ApplyResult.policy:type_name -> driftmgr.v1.Policy
+	43, // 45: driftmgr.v1.ApplyResult.user:type_name -> driftmgr.v1.User
+	44, // 46: driftmgr.v1.ApplyResult.tenant:type_name -> driftmgr.v1.Tenant
+	45, // 47: driftmgr.v1.ApplyResult.api_key:type_name -> driftmgr.v1.APIKey
+	44, // 48: driftmgr.v1.CreateTenantCommand.tenant:type_name -> driftmgr.v1.Tenant
+	46, // 49: driftmgr.v1.UpdateTenantCommand.quotas:type_name -> driftmgr.v1.TenantQuotas
+	47, // 50: driftmgr.v1.CreateProjectCommand.project:type_name -> driftmgr.v1.Project
+	43, // 51: driftmgr.v1.StoredUser.user:type_name -> driftmgr.v1.User
+	25, // 52: driftmgr.v1.CreateUserCommand.user:type_name -> driftmgr.v1.StoredUser
+	48, // 53: driftmgr.v1.CreateServiceAccountCommand.service_account:type_name -> driftmgr.v1.ServiceAccount
+	12, // 54: driftmgr.v1.IssueAPIKeyCommand.key:type_name -> driftmgr.v1.StoredAPIKey
+	35, // 55: driftmgr.v1.TouchAPIKeysCommand.uses:type_name -> driftmgr.v1.APIKeyUse
+	37, // 56: driftmgr.v1.APIKeyUse.at:type_name -> google.protobuf.Timestamp
+	44, // 57: driftmgr.v1.BootstrapCommand.tenant:type_name -> driftmgr.v1.Tenant
+	48, // 58: driftmgr.v1.BootstrapCommand.service_account:type_name -> driftmgr.v1.ServiceAccount
+	12, // 59: driftmgr.v1.BootstrapCommand.key:type_name -> driftmgr.v1.StoredAPIKey
+	60, // [60:60] is the sub-list for method output_type
+	60, // [60:60] is the sub-list for method input_type
+	60, // [60:60] is the sub-list for extension type_name
+	60, // [60:60] is the sub-list for extension extendee
+	0,  // [0:60] is the sub-list for field type_name
 }
 
 func init() { file_driftmgr_v1_raftlog_proto_init() }
@@ -1708,6 +3055,7 @@ func file_driftmgr_v1_raftlog_proto_init() {
 	file_driftmgr_v1_audit_proto_init()
 	file_driftmgr_v1_common_proto_init()
 	file_driftmgr_v1_security_proto_init()
+	file_driftmgr_v1_tenancy_proto_init()
 	file_driftmgr_v1_raftlog_proto_msgTypes[0].OneofWrappers = []any{
 		(*RaftCommand_Ingest)(nil),
 		(*RaftCommand_Enroll)(nil),
@@ -1722,14 +3070,30 @@ func file_driftmgr_v1_raftlog_proto_init() {
 		(*RaftCommand_PutPolicy)(nil),
 		(*RaftCommand_DeletePolicy)(nil),
 		(*RaftCommand_Audit)(nil),
+		(*RaftCommand_CreateTenant)(nil),
+		(*RaftCommand_UpdateTenant)(nil),
+		(*RaftCommand_CreateProject)(nil),
+		(*RaftCommand_DeleteProject)(nil),
+		(*RaftCommand_CreateUser)(nil),
+		(*RaftCommand_UpdateUser)(nil),
+		(*RaftCommand_DeleteUser)(nil),
+		(*RaftCommand_UpsertFederatedUser)(nil),
+		(*RaftCommand_CreateServiceAccount)(nil),
+		(*RaftCommand_DeleteServiceAccount)(nil),
+		(*RaftCommand_IssueApiKey)(nil),
+		(*RaftCommand_RevokeApiKey)(nil),
+		(*RaftCommand_TouchApiKeys)(nil),
+		(*RaftCommand_Bootstrap)(nil),
 	}
+	file_driftmgr_v1_raftlog_proto_msgTypes[22].OneofWrappers = []any{}
+	file_driftmgr_v1_raftlog_proto_msgTypes[27].OneofWrappers = []any{}
 	type x struct{}
 	out := protoimpl.TypeBuilder{
 		File: protoimpl.DescBuilder{
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_driftmgr_v1_raftlog_proto_rawDesc), len(file_driftmgr_v1_raftlog_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   21,
+			NumMessages:   37,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -68,8 +68,9 @@ const (
 type ClusterServiceClient interface {
 	ListMembers(context.Context, *connect.Request[v1.ListMembersRequest]) (*connect.Response[v1.ListMembersResponse], error)
 	GetHealth(context.Context, *connect.Request[v1.GetHealthRequest]) (*connect.Response[v1.GetHealthResponse], error)
-	// Bootstrap creates the first admin API key of a new cluster and
-	// returns it once; it fails after that (like `consul acl bootstrap`).
+	// Bootstrap creates the first tenant and a platform-owner API key of a
+	// new cluster and returns the key once; it fails after that (like
+	// `consul acl bootstrap`).
 	Bootstrap(context.Context, *connect.Request[v1.BootstrapRequest]) (*connect.Response[v1.BootstrapResponse], error)
 }
 
@@ -131,8 +132,9 @@ func (c *clusterServiceClient) Bootstrap(ctx context.Context, req *connect.Reque
 type ClusterServiceHandler interface {
 	ListMembers(context.Context, *connect.Request[v1.ListMembersRequest]) (*connect.Response[v1.ListMembersResponse], error)
 	GetHealth(context.Context, *connect.Request[v1.GetHealthRequest]) (*connect.Response[v1.GetHealthResponse], error)
-	// Bootstrap creates the first admin API key of a new cluster and
-	// returns it once; it fails after that (like `consul acl bootstrap`).
+	// Bootstrap creates the first tenant and a platform-owner API key of a
+	// new cluster and returns the key once; it fails after that (like
+	// `consul acl bootstrap`).
 	Bootstrap(context.Context, *connect.Request[v1.BootstrapRequest]) (*connect.Response[v1.BootstrapResponse], error)
 }
 

@@ -40,6 +40,9 @@ const (
 	// InternalServiceSessionsProcedure is the fully-qualified name of the InternalService's Sessions
 	// RPC.
 	InternalServiceSessionsProcedure = "/driftmgr.v1.InternalService/Sessions"
+	// InternalServiceWaitAppliedProcedure is the fully-qualified name of the InternalService's
+	// WaitApplied RPC.
+	InternalServiceWaitAppliedProcedure = "/driftmgr.v1.InternalService/WaitApplied"
 )
 
 // InternalServiceClient is a client for the driftmgr.v1.InternalService service.
@@ -51,6 +54,10 @@ type InternalServiceClient interface {
 	// Sessions lists the agents whose stream or poll a node holds, so the
 	// leader can mark down agents whose node died with their stream.
 	Sessions(context.Context, *connect.Request[v1.SessionsRequest]) (*connect.Response[v1.SessionsResponse], error)
+	// WaitApplied returns once the node has applied the raft index, or
+	// fails when the deadline passes first. A write that narrows access (a
+	// revoked key) waits for every node with it before it returns.
+	WaitApplied(context.Context, *connect.Request[v1.WaitAppliedRequest]) (*connect.Response[v1.WaitAppliedResponse], error)
 }
 
 // NewInternalServiceClient constructs a client for the driftmgr.v1.InternalService service. By
@@ -82,14 +89,21 @@ func NewInternalServiceClient(httpClient connect.HTTPClient, baseURL string, opt
 			connect.WithSchema(internalServiceMethods.ByName("Sessions")),
 			connect.WithClientOptions(opts...),
 		),
+		waitApplied: connect.NewClient[v1.WaitAppliedRequest, v1.WaitAppliedResponse](
+			httpClient,
+			baseURL+InternalServiceWaitAppliedProcedure,
+			connect.WithSchema(internalServiceMethods.ByName("WaitApplied")),
+			connect.WithClientOptions(opts...),
+		),
 	}
 }
 
 // internalServiceClient implements InternalServiceClient.
 type internalServiceClient struct {
-	apply    *connect.Client[v1.ApplyRequest, v1.ApplyResponse]
-	deliver  *connect.Client[v1.DeliverRequest, v1.DeliverResponse]
-	sessions *connect.Client[v1.SessionsRequest, v1.SessionsResponse]
+	apply       *connect.Client[v1.ApplyRequest, v1.ApplyResponse]
+	deliver     *connect.Client[v1.DeliverRequest, v1.DeliverResponse]
+	sessions    *connect.Client[v1.SessionsRequest, v1.SessionsResponse]
+	waitApplied *connect.Client[v1.WaitAppliedRequest, v1.WaitAppliedResponse]
 }
 
 // Apply calls driftmgr.v1.InternalService.Apply.
@@ -107,6 +121,11 @@ func (c *internalServiceClient) Sessions(ctx context.Context, req *connect.Reque
 	return c.sessions.CallUnary(ctx, req)
 }
 
+// WaitApplied calls driftmgr.v1.InternalService.WaitApplied.
+func (c *internalServiceClient) WaitApplied(ctx context.Context, req *connect.Request[v1.WaitAppliedRequest]) (*connect.Response[v1.WaitAppliedResponse], error) {
+	return c.waitApplied.CallUnary(ctx, req)
+}
+
 // InternalServiceHandler is an implementation of the driftmgr.v1.InternalService service.
 type InternalServiceHandler interface {
 	// Apply forwards a write from a follower to the leader.
@@ -116,6 +135,10 @@ type InternalServiceHandler interface {
 	// Sessions lists the agents whose stream or poll a node holds, so the
 	// leader can mark down agents whose node died with their stream.
 	Sessions(context.Context, *connect.Request[v1.SessionsRequest]) (*connect.Response[v1.SessionsResponse], error)
+	// WaitApplied returns once the node has applied the raft index, or
+	// fails when the deadline passes first. A write that narrows access (a
+	// revoked key) waits for every node with it before it returns.
+	WaitApplied(context.Context, *connect.Request[v1.WaitAppliedRequest]) (*connect.Response[v1.WaitAppliedResponse], error)
 }
 
 // NewInternalServiceHandler builds an HTTP handler from the service implementation. It returns the
@@ -143,6 +166,12 @@ func NewInternalServiceHandler(svc InternalServiceHandler, opts ...connect.Handl
 		connect.WithSchema(internalServiceMethods.ByName("Sessions")),
 		connect.WithHandlerOptions(opts...),
 	)
+	internalServiceWaitAppliedHandler := connect.NewUnaryHandler(
+		InternalServiceWaitAppliedProcedure,
+		svc.WaitApplied,
+		connect.WithSchema(internalServiceMethods.ByName("WaitApplied")),
+		connect.WithHandlerOptions(opts...),
+	)
 	return "/driftmgr.v1.InternalService/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case InternalServiceApplyProcedure:
@@ -151,6 +180,8 @@ func NewInternalServiceHandler(svc InternalServiceHandler, opts ...connect.Handl
 			internalServiceDeliverHandler.ServeHTTP(w, r)
 		case InternalServiceSessionsProcedure:
 			internalServiceSessionsHandler.ServeHTTP(w, r)
+		case InternalServiceWaitAppliedProcedure:
+			internalServiceWaitAppliedHandler.ServeHTTP(w, r)
 		default:
 			http.NotFound(w, r)
 		}
@@ -170,4 +201,8 @@ func (UnimplementedInternalServiceHandler) Deliver(context.Context, *connect.Req
 
 func (UnimplementedInternalServiceHandler) Sessions(context.Context, *connect.Request[v1.SessionsRequest]) (*connect.Response[v1.SessionsResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("driftmgr.v1.InternalService.Sessions is not implemented"))
+}
+
+func (UnimplementedInternalServiceHandler) WaitApplied(context.Context, *connect.Request[v1.WaitAppliedRequest]) (*connect.Response[v1.WaitAppliedResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("driftmgr.v1.InternalService.WaitApplied is not implemented"))
 }

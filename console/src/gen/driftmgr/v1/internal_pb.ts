@@ -10,7 +10,41 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file driftmgr/v1/internal.proto.
  */
 export const file_driftmgr_v1_internal: GenFile = /*@__PURE__*/
-  fileDesc("ChpkcmlmdG1nci92MS9pbnRlcm5hbC5wcm90bxILZHJpZnRtZ3IudjEiEQoPU2Vzc2lvbnNSZXF1ZXN0IiIKEFNlc3Npb25zUmVzcG9uc2USDgoGYWdlbnRzGAEgAygJIh8KDEFwcGx5UmVxdWVzdBIPCgdjb21tYW5kGAEgASgMIj0KDUFwcGx5UmVzcG9uc2USDQoFaW5kZXgYASABKAQSDgoGcmVzdWx0GAIgASgMEg0KBWVycm9yGAMgASgJIlYKDkRlbGl2ZXJSZXF1ZXN0Eg4KBnRlbmFudBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRISCgpjb21tYW5kX2lkGAMgASgJEg4KBnJlYXNvbhgEIAEoCSIkCg9EZWxpdmVyUmVzcG9uc2USEQoJZGVsaXZlcmVkGAEgASgIMuYBCg9JbnRlcm5hbFNlcnZpY2USQAoFQXBwbHkSGS5kcmlmdG1nci52MS5BcHBseVJlcXVlc3QaGi5kcmlmdG1nci52MS5BcHBseVJlc3BvbnNlIgASRgoHRGVsaXZlchIbLmRyaWZ0bWdyLnYxLkRlbGl2ZXJSZXF1ZXN0GhwuZHJpZnRtZ3IudjEuRGVsaXZlclJlc3BvbnNlIgASSQoIU2Vzc2lvbnMSHC5kcmlmdG1nci52MS5TZXNzaW9uc1JlcXVlc3QaHS5kcmlmdG1nci52MS5TZXNzaW9uc1Jlc3BvbnNlIgBCO1o5Z2l0aHViLmNvbS9kcmlmdG1nci9kcmlmdG1nci9wcm90by9kcmlmdG1nci92MTtkcmlmdG1ncnYxYgZwcm90bzM");
+  fileDesc("ChpkcmlmdG1nci92MS9pbnRlcm5hbC5wcm90bxILZHJpZnRtZ3IudjEiIwoSV2FpdEFwcGxpZWRSZXF1ZXN0Eg0KBWluZGV4GAEgASgEIiwKE1dhaXRBcHBsaWVkUmVzcG9uc2USFQoNYXBwbGllZF9pbmRleBgBIAEoBCIRCg9TZXNzaW9uc1JlcXVlc3QiIgoQU2Vzc2lvbnNSZXNwb25zZRIOCgZhZ2VudHMYASADKAkiHwoMQXBwbHlSZXF1ZXN0Eg8KB2NvbW1hbmQYASABKAwiPQoNQXBwbHlSZXNwb25zZRINCgVpbmRleBgBIAEoBBIOCgZyZXN1bHQYAiABKAwSDQoFZXJyb3IYAyABKAkiVgoORGVsaXZlclJlcXVlc3QSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJEhIKCmNvbW1hbmRfaWQYAyABKAkSDgoGcmVhc29uGAQgASgJIiQKD0RlbGl2ZXJSZXNwb25zZRIRCglkZWxpdmVyZWQYASABKAgyugIKD0ludGVybmFsU2VydmljZRJACgVBcHBseRIZLmRyaWZ0bWdyLnYxLkFwcGx5UmVxdWVzdBoaLmRyaWZ0bWdyLnYxLkFwcGx5UmVzcG9uc2UiABJGCgdEZWxpdmVyEhsuZHJpZnRtZ3IudjEuRGVsaXZlclJlcXVlc3QaHC5kcmlmdG1nci52MS5EZWxpdmVyUmVzcG9uc2UiABJJCghTZXNzaW9ucxIcLmRyaWZ0bWdyLnYxLlNlc3Npb25zUmVxdWVzdBodLmRyaWZ0bWdyLnYxLlNlc3Npb25zUmVzcG9uc2UiABJSCgtXYWl0QXBwbGllZBIfLmRyaWZ0bWdyLnYxLldhaXRBcHBsaWVkUmVxdWVzdBogLmRyaWZ0bWdyLnYxLldhaXRBcHBsaWVkUmVzcG9uc2UiAEI7WjlnaXRodWIuY29tL2RyaWZ0bWdyL2RyaWZ0bWdyL3Byb3RvL2RyaWZ0bWdyL3YxO2RyaWZ0bWdydjFiBnByb3RvMw");
+
+/**
+ * @generated from message driftmgr.v1.WaitAppliedRequest
+ */
+export type WaitAppliedRequest = Message<"driftmgr.v1.WaitAppliedRequest"> & {
+  /**
+   * @generated from field: uint64 index = 1;
+   */
+  index: bigint;
+};
+
+/**
+ * Describes the message driftmgr.v1.WaitAppliedRequest.
+ * Use `create(WaitAppliedRequestSchema)` to create a new message.
+ */
+export const WaitAppliedRequestSchema: GenMessage<WaitAppliedRequest> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_internal, 0);
+
+/**
+ * @generated from message driftmgr.v1.WaitAppliedResponse
+ */
+export type WaitAppliedResponse = Message<"driftmgr.v1.WaitAppliedResponse"> & {
+  /**
+   * @generated from field: uint64 applied_index = 1;
+   */
+  appliedIndex: bigint;
+};
+
+/**
+ * Describes the message driftmgr.v1.WaitAppliedResponse.
+ * Use `create(WaitAppliedResponseSchema)` to create a new message.
+ */
+export const WaitAppliedResponseSchema: GenMessage<WaitAppliedResponse> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_internal, 1);
 
 /**
  * @generated from message driftmgr.v1.SessionsRequest
@@ -23,7 +57,7 @@ export type SessionsRequest = Message<"driftmgr.v1.SessionsRequest"> & {
  * Use `create(SessionsRequestSchema)` to create a new message.
  */
 export const SessionsRequestSchema: GenMessage<SessionsRequest> = /*@__PURE__*/
-  messageDesc(file_driftmgr_v1_internal, 0);
+  messageDesc(file_driftmgr_v1_internal, 2);
 
 /**
  * @generated from message driftmgr.v1.SessionsResponse
@@ -42,7 +76,7 @@ export type SessionsResponse = Message<"driftmgr.v1.SessionsResponse"> & {
  * Use `create(SessionsResponseSchema)` to create a new message.
  */
 export const SessionsResponseSchema: GenMessage<SessionsResponse> = /*@__PURE__*/
-  messageDesc(file_driftmgr_v1_internal, 1);
+  messageDesc(file_driftmgr_v1_internal, 3);
 
 /**
  * @generated from message driftmgr.v1.ApplyRequest
@@ -61,7 +95,7 @@ export type ApplyRequest = Message<"driftmgr.v1.ApplyRequest"> & {
  * Use `create(ApplyRequestSchema)` to create a new message.
  */
 export const ApplyRequestSchema: GenMessage<ApplyRequest> = /*@__PURE__*/
-  messageDesc(file_driftmgr_v1_internal, 2);
+  messageDesc(file_driftmgr_v1_internal, 4);
 
 /**
  * @generated from message driftmgr.v1.ApplyResponse
@@ -88,7 +122,7 @@ export type ApplyResponse = Message<"driftmgr.v1.ApplyResponse"> & {
  * Use `create(ApplyResponseSchema)` to create a new message.
  */
 export const ApplyResponseSchema: GenMessage<ApplyResponse> = /*@__PURE__*/
-  messageDesc(file_driftmgr_v1_internal, 3);
+  messageDesc(file_driftmgr_v1_internal, 5);
 
 /**
  * @generated from message driftmgr.v1.DeliverRequest
@@ -120,7 +154,7 @@ export type DeliverRequest = Message<"driftmgr.v1.DeliverRequest"> & {
  * Use `create(DeliverRequestSchema)` to create a new message.
  */
 export const DeliverRequestSchema: GenMessage<DeliverRequest> = /*@__PURE__*/
-  messageDesc(file_driftmgr_v1_internal, 4);
+  messageDesc(file_driftmgr_v1_internal, 6);
 
 /**
  * @generated from message driftmgr.v1.DeliverResponse
@@ -137,7 +171,7 @@ export type DeliverResponse = Message<"driftmgr.v1.DeliverResponse"> & {
  * Use `create(DeliverResponseSchema)` to create a new message.
  */
 export const DeliverResponseSchema: GenMessage<DeliverResponse> = /*@__PURE__*/
-  messageDesc(file_driftmgr_v1_internal, 5);
+  messageDesc(file_driftmgr_v1_internal, 7);
 
 /**
  * InternalService is spoken only between controllers, over mTLS with
@@ -176,6 +210,18 @@ export const InternalService: GenService<{
     methodKind: "unary";
     input: typeof SessionsRequestSchema;
     output: typeof SessionsResponseSchema;
+  },
+  /**
+   * WaitApplied returns once the node has applied the raft index, or
+   * fails when the deadline passes first. A write that narrows access (a
+   * revoked key) waits for every node with it before it returns.
+   *
+   * @generated from rpc driftmgr.v1.InternalService.WaitApplied
+   */
+  waitApplied: {
+    methodKind: "unary";
+    input: typeof WaitAppliedRequestSchema;
+    output: typeof WaitAppliedResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_driftmgr_v1_internal, 0);

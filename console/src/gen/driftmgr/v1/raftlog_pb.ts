@@ -12,6 +12,8 @@ import type { Finding } from "./common_pb";
 import { file_driftmgr_v1_common } from "./common_pb";
 import type { Policy } from "./security_pb";
 import { file_driftmgr_v1_security } from "./security_pb";
+import type { APIKey, Project, ServiceAccount, Tenant, TenantQuotas, User } from "./tenancy_pb";
+import { file_driftmgr_v1_tenancy } from "./tenancy_pb";
 import type { Timestamp } from "@bufbuild/protobuf/wkt";
 import { file_google_protobuf_timestamp } from "@bufbuild/protobuf/wkt";
 import type { Message } from "@bufbuild/protobuf";
@@ -20,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file driftmgr/v1/raftlog.proto.
  */
 export const file_driftmgr_v1_raftlog: GenFile = /*@__PURE__*/
-  fileDesc("ChlkcmlmdG1nci92MS9yYWZ0bG9nLnByb3RvEgtkcmlmdG1nci52MSKhBgoLUmFmdENvbW1hbmQSEgoKcmVxdWVzdF9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoGaW5nZXN0GAMgASgLMhouZHJpZnRtZ3IudjEuSW5nZXN0Q29tbWFuZEgAEiwKBmVucm9sbBgEIAEoCzIaLmRyaWZ0bWdyLnYxLkVucm9sbENvbW1hbmRIABJAChFjcmVhdGVfam9pbl90b2tlbhgFIAEoCzIjLmRyaWZ0bWdyLnYxLkNyZWF0ZUpvaW5Ub2tlbkNvbW1hbmRIABJAChFkZWxldGVfam9pbl90b2tlbhgGIAEoCzIjLmRyaWZ0bWdyLnYxLkRlbGV0ZUpvaW5Ub2tlbkNvbW1hbmRIABI1CgthY2tfZmluZGluZxgHIAEoCzIeLmRyaWZ0bWdyLnYxLkFja0ZpbmRpbmdDb21tYW5kSAASNwoMYWdlbnRfc3RhdHVzGAggASgLMh8uZHJpZnRtZ3IudjEuQWdlbnRTdGF0dXNDb21tYW5kSAASNwoMcmV2b2tlX2FnZW50GAkgASgLMh8uZHJpZnRtZ3IudjEuUmV2b2tlQWdlbnRDb21tYW5kSAASOgoOY3JlYXRlX2FwaV9rZXkYCiABKAsyIC5kcmlmdG1nci52MS5DcmVhdGVBUElLZXlDb21tYW5kSAASNQoLcmVuZXdfYWdlbnQYCyABKAsyHi5kcmlmdG1nci52MS5SZW5ld0FnZW50Q29tbWFuZEgAEjcKDHB1dF9tdXRlbGlzdBgMIAEoCzIfLmRyaWZ0bWdyLnYxLlB1dE11dGVsaXN0Q29tbWFuZEgAEjMKCnB1dF9wb2xpY3kYDSABKAsyHS5kcmlmdG1nci52MS5QdXRQb2xpY3lDb21tYW5kSAASOQoNZGVsZXRlX3BvbGljeRgOIAEoCzIgLmRyaWZ0bWdyLnYxLkRlbGV0ZVBvbGljeUNvbW1hbmRIABIqCgVhdWRpdBgUIAEoCzIZLmRyaWZ0bWdyLnYxLkF1ZGl0Q29tbWFuZEgAQgUKA2NtZCI6Cg1Jbmdlc3RDb21tYW5kEikKB2JhdGNoZXMYASADKAsyGC5kcmlmdG1nci52MS5Jbmdlc3RCYXRjaCJ3CgtJbmdlc3RCYXRjaBIOCgZ0ZW5hbnQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEgoKYm9vdF9lcG9jaBgDIAEoBBILCgNzZXEYBCABKAQSDwoHcGF5bG9hZBgFIAEoDBIUCgxsb3N0X3Rocm91Z2gYBiABKAQiPAoMSW5nZXN0UmVzdWx0EiwKCG91dGNvbWVzGAEgAygLMhouZHJpZnRtZ3IudjEuSW5nZXN0T3V0Y29tZSJBCg1Jbmdlc3RPdXRjb21lEg4KBnN0YXR1cxgBIAEoCRIRCglhY2tlZF9zZXEYAiABKAQSDQoFZXJyb3IYAyABKAkiVAoNRW5yb2xsQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEAoIdG9rZW5faWQYAiABKAkSIQoFYWdlbnQYAyABKAsyEi5kcmlmdG1nci52MS5BZ2VudCJNCg9TdG9yZWRKb2luVG9rZW4SJQoFdG9rZW4YASABKAsyFi5kcmlmdG1nci52MS5Kb2luVG9rZW4SEwoLc2VjcmV0X2hhc2gYAiABKAwiRQoWQ3JlYXRlSm9pblRva2VuQ29tbWFuZBIrCgV0b2tlbhgBIAEoCzIcLmRyaWZ0bWdyLnYxLlN0b3JlZEpvaW5Ub2tlbiI0ChZEZWxldGVKb2luVG9rZW5Db21tYW5kEg4KBnRlbmFudBgBIAEoCRIKCgJpZBgCIAEoCSJRChFBY2tGaW5kaW5nQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEgoKZmluZGluZ19pZBgCIAEoCRIKCgJieRgDIAEoCRIMCgRub3RlGAQgASgJIm4KEkFnZW50U3RhdHVzQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEQoJY29ubmVjdGVkGAMgASgIEg8KB3ZlcnNpb24YBCABKAkSEgoKYm9vdF9lcG9jaBgFIAEoBCI2ChJSZXZva2VBZ2VudENvbW1hbmQSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJItMBCgxTdG9yZWRBUElLZXkSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEgwKBHJvbGUYAyABKAkSEwoLc2VjcmV0X2hhc2gYBCABKAwSEwoLZGVzY3JpcHRpb24YBSABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcmV2b2tlZBgIIAEoCCJTChNDcmVhdGVBUElLZXlDb21tYW5kEiYKA2tleRgBIAEoCzIZLmRyaWZ0bWdyLnYxLlN0b3JlZEFQSUtleRIUCgxvbmx5X2lmX25vbmUYAiABKAgieQoRUmVuZXdBZ2VudENvbW1hbmQSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJEhMKC2NlcnRfc2VyaWFsGAMgASgJEi0KCW5vdF9hZnRlchgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiYgoOU3RvcmVkTXV0ZWxpc3QSDAoEeWFtbBgBIAEoCRIuCgp1cGRhdGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgp1cGRhdGVkX2J5GAMgASgJIlMKElB1dE11dGVsaXN0Q29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSLQoIbXV0ZWxpc3QYAiABKAsyGy5kcmlmdG1nci52MS5TdG9yZWRNdXRlbGlzdCJHChBQdXRQb2xpY3lDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIjCgZwb2xpY3kYAiABKAsyEy5kcmlmdG1nci52MS5Qb2xpY3kiMwoTRGVsZXRlUG9saWN5Q29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSDAoEbmFtZRgCIAEoCSI3CgxBdWRpdENvbW1hbmQSJwoGZXZlbnRzGAEgAygLMhcuZHJpZnRtZ3IudjEuQXVkaXRFdmVudCJ4CgtBcHBseVJlc3VsdBIMCgRjb2RlGAEgASgJEg8KB21lc3NhZ2UYAiABKAkSJQoHZmluZGluZxgDIAEoCzIULmRyaWZ0bWdyLnYxLkZpbmRpbmcSIwoGcG9saWN5GAQgASgLMhMuZHJpZnRtZ3IudjEuUG9saWN5QjtaOWdpdGh1Yi5jb20vZHJpZnRtZ3IvZHJpZnRtZ3IvcHJvdG8vZHJpZnRtZ3IvdjE7ZHJpZnRtZ3J2MWIGcHJvdG8z", [file_driftmgr_v1_cluster, file_driftmgr_v1_audit, file_driftmgr_v1_common, file_driftmgr_v1_security, file_google_protobuf_timestamp]);
+  fileDesc("ChlkcmlmdG1nci92MS9yYWZ0bG9nLnByb3RvEgtkcmlmdG1nci52MSL+DAoLUmFmdENvbW1hbmQSEgoKcmVxdWVzdF9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoGaW5nZXN0GAMgASgLMhouZHJpZnRtZ3IudjEuSW5nZXN0Q29tbWFuZEgAEiwKBmVucm9sbBgEIAEoCzIaLmRyaWZ0bWdyLnYxLkVucm9sbENvbW1hbmRIABJAChFjcmVhdGVfam9pbl90b2tlbhgFIAEoCzIjLmRyaWZ0bWdyLnYxLkNyZWF0ZUpvaW5Ub2tlbkNvbW1hbmRIABJAChFkZWxldGVfam9pbl90b2tlbhgGIAEoCzIjLmRyaWZ0bWdyLnYxLkRlbGV0ZUpvaW5Ub2tlbkNvbW1hbmRIABI1CgthY2tfZmluZGluZxgHIAEoCzIeLmRyaWZ0bWdyLnYxLkFja0ZpbmRpbmdDb21tYW5kSAASNwoMYWdlbnRfc3RhdHVzGAggASgLMh8uZHJpZnRtZ3IudjEuQWdlbnRTdGF0dXNDb21tYW5kSAASNwoMcmV2b2tlX2FnZW50GAkgASgLMh8uZHJpZnRtZ3IudjEuUmV2b2tlQWdlbnRDb21tYW5kSAASOgoOY3JlYXRlX2FwaV9rZXkYCiABKAsyIC5kcmlmdG1nci52MS5DcmVhdGVBUElLZXlDb21tYW5kSAASNQoLcmVuZXdfYWdlbnQYCyABKAsyHi5kcmlmdG1nci52MS5SZW5ld0FnZW50Q29tbWFuZEgAEjcKDHB1dF9tdXRlbGlzdBgMIAEoCzIfLmRyaWZ0bWdyLnYxLlB1dE11dGVsaXN0Q29tbWFuZEgAEjMKCnB1dF9wb2xpY3kYDSABKAsyHS5kcmlmdG1nci52MS5QdXRQb2xpY3lDb21tYW5kSAASOQoNZGVsZXRlX3BvbGljeRgOIAEoCzIgLmRyaWZ0bWdyLnYxLkRlbGV0ZVBvbGljeUNvbW1hbmRIABIqCgVhdWRpdBgUIAEoCzIZLmRyaWZ0bWdyLnYxLkF1ZGl0Q29tbWFuZEgAEjkKDWNyZWF0ZV90ZW5hbnQYHiABKAsyIC5kcmlmdG1nci52MS5DcmVhdGVUZW5hbnRDb21tYW5kSAASOQoNdXBkYXRlX3RlbmFudBgfIAEoCzIgLmRyaWZ0bWdyLnYxLlVwZGF0ZVRlbmFudENvbW1hbmRIABI7Cg5jcmVhdGVfcHJvamVjdBggIAEoCzIhLmRyaWZ0bWdyLnYxLkNyZWF0ZVByb2plY3RDb21tYW5kSAASOwoOZGVsZXRlX3Byb2plY3QYISABKAsyIS5kcmlmdG1nci52MS5EZWxldGVQcm9qZWN0Q29tbWFuZEgAEjUKC2NyZWF0ZV91c2VyGCIgASgLMh4uZHJpZnRtZ3IudjEuQ3JlYXRlVXNlckNvbW1hbmRIABI1Cgt1cGRhdGVfdXNlchgjIAEoCzIeLmRyaWZ0bWdyLnYxLlVwZGF0ZVVzZXJDb21tYW5kSAASNQoLZGVsZXRlX3VzZXIYJCABKAsyHi5kcmlmdG1nci52MS5EZWxldGVVc2VyQ29tbWFuZEgAEkgKFXVwc2VydF9mZWRlcmF0ZWRfdXNlchglIAEoCzInLmRyaWZ0bWdyLnYxLlVwc2VydEZlZGVyYXRlZFVzZXJDb21tYW5kSAASSgoWY3JlYXRlX3NlcnZpY2VfYWNjb3VudBgmIAEoCzIoLmRyaWZ0bWdyLnYxLkNyZWF0ZVNlcnZpY2VBY2NvdW50Q29tbWFuZEgAEkoKFmRlbGV0ZV9zZXJ2aWNlX2FjY291bnQYJyABKAsyKC5kcmlmdG1nci52MS5EZWxldGVTZXJ2aWNlQWNjb3VudENvbW1hbmRIABI4Cg1pc3N1ZV9hcGlfa2V5GCggASgLMh8uZHJpZnRtZ3IudjEuSXNzdWVBUElLZXlDb21tYW5kSAASOgoOcmV2b2tlX2FwaV9rZXkYKSABKAsyIC5kcmlmdG1nci52MS5SZXZva2VBUElLZXlDb21tYW5kSAASOgoOdG91Y2hfYXBpX2tleXMYKiABKAsyIC5kcmlmdG1nci52MS5Ub3VjaEFQSUtleXNDb21tYW5kSAASMgoJYm9vdHN0cmFwGCsgASgLMh0uZHJpZnRtZ3IudjEuQm9vdHN0cmFwQ29tbWFuZEgAQgUKA2NtZCI6Cg1Jbmdlc3RDb21tYW5kEikKB2JhdGNoZXMYASADKAsyGC5kcmlmdG1nci52MS5Jbmdlc3RCYXRjaCJ3CgtJbmdlc3RCYXRjaBIOCgZ0ZW5hbnQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEgoKYm9vdF9lcG9jaBgDIAEoBBILCgNzZXEYBCABKAQSDwoHcGF5bG9hZBgFIAEoDBIUCgxsb3N0X3Rocm91Z2gYBiABKAQiPAoMSW5nZXN0UmVzdWx0EiwKCG91dGNvbWVzGAEgAygLMhouZHJpZnRtZ3IudjEuSW5nZXN0T3V0Y29tZSJBCg1Jbmdlc3RPdXRjb21lEg4KBnN0YXR1cxgBIAEoCRIRCglhY2tlZF9zZXEYAiABKAQSDQoFZXJyb3IYAyABKAkiVAoNRW5yb2xsQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEAoIdG9rZW5faWQYAiABKAkSIQoFYWdlbnQYAyABKAsyEi5kcmlmdG1nci52MS5BZ2VudCJNCg9TdG9yZWRKb2luVG9rZW4SJQoFdG9rZW4YASABKAsyFi5kcmlmdG1nci52MS5Kb2luVG9rZW4SEwoLc2VjcmV0X2hhc2gYAiABKAwiRQoWQ3JlYXRlSm9pblRva2VuQ29tbWFuZBIrCgV0b2tlbhgBIAEoCzIcLmRyaWZ0bWdyLnYxLlN0b3JlZEpvaW5Ub2tlbiI0ChZEZWxldGVKb2luVG9rZW5Db21tYW5kEg4KBnRlbmFudBgBIAEoCRIKCgJpZBgCIAEoCSJRChFBY2tGaW5kaW5nQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEgoKZmluZGluZ19pZBgCIAEoCRIKCgJieRgDIAEoCRIMCgRub3RlGAQgASgJIm4KEkFnZW50U3RhdHVzQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEQoJY29ubmVjdGVkGAMgASgIEg8KB3ZlcnNpb24YBCABKAkSEgoKYm9vdF9lcG9jaBgFIAEoBCI2ChJSZXZva2VBZ2VudENvbW1hbmQSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJIvYCCgxTdG9yZWRBUElLZXkSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEgwKBHJvbGUYAyABKAkSEwoLc2VjcmV0X2hhc2gYBCABKAwSEwoLZGVzY3JpcHRpb24YBSABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcmV2b2tlZBgIIAEoCBIPCgd1c2VyX2lkGAkgASgJEhoKEnNlcnZpY2VfYWNjb3VudF9pZBgKIAEoCRIwCgxsYXN0X3VzZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnJldm9rZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYDSABKAkiUwoTQ3JlYXRlQVBJS2V5Q29tbWFuZBImCgNrZXkYASABKAsyGS5kcmlmdG1nci52MS5TdG9yZWRBUElLZXkSFAoMb25seV9pZl9ub25lGAIgASgIInkKEVJlbmV3QWdlbnRDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRITCgtjZXJ0X3NlcmlhbBgDIAEoCRItCglub3RfYWZ0ZXIYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImIKDlN0b3JlZE11dGVsaXN0EgwKBHlhbWwYASABKAkSLgoKdXBkYXRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdXBkYXRlZF9ieRgDIAEoCSJTChJQdXRNdXRlbGlzdENvbW1hbmQSDgoGdGVuYW50GAEgASgJEi0KCG11dGVsaXN0GAIgASgLMhsuZHJpZnRtZ3IudjEuU3RvcmVkTXV0ZWxpc3QiRwoQUHV0UG9saWN5Q29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSIwoGcG9saWN5GAIgASgLMhMuZHJpZnRtZ3IudjEuUG9saWN5IjMKE0RlbGV0ZVBvbGljeUNvbW1hbmQSDgoGdGVuYW50GAEgASgJEgwKBG5hbWUYAiABKAkiNwoMQXVkaXRDb21tYW5kEicKBmV2ZW50cxgBIAMoCzIXLmRyaWZ0bWdyLnYxLkF1ZGl0RXZlbnQi5AEKC0FwcGx5UmVzdWx0EgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCRIlCgdmaW5kaW5nGAMgASgLMhQuZHJpZnRtZ3IudjEuRmluZGluZxIjCgZwb2xpY3kYBCABKAsyEy5kcmlmdG1nci52MS5Qb2xpY3kSHwoEdXNlchgeIAEoCzIRLmRyaWZ0bWdyLnYxLlVzZXISIwoGdGVuYW50GB8gASgLMhMuZHJpZnRtZ3IudjEuVGVuYW50EiQKB2FwaV9rZXkYICABKAsyEy5kcmlmdG1nci52MS5BUElLZXkiOgoTQ3JlYXRlVGVuYW50Q29tbWFuZBIjCgZ0ZW5hbnQYASABKAsyEy5kcmlmdG1nci52MS5UZW5hbnQinAEKE1VwZGF0ZVRlbmFudENvbW1hbmQSCgoCaWQYASABKAkSGQoMZGlzcGxheV9uYW1lGAIgASgJSACIAQESFQoIZGlzYWJsZWQYAyABKAhIAYgBARIpCgZxdW90YXMYBCABKAsyGS5kcmlmdG1nci52MS5UZW5hbnRRdW90YXNCDwoNX2Rpc3BsYXlfbmFtZUILCglfZGlzYWJsZWQiPQoUQ3JlYXRlUHJvamVjdENvbW1hbmQSJQoHcHJvamVjdBgBIAEoCzIULmRyaWZ0bWdyLnYxLlByb2plY3QiMgoURGVsZXRlUHJvamVjdENvbW1hbmQSDgoGdGVuYW50GAEgASgJEgoKAmlkGAIgASgJIkQKClN0b3JlZFVzZXISHwoEdXNlchgBIAEoCzIRLmRyaWZ0bWdyLnYxLlVzZXISFQoNcGFzc3dvcmRfaGFzaBgCIAEoCSI6ChFDcmVhdGVVc2VyQ29tbWFuZBIlCgR1c2VyGAEgASgLMhcuZHJpZnRtZ3IudjEuU3RvcmVkVXNlciLnAQoRVXBkYXRlVXNlckNvbW1hbmQSDgoGdGVuYW50GAEgASgJEgoKAmlkGAIgASgJEhEKBHJvbGUYAyABKAlIAIgBARIVCghkaXNhYmxlZBgEIAEoCEgBiAEBEhkKDGRpc3BsYXlfbmFtZRgFIAEoCUgCiAEBEhIKBWVtYWlsGAYgASgJSAOIAQESGgoNcGFzc3dvcmRfaGFzaBgHIAEoCUgEiAEBQgcKBV9yb2xlQgsKCV9kaXNhYmxlZEIPCg1fZGlzcGxheV9uYW1lQggKBl9lbWFpbEIQCg5fcGFzc3dvcmRfaGFzaCIvChFEZWxldGVVc2VyQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSCgoCaWQYAiABKAkipwEKGlVwc2VydEZlZGVyYXRlZFVzZXJDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIOCgZpc3N1ZXIYAiABKAkSDwoHc3ViamVjdBgDIAEoCRINCgVlbWFpbBgEIAEoCRIUCgxkaXNwbGF5X25hbWUYBSABKAkSEwoLbmV3X3VzZXJfaWQYBiABKAkSEAoIdXNlcm5hbWUYByABKAkSDAoEcm9sZRgIIAEoCSJTChtDcmVhdGVTZXJ2aWNlQWNjb3VudENvbW1hbmQSNAoPc2VydmljZV9hY2NvdW50GAEgASgLMhsuZHJpZnRtZ3IudjEuU2VydmljZUFjY291bnQiOQobRGVsZXRlU2VydmljZUFjY291bnRDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIKCgJpZBgCIAEoCSI8ChJJc3N1ZUFQSUtleUNvbW1hbmQSJgoDa2V5GAEgASgLMhkuZHJpZnRtZ3IudjEuU3RvcmVkQVBJS2V5IjEKE1Jldm9rZUFQSUtleUNvbW1hbmQSDgoGdGVuYW50GAEgASgJEgoKAmlkGAIgASgJIjsKE1RvdWNoQVBJS2V5c0NvbW1hbmQSJAoEdXNlcxgBIAMoCzIWLmRyaWZ0bWdyLnYxLkFQSUtleVVzZSJDCglBUElLZXlVc2USDgoGa2V5X2lkGAEgASgJEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKVAQoQQm9vdHN0cmFwQ29tbWFuZBIjCgZ0ZW5hbnQYASABKAsyEy5kcmlmdG1nci52MS5UZW5hbnQSNAoPc2VydmljZV9hY2NvdW50GAIgASgLMhsuZHJpZnRtZ3IudjEuU2VydmljZUFjY291bnQSJgoDa2V5GAMgASgLMhkuZHJpZnRtZ3IudjEuU3RvcmVkQVBJS2V5QjtaOWdpdGh1Yi5jb20vZHJpZnRtZ3IvZHJpZnRtZ3IvcHJvdG8vZHJpZnRtZ3IvdjE7ZHJpZnRtZ3J2MWIGcHJvdG8z", [file_driftmgr_v1_cluster, file_driftmgr_v1_audit, file_driftmgr_v1_common, file_driftmgr_v1_security, file_driftmgr_v1_tenancy, file_google_protobuf_timestamp]);
 
 /**
  * RaftCommand is the payload of one raft log entry after its command-type
@@ -123,12 +125,96 @@ export type RaftCommand = Message<"driftmgr.v1.RaftCommand"> & {
     /**
      * 20-29: audit.
      *
-     * 30-59 are kept for tenancy and access.
-     *
      * @generated from field: driftmgr.v1.AuditCommand audit = 20;
      */
     value: AuditCommand;
     case: "audit";
+  } | {
+    /**
+     * 30-59: tenancy and access.
+     *
+     * @generated from field: driftmgr.v1.CreateTenantCommand create_tenant = 30;
+     */
+    value: CreateTenantCommand;
+    case: "createTenant";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.UpdateTenantCommand update_tenant = 31;
+     */
+    value: UpdateTenantCommand;
+    case: "updateTenant";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.CreateProjectCommand create_project = 32;
+     */
+    value: CreateProjectCommand;
+    case: "createProject";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.DeleteProjectCommand delete_project = 33;
+     */
+    value: DeleteProjectCommand;
+    case: "deleteProject";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.CreateUserCommand create_user = 34;
+     */
+    value: CreateUserCommand;
+    case: "createUser";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.UpdateUserCommand update_user = 35;
+     */
+    value: UpdateUserCommand;
+    case: "updateUser";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.DeleteUserCommand delete_user = 36;
+     */
+    value: DeleteUserCommand;
+    case: "deleteUser";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.UpsertFederatedUserCommand upsert_federated_user = 37;
+     */
+    value: UpsertFederatedUserCommand;
+    case: "upsertFederatedUser";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.CreateServiceAccountCommand create_service_account = 38;
+     */
+    value: CreateServiceAccountCommand;
+    case: "createServiceAccount";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.DeleteServiceAccountCommand delete_service_account = 39;
+     */
+    value: DeleteServiceAccountCommand;
+    case: "deleteServiceAccount";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.IssueAPIKeyCommand issue_api_key = 40;
+     */
+    value: IssueAPIKeyCommand;
+    case: "issueApiKey";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.RevokeAPIKeyCommand revoke_api_key = 41;
+     */
+    value: RevokeAPIKeyCommand;
+    case: "revokeApiKey";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.TouchAPIKeysCommand touch_api_keys = 42;
+     */
+    value: TouchAPIKeysCommand;
+    case: "touchApiKeys";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.BootstrapCommand bootstrap = 43;
+     */
+    value: BootstrapCommand;
+    case: "bootstrap";
   } | { case: undefined; value?: undefined };
 };
 
@@ -475,6 +561,34 @@ export type StoredAPIKey = Message<"driftmgr.v1.StoredAPIKey"> & {
    * @generated from field: bool revoked = 8;
    */
   revoked: boolean;
+
+  /**
+   * 9-: tenancy and access. The key acts as this user or service account
+   * of its tenant (neither for keys made before keys had owners).
+   *
+   * @generated from field: string user_id = 9;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string service_account_id = 10;
+   */
+  serviceAccountId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_used_at = 11;
+   */
+  lastUsedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp revoked_at = 12;
+   */
+  revokedAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: string created_by = 13;
+   */
+  createdBy: string;
 };
 
 /**
@@ -687,6 +801,23 @@ export type ApplyResult = Message<"driftmgr.v1.ApplyResult"> & {
    * @generated from field: driftmgr.v1.Policy policy = 4;
    */
   policy?: Policy | undefined;
+
+  /**
+   * 30-: tenancy and access.
+   *
+   * @generated from field: driftmgr.v1.User user = 30;
+   */
+  user?: User | undefined;
+
+  /**
+   * @generated from field: driftmgr.v1.Tenant tenant = 31;
+   */
+  tenant?: Tenant | undefined;
+
+  /**
+   * @generated from field: driftmgr.v1.APIKey api_key = 32;
+   */
+  apiKey?: APIKey | undefined;
 };
 
 /**
@@ -695,4 +826,416 @@ export type ApplyResult = Message<"driftmgr.v1.ApplyResult"> & {
  */
 export const ApplyResultSchema: GenMessage<ApplyResult> = /*@__PURE__*/
   messageDesc(file_driftmgr_v1_raftlog, 20);
+
+/**
+ * @generated from message driftmgr.v1.CreateTenantCommand
+ */
+export type CreateTenantCommand = Message<"driftmgr.v1.CreateTenantCommand"> & {
+  /**
+   * @generated from field: driftmgr.v1.Tenant tenant = 1;
+   */
+  tenant?: Tenant | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.CreateTenantCommand.
+ * Use `create(CreateTenantCommandSchema)` to create a new message.
+ */
+export const CreateTenantCommandSchema: GenMessage<CreateTenantCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 21);
+
+/**
+ * UpdateTenantCommand changes the fields that are set.
+ *
+ * @generated from message driftmgr.v1.UpdateTenantCommand
+ */
+export type UpdateTenantCommand = Message<"driftmgr.v1.UpdateTenantCommand"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: optional string display_name = 2;
+   */
+  displayName?: string | undefined;
+
+  /**
+   * @generated from field: optional bool disabled = 3;
+   */
+  disabled?: boolean | undefined;
+
+  /**
+   * @generated from field: driftmgr.v1.TenantQuotas quotas = 4;
+   */
+  quotas?: TenantQuotas | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.UpdateTenantCommand.
+ * Use `create(UpdateTenantCommandSchema)` to create a new message.
+ */
+export const UpdateTenantCommandSchema: GenMessage<UpdateTenantCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 22);
+
+/**
+ * @generated from message driftmgr.v1.CreateProjectCommand
+ */
+export type CreateProjectCommand = Message<"driftmgr.v1.CreateProjectCommand"> & {
+  /**
+   * @generated from field: driftmgr.v1.Project project = 1;
+   */
+  project?: Project | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.CreateProjectCommand.
+ * Use `create(CreateProjectCommandSchema)` to create a new message.
+ */
+export const CreateProjectCommandSchema: GenMessage<CreateProjectCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 23);
+
+/**
+ * @generated from message driftmgr.v1.DeleteProjectCommand
+ */
+export type DeleteProjectCommand = Message<"driftmgr.v1.DeleteProjectCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.DeleteProjectCommand.
+ * Use `create(DeleteProjectCommandSchema)` to create a new message.
+ */
+export const DeleteProjectCommandSchema: GenMessage<DeleteProjectCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 24);
+
+/**
+ * StoredUser is a user with its password hash (argon2id, PHC string;
+ * empty for federated users).
+ *
+ * @generated from message driftmgr.v1.StoredUser
+ */
+export type StoredUser = Message<"driftmgr.v1.StoredUser"> & {
+  /**
+   * @generated from field: driftmgr.v1.User user = 1;
+   */
+  user?: User | undefined;
+
+  /**
+   * @generated from field: string password_hash = 2;
+   */
+  passwordHash: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.StoredUser.
+ * Use `create(StoredUserSchema)` to create a new message.
+ */
+export const StoredUserSchema: GenMessage<StoredUser> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 25);
+
+/**
+ * @generated from message driftmgr.v1.CreateUserCommand
+ */
+export type CreateUserCommand = Message<"driftmgr.v1.CreateUserCommand"> & {
+  /**
+   * @generated from field: driftmgr.v1.StoredUser user = 1;
+   */
+  user?: StoredUser | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.CreateUserCommand.
+ * Use `create(CreateUserCommandSchema)` to create a new message.
+ */
+export const CreateUserCommandSchema: GenMessage<CreateUserCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 26);
+
+/**
+ * UpdateUserCommand changes the fields that are set.
+ *
+ * @generated from message driftmgr.v1.UpdateUserCommand
+ */
+export type UpdateUserCommand = Message<"driftmgr.v1.UpdateUserCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+
+  /**
+   * @generated from field: optional string role = 3;
+   */
+  role?: string | undefined;
+
+  /**
+   * @generated from field: optional bool disabled = 4;
+   */
+  disabled?: boolean | undefined;
+
+  /**
+   * @generated from field: optional string display_name = 5;
+   */
+  displayName?: string | undefined;
+
+  /**
+   * @generated from field: optional string email = 6;
+   */
+  email?: string | undefined;
+
+  /**
+   * @generated from field: optional string password_hash = 7;
+   */
+  passwordHash?: string | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.UpdateUserCommand.
+ * Use `create(UpdateUserCommandSchema)` to create a new message.
+ */
+export const UpdateUserCommandSchema: GenMessage<UpdateUserCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 27);
+
+/**
+ * @generated from message driftmgr.v1.DeleteUserCommand
+ */
+export type DeleteUserCommand = Message<"driftmgr.v1.DeleteUserCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.DeleteUserCommand.
+ * Use `create(DeleteUserCommandSchema)` to create a new message.
+ */
+export const DeleteUserCommandSchema: GenMessage<DeleteUserCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 28);
+
+/**
+ * UpsertFederatedUserCommand is an OIDC login: the user with this issuer
+ * and subject gets its email, name and last login updated, or is created
+ * with new_user_id, username and role. A disabled user is refused.
+ *
+ * @generated from message driftmgr.v1.UpsertFederatedUserCommand
+ */
+export type UpsertFederatedUserCommand = Message<"driftmgr.v1.UpsertFederatedUserCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string issuer = 2;
+   */
+  issuer: string;
+
+  /**
+   * @generated from field: string subject = 3;
+   */
+  subject: string;
+
+  /**
+   * @generated from field: string email = 4;
+   */
+  email: string;
+
+  /**
+   * @generated from field: string display_name = 5;
+   */
+  displayName: string;
+
+  /**
+   * @generated from field: string new_user_id = 6;
+   */
+  newUserId: string;
+
+  /**
+   * @generated from field: string username = 7;
+   */
+  username: string;
+
+  /**
+   * @generated from field: string role = 8;
+   */
+  role: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.UpsertFederatedUserCommand.
+ * Use `create(UpsertFederatedUserCommandSchema)` to create a new message.
+ */
+export const UpsertFederatedUserCommandSchema: GenMessage<UpsertFederatedUserCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 29);
+
+/**
+ * @generated from message driftmgr.v1.CreateServiceAccountCommand
+ */
+export type CreateServiceAccountCommand = Message<"driftmgr.v1.CreateServiceAccountCommand"> & {
+  /**
+   * @generated from field: driftmgr.v1.ServiceAccount service_account = 1;
+   */
+  serviceAccount?: ServiceAccount | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.CreateServiceAccountCommand.
+ * Use `create(CreateServiceAccountCommandSchema)` to create a new message.
+ */
+export const CreateServiceAccountCommandSchema: GenMessage<CreateServiceAccountCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 30);
+
+/**
+ * @generated from message driftmgr.v1.DeleteServiceAccountCommand
+ */
+export type DeleteServiceAccountCommand = Message<"driftmgr.v1.DeleteServiceAccountCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.DeleteServiceAccountCommand.
+ * Use `create(DeleteServiceAccountCommandSchema)` to create a new message.
+ */
+export const DeleteServiceAccountCommandSchema: GenMessage<DeleteServiceAccountCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 31);
+
+/**
+ * IssueAPIKeyCommand stores a key owned by a user or service account,
+ * which must exist in the key's tenant.
+ *
+ * @generated from message driftmgr.v1.IssueAPIKeyCommand
+ */
+export type IssueAPIKeyCommand = Message<"driftmgr.v1.IssueAPIKeyCommand"> & {
+  /**
+   * @generated from field: driftmgr.v1.StoredAPIKey key = 1;
+   */
+  key?: StoredAPIKey | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.IssueAPIKeyCommand.
+ * Use `create(IssueAPIKeyCommandSchema)` to create a new message.
+ */
+export const IssueAPIKeyCommandSchema: GenMessage<IssueAPIKeyCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 32);
+
+/**
+ * @generated from message driftmgr.v1.RevokeAPIKeyCommand
+ */
+export type RevokeAPIKeyCommand = Message<"driftmgr.v1.RevokeAPIKeyCommand"> & {
+  /**
+   * @generated from field: string tenant = 1;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string id = 2;
+   */
+  id: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.RevokeAPIKeyCommand.
+ * Use `create(RevokeAPIKeyCommandSchema)` to create a new message.
+ */
+export const RevokeAPIKeyCommandSchema: GenMessage<RevokeAPIKeyCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 33);
+
+/**
+ * TouchAPIKeysCommand records when keys were last used: each controller
+ * batches its uses in memory and proposes at most one of these a minute.
+ *
+ * @generated from message driftmgr.v1.TouchAPIKeysCommand
+ */
+export type TouchAPIKeysCommand = Message<"driftmgr.v1.TouchAPIKeysCommand"> & {
+  /**
+   * @generated from field: repeated driftmgr.v1.APIKeyUse uses = 1;
+   */
+  uses: APIKeyUse[];
+};
+
+/**
+ * Describes the message driftmgr.v1.TouchAPIKeysCommand.
+ * Use `create(TouchAPIKeysCommandSchema)` to create a new message.
+ */
+export const TouchAPIKeysCommandSchema: GenMessage<TouchAPIKeysCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 34);
+
+/**
+ * @generated from message driftmgr.v1.APIKeyUse
+ */
+export type APIKeyUse = Message<"driftmgr.v1.APIKeyUse"> & {
+  /**
+   * @generated from field: string key_id = 1;
+   */
+  keyId: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp at = 2;
+   */
+  at?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.APIKeyUse.
+ * Use `create(APIKeyUseSchema)` to create a new message.
+ */
+export const APIKeyUseSchema: GenMessage<APIKeyUse> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 35);
+
+/**
+ * BootstrapCommand creates the first tenant, a service account and its
+ * platform-owner key, only while no API key exists at all.
+ *
+ * @generated from message driftmgr.v1.BootstrapCommand
+ */
+export type BootstrapCommand = Message<"driftmgr.v1.BootstrapCommand"> & {
+  /**
+   * @generated from field: driftmgr.v1.Tenant tenant = 1;
+   */
+  tenant?: Tenant | undefined;
+
+  /**
+   * @generated from field: driftmgr.v1.ServiceAccount service_account = 2;
+   */
+  serviceAccount?: ServiceAccount | undefined;
+
+  /**
+   * @generated from field: driftmgr.v1.StoredAPIKey key = 3;
+   */
+  key?: StoredAPIKey | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.BootstrapCommand.
+ * Use `create(BootstrapCommandSchema)` to create a new message.
+ */
+export const BootstrapCommandSchema: GenMessage<BootstrapCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 36);
 
