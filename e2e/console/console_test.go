@@ -40,7 +40,7 @@ const (
 	targetLongTaskMs    = 100
 	targetInitialJSKB   = 300
 	failFactor          = 2.0
-	scenarioTimeout     = 3 * time.Minute
+	scenarioTimeout     = 4 * time.Minute
 	perfTimeout         = 3 * time.Minute
 	devBannerTimeout    = time.Minute
 	installBuildTimeout = 10 * time.Minute

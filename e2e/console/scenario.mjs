@@ -1,7 +1,9 @@
 // The console's end-to-end scenario against a real `driftmgr dev`: sign in,
 // the overview's KPIs, filtering the inventory (kept in the URL across a
-// reload), a drifted resource's diff, acknowledging it, a live count change
-// after the simulated cloud is mutated, dark mode kept across a reload,
+// reload), a drifted resource's diff, acknowledging it, the Security screen
+// (posture, a failing check, its evidence and fix, the compliance report, a
+// mutelist refused with its line and one that mutes without a rescan), a live
+// count change after the simulated cloud is mutated, dark mode kept across a reload,
 // axe on every main screen, and screenshots of them in light and dark.
 // Run by console_test.go, which passes the URL and key in the environment.
 import { axe, env, launch, output, screenshot, step, until, viewport, writeJSON } from "./lib.mjs";
@@ -167,6 +169,106 @@ try {
     await page.getByText("Acknowledged", { exact: true }).first().waitFor();
   });
 
+  // The dev agent runs the security scan after each drift scan: sg-0a1's
+  // opened SSH is a security-weakening drift (DM-DRIFT-AWS-EC2-001, critical)
+  // that counts against CIS AWS Foundations v3.0 5.2.
+  const secRow = () => page.locator(`[data-testid="security-scroll"] [role="row"]:has(a[title="${sg}"])`);
+  let securityDetailURL;
+  await step("security: the posture and a failing check with its severity and framework", async () => {
+    await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Security", exact: true }).click();
+    await page.getByRole("heading", { level: 1, name: "Security" }).waitFor();
+    figures.securityRisk = await until("a risk score", async () => {
+      const t = await page.getByRole("group", { name: "Risk score", exact: true }).innerText();
+      const n = t.split("\n").map((x) => x.trim()).find((x) => /^[\d,]+(\.\d)?$/.test(x));
+      return n !== undefined && Number(n.replaceAll(",", "")) > 0 && n;
+    }, 30000);
+    const cis = page.getByRole("group", { name: "CIS AWS Foundations v3.0", exact: true });
+    figures.cisAwsScore = await until("the CIS AWS v3.0 score", async () => {
+      const label = await cis.getByRole("img").getAttribute("aria-label");
+      const m = /^Score: (\d+(?:\.\d)?%)$/.exec(label ?? "");
+      return m && m[1];
+    });
+    await until(`the ${sg} row`, async () => (await secRow().count()) === 1, 30000);
+    const row = await secRow().innerText();
+    for (const want of ["Critical", "Fail", "DM-DRIFT-AWS-EC2-001", "CIS AWS Foundations v3.0"]) {
+      if (!row.includes(want)) throw new Error(`the ${sg} row does not show ${want}: ${JSON.stringify(row)}`);
+    }
+    // Filtering by framework goes through the URL and the server.
+    await tick(filters().getByRole("group", { name: "Framework" }).getByLabel("CIS AWS Foundations v3.0", { exact: true }));
+    await until("framework in the URL", async () => new URL(page.url()).searchParams.get("framework") === "CIS AWS Foundations v3.0");
+    await until(`the ${sg} row, filtered`, async () => (await secRow().count()) === 1);
+    await screenshot(page, out, "security-light");
+    await axe(page, "security", axeFailures, axeReport);
+  });
+
+  await step("security: the finding's evidence, drift sides and remediation", async () => {
+    await secRow().locator(`a[title="${sg}"]`).click();
+    await page.waitForURL(/\/security\/findings\/[^/]+$/);
+    securityDetailURL = page.url();
+    await page.getByRole("heading", { name: "What fails" }).waitFor();
+    const evidence = await page.getByLabel("Evidence", { exact: true }).innerText();
+    if (!evidence.includes("0.0.0.0/0")) throw new Error(`the evidence does not show 0.0.0.0/0: ${JSON.stringify(evidence)}`);
+    const live = page.getByRole("region", { name: "Live cloud" });
+    await live.getByText("Fail", { exact: true }).waitFor();
+    await page.getByRole("region", { name: "Terraform state" }).getByText("Pass", { exact: true }).waitFor();
+    await page.getByRole("heading", { name: "Remediation" }).waitFor();
+    const fix = await page.getByLabel("Terraform fix", { exact: true }).innerText();
+    if (!fix.includes("cidr_blocks")) throw new Error(`the Terraform fix does not name cidr_blocks: ${JSON.stringify(fix)}`);
+    await page.getByRole("link", { name: "CIS AWS Foundations v3.0" }).waitFor();
+    const drift = await page.getByRole("link", { name: "Open the drift finding" }).getAttribute("href");
+    if (!/^\/findings\/[^/]+$/.test(drift ?? "")) throw new Error(`the drift finding link is ${drift}`);
+    await screenshot(page, out, "security-detail-light");
+    await axe(page, "security-detail", axeFailures, axeReport);
+  });
+
+  await step("security: the compliance report", async () => {
+    await page.getByRole("navigation", { name: "Security sections" }).getByRole("link", { name: "Compliance" }).click();
+    await page.getByRole("heading", { level: 1, name: "Compliance" }).waitFor();
+    // Its first framework; then CIS AWS v3.0 through the selector.
+    await page.getByRole("img", { name: / score: \d+(\.\d)?%$/ }).waitFor();
+    await page.getByRole("combobox", { name: "Framework" }).click();
+    await page.getByRole("option", { name: /^CIS AWS Foundations v3\.0 — / }).click();
+    await until("the framework in the URL", async () => new URL(page.url()).searchParams.get("framework") === "CIS AWS Foundations v3.0");
+    const score = await page.getByRole("img", { name: /^CIS AWS Foundations v3\.0 score: / }).getAttribute("aria-label");
+    figures.complianceCisAws = score.split(": ")[1];
+    const table = page.getByRole("table", { name: "Controls of CIS AWS Foundations v3.0" });
+    const failing = table.getByRole("row").filter({ has: page.getByText("Fail", { exact: true }) });
+    if ((await failing.count()) === 0) throw new Error("no failing control in CIS AWS Foundations v3.0");
+    await failing.first().getByRole("button", { name: /^Show \d+ failing/ }).click();
+    await table.getByRole("link", { name: new RegExp(`^aws_security_group\\.[^ ]+ — DM-DRIFT-AWS-EC2-001$`) }).first().waitFor();
+    await screenshot(page, out, "compliance-light");
+    await axe(page, "compliance", axeFailures, axeReport);
+  });
+
+  await step("security: a refused mutelist shows its line; a saved one mutes without a rescan", async () => {
+    await page.getByRole("navigation", { name: "Security sections" }).getByRole("link", { name: "Mutelist" }).click();
+    await page.getByRole("heading", { level: 1, name: "Mutelist" }).waitFor();
+    const editor = page.getByRole("textbox", { name: "Mutelist YAML" });
+    await editor.fill(`mutelist:\n  - check: DM-DRIFT-AWS-EC2-001\n    resource: ${sg}\n    reason: incident 4711\n`);
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    const alert = page.getByRole("alert").filter({ hasText: "The mutelist was refused" });
+    await alert.waitFor();
+    const text = await alert.innerText();
+    if (!/line 2/.test(text) || !/owner/.test(text)) throw new Error(`the refusal does not name line 2 and the missing owner: ${JSON.stringify(text)}`);
+    await screenshot(page, out, "mutelist-refused-light");
+    await axe(page, "mutelist (refused)", axeFailures, axeReport);
+    await editor.fill(`mutelist:\n  - check: DM-DRIFT-AWS-EC2-001\n    resource: ${sg}\n    reason: incident 4711, Terraform PR follows\n    owner: platform-team\n    expires: 2099-01-01\n`);
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await page.getByText("Mutelist saved: 1 entry").waitFor();
+    await screenshot(page, out, "mutelist-light");
+    await page.goto(securityDetailURL);
+    await page.getByRole("heading", { name: "Muted" }).waitFor();
+    await page.getByRole("link", { name: "Mutelist line 2" }).waitFor();
+    await page.getByText("incident 4711, Terraform PR follows").waitFor();
+  });
+
+  await step("security: policies", async () => {
+    await page.getByRole("navigation", { name: "Security sections" }).getByRole("link", { name: "Policies" }).click();
+    await page.getByRole("heading", { level: 1, name: "Policies" }).waitFor();
+    await until("the policies or their empty state", async () => (await page.getByRole("table", { name: "Rego policies" }).count()) + (await page.getByText("No custom policies").count()) > 0);
+    await axe(page, "policies", axeFailures, axeReport);
+  });
+
   for (const [name, path, heading] of [
     ["graph", "/graph", "Resource graph"],
     ["cluster", "/cluster", "Agents & cluster"],
@@ -248,6 +350,10 @@ try {
     ["overview", "/", async () => (await kpi("Open findings")) !== null],
     ["inventory", "/inventory" + figures.inventoryFilterURL, async () => (await findingsShown()) === "3 findings"],
     ["detail", new URL(detailURL).pathname, async () => (await page.getByRole("region", { name: /^Diff of ingress/ }).count()) > 0],
+    ["security", "/security", async () => (await secRow().count()) === 1],
+    ["security-detail", new URL(securityDetailURL).pathname, async () => (await page.getByRole("heading", { name: "Muted" }).count()) > 0],
+    ["compliance", "/security/compliance?framework=CIS+AWS+Foundations+v3.0", async () => (await page.getByRole("table", { name: /^Controls of / }).count()) > 0],
+    ["mutelist", "/security/mutelist", async () => (await page.getByRole("textbox", { name: "Mutelist YAML" }).inputValue()).includes("DM-DRIFT")],
     ["graph", "/graph", async () => true],
     ["cluster", "/cluster", async () => true],
     ["settings", "/settings", async () => true],
