@@ -159,7 +159,7 @@ export default function Mutelist() {
                 Discard changes
               </Button>
               <span id="mutelist-help" className="text-xs text-muted-foreground">
-                Ctrl+S saves. Saving needs an admin API key.
+                Ctrl+S (⌘S on a Mac) saves. Saving needs an admin API key.
               </span>
             </div>
           </CardContent>
