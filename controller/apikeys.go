@@ -47,14 +47,14 @@ func (s *Server) keyPrincipal(ctx context.Context, id, secret string) (Principal
 		if !pki.CheckSecret(secret, k.GetSecretHash()) {
 			return errors.New("api key is not valid")
 		}
+		p = Principal{Kind: "key", Tenant: k.GetTenant(), Home: k.GetTenant(), ID: k.GetId(), Role: ParseRole(k.GetRole()),
+			User: k.GetUserId(), ServiceAccount: k.GetServiceAccountId()}
 		if k.GetRevoked() {
 			return errors.New("api key is revoked")
 		}
 		if k.GetExpiresAt() != nil && !now.Before(k.GetExpiresAt().AsTime()) {
 			return errors.New("api key expired")
 		}
-		p = Principal{Kind: "key", Tenant: k.GetTenant(), Home: k.GetTenant(), ID: k.GetId(), Role: ParseRole(k.GetRole()),
-			User: k.GetUserId(), ServiceAccount: k.GetServiceAccountId()}
 		tt, err := tx.Tenant(k.GetTenant())
 		if err != nil {
 			return errors.New("api key is not valid")
@@ -83,11 +83,26 @@ func (s *Server) keyPrincipal(ctx context.Context, id, secret string) (Principal
 		return nil
 	})
 	if err != nil {
+		if p.Tenant != "" {
+			// The secret was right: the attempt belongs in the key's
+			// tenant's audit log, though it authenticates nothing.
+			return Principal{}, &refusedKey{err: err, who: Principal{Kind: "key", Tenant: p.Home, Home: p.Home, ID: p.ID}}
+		}
 		return Principal{}, err
 	}
 	s.keyUse.record(id, now)
 	return p, nil
 }
+
+// refusedKey is a real key that may not be used (revoked, expired, its
+// owner or tenant disabled), with whose it is for the audit log only.
+type refusedKey struct {
+	err error
+	who Principal
+}
+
+func (e *refusedKey) Error() string { return e.err.Error() }
+func (e *refusedKey) Unwrap() error { return e.err }
 
 func (s *Server) tenantDisabled(tenant string) bool {
 	var off bool

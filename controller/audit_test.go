@@ -1,6 +1,7 @@
 package controller_test
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +41,12 @@ func TestAuditLog(t *testing.T) {
 	require.NoError(t, err)
 	_, err = findingsClient(c, lurl, "").ListFindings(ctx, connect.NewRequest(&pb.ListFindingsRequest{}))
 	requireCode(t, err, connect.CodeUnauthenticated)
+	revoked := storedKey(t, c, func(k *pb.StoredAPIKey) { k.Tenant, k.Revoked = "acme", true })
+	_, err = findingsClient(c, furl, revoked).ListFindings(ctx, connect.NewRequest(&pb.ListFindingsRequest{}))
+	requireCode(t, err, connect.CodeUnauthenticated, "revoked")
+	wrong := revoked[:len(revoked)-4] + "zzzz"
+	_, err = findingsClient(c, furl, wrong).ListFindings(ctx, connect.NewRequest(&pb.ListFindingsRequest{}))
+	requireCode(t, err, connect.CodeUnauthenticated, "not valid")
 	for _, n := range c.Members() {
 		require.NoError(t, n.Server().FlushAudit(ctx))
 	}
@@ -77,6 +84,20 @@ func TestAuditLog(t *testing.T) {
 	for _, e := range evs {
 		assert.NotContains(t, e.GetArgsJson(), tok)
 	}
+	// A revoked key's use is in its tenant's log; a wrong secret proves
+	// nothing about whose key it is and goes to the platform's.
+	var revokedUse, wrongUse int
+	for _, e := range evs {
+		if e.GetOutcome() == "unauthenticated" && e.GetActor().GetKind() == "key" && strings.Contains(revoked, e.GetActor().GetId()) {
+			revokedUse++
+			assert.Contains(t, e.GetError(), "revoked")
+		}
+		if strings.Contains(e.GetError(), "not valid") {
+			wrongUse++
+		}
+	}
+	assert.Equal(t, 1, revokedUse)
+	assert.Zero(t, wrongUse)
 
 	// Filters and paging.
 	failed := list(acmeAdmin, &pb.ListAuditEventsRequest{Outcome: "failed"})

@@ -81,6 +81,9 @@ func (a *auditor) record(ctx context.Context, procedure, remote, requestID strin
 		return
 	}
 	p := PrincipalFrom(ctx)
+	if who, ok := ctx.Value(refusedKeyCtx{}).(Principal); ok && p.Kind == "" {
+		p = who
+	}
 	if e, ok := resp.(*pb.EnrollResponse); ok && p.Tenant == "" {
 		// An enrollment is anonymous until it succeeds; then it is the
 		// new agent's, in the token's tenant.

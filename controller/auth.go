@@ -90,6 +90,10 @@ const TenantHeader = "Driftmgr-Tenant"
 
 type principalKey struct{}
 type authErrKey struct{}
+
+// refusedKeyCtx carries whose refused key a call presented: for the
+// audit log, never for authorization.
+type refusedKeyCtx struct{}
 type tenantErrKey struct{}
 
 // PrincipalFrom returns the caller of a request that passed authorization.
@@ -112,6 +116,9 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 		ctx := context.WithValue(r.Context(), principalKey{}, p)
 		if err != nil {
 			ctx = context.WithValue(ctx, authErrKey{}, err)
+			if rk := (*refusedKey)(nil); errors.As(err, &rk) {
+				ctx = context.WithValue(ctx, refusedKeyCtx{}, rk.who)
+			}
 		}
 		if terr != nil {
 			ctx = context.WithValue(ctx, tenantErrKey{}, terr)
