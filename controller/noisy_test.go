@@ -92,7 +92,7 @@ func seedTenants(t *testing.T, c *testcluster.Cluster) []string {
 		cmds = append(cmds, &pb.RaftCommand{Cmd: &pb.RaftCommand_CreateApiKey{CreateApiKey: &pb.CreateAPIKeyCommand{
 			Key: &pb.StoredAPIKey{Id: id, Tenant: tenant, Role: "admin", SecretHash: hash, CreatedAt: timestamppb.Now()}}}},
 			&pb.RaftCommand{Cmd: &pb.RaftCommand_CreateJoinToken{CreateJoinToken: &pb.CreateJoinTokenCommand{Token: &pb.StoredJoinToken{
-				Token: &pb.JoinToken{Id: "tok-" + tenant, Tenant: tenant, MaxUses: noisyAgents, ExpiresAt: timestamppb.New(time.Now().Add(time.Hour))},
+				Token:      &pb.JoinToken{Id: "tok-" + tenant, Tenant: tenant, MaxUses: noisyAgents, ExpiresAt: timestamppb.New(time.Now().Add(time.Hour))},
 				SecretHash: hash}}}})
 	}
 	applyAll(t, c, cmds)

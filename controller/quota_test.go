@@ -25,7 +25,7 @@ func TestQuotas(t *testing.T) {
 			"watch": {MaxStreams: 1},
 		}}
 	}})
-	c.APIKey(t)
+	owner := c.APIKey(t)
 	url := c.URL(0)
 	ctx := timeout(t, 60*time.Second)
 
@@ -65,6 +65,29 @@ func TestQuotas(t *testing.T) {
 		require.NoError(t, err)
 		require.NotEmpty(t, resp.Msg.GetEvents())
 		assert.LessOrEqual(t, len(resp.Msg.GetEvents()), 4, "sampled, not one entry per refused call")
+	})
+
+	t.Run("quotas stored in the tenant record", func(t *testing.T) {
+		tc := tenancyClient(c, 0, owner, "")
+		_, err := tc.CreateTenant(ctx, connect.NewRequest(&pb.CreateTenantRequest{Id: "capped", Quotas: &pb.TenantQuotas{ApiRequestsPerSecond: 1, Burst: 2}}))
+		require.NoError(t, err)
+		_, err = tc.CreateTenant(ctx, connect.NewRequest(&pb.CreateTenantRequest{Id: "bad", Quotas: &pb.TenantQuotas{MaxStreams: -1}}))
+		requireCode(t, err, connect.CodeInvalidArgument, "quotas.max_streams: -1 is negative")
+		fc := findingsClient(c, url, addKey(t, c, "capped", "viewer"))
+		refusedWithin := func(n int) error {
+			for range n {
+				if _, err := fc.ListFindings(ctx, connect.NewRequest(&pb.ListFindingsRequest{})); err != nil {
+					return err
+				}
+			}
+			return nil
+		}
+		require.Eventually(t, func() bool { return refusedWithin(3) != nil }, 10*time.Second, 100*time.Millisecond)
+		requireCode(t, refusedWithin(3), connect.CodeResourceExhausted, "tenant capped: over its API rate of 1 requests/s")
+		_, err = tc.UpdateTenant(ctx, connect.NewRequest(&pb.UpdateTenantRequest{Id: "capped", Quotas: &pb.TenantQuotas{}}))
+		require.NoError(t, err)
+		require.Eventually(t, func() bool { return refusedWithin(10) == nil }, 10*time.Second, 100*time.Millisecond,
+			"cleared quotas fall back to the platform default (unlimited here)")
 	})
 
 	t.Run("stream cap", func(t *testing.T) {

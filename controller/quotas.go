@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
 
 	"github.com/driftmgr/driftmgr/controller/quota"
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
@@ -159,4 +160,106 @@ func (a *auditSampler) admit(key string, now time.Time) (bool, int) {
 		}
 	}
 	return true, n
+}
+
+// tenantQuotasEvery is how often each node applies the quotas stored in
+// tenant records to its limiter (an update through this node applies at
+// once).
+const tenantQuotasEvery = 5 * time.Second
+
+// effectiveLimits are a tenant's limits: the configured ones (its entry,
+// else the default), with each field its record sets taking precedence.
+func (s *Server) effectiveLimits(tenant string, q *pb.TenantQuotas) (quota.Limits, bool) {
+	l, configured := s.cfg.Quotas.Tenants[tenant]
+	if !configured {
+		l = s.cfg.Quotas.Default
+	}
+	set := false
+	if v := q.GetMaxAgents(); v > 0 {
+		l.MaxAgents, set = v, true
+	}
+	if v := q.GetMaxResources(); v > 0 {
+		l.MaxResources, set = v, true
+	}
+	if v := q.GetApiRequestsPerSecond(); v > 0 {
+		l.RequestsPerSecond, set = float64(v), true
+	}
+	if v := q.GetBurst(); v > 0 {
+		l.Burst, set = int(v), true
+	}
+	if v := q.GetMaxStreams(); v > 0 {
+		l.MaxStreams, set = int(v), true
+	}
+	if v := q.GetUploadBytesPerMinute(); v > 0 {
+		l.UploadBytesPerMinute, set = v, true
+	}
+	if l.Burst > 0 && l.RequestsPerSecond == 0 {
+		// A burst without a rate limits nothing; the limiter refuses it.
+		l.Burst = 0
+	}
+	return l, set || configured
+}
+
+// applyTenantQuotas brings the limiter in line with the tenant records.
+// applied remembers what each tenant got, so unchanged tenants cost a map
+// lookup.
+func (s *Server) applyTenantQuotas(applied map[string]*pb.TenantQuotas) {
+	seen := map[string]bool{}
+	_ = s.node.FSM().Store().View(func(tx *state.Tx) error {
+		return tx.ForEachTenantRecord(func(t *pb.Tenant) error {
+			seen[t.GetId()] = true
+			q := t.GetQuotas()
+			if prev, ok := applied[t.GetId()]; ok && proto.Equal(prev, q) {
+				return nil
+			}
+			s.setTenantLimits(t.GetId(), q)
+			applied[t.GetId()] = proto.Clone(q).(*pb.TenantQuotas)
+			return nil
+		})
+	})
+	for t := range applied {
+		if !seen[t] {
+			s.setTenantLimits(t, nil)
+			delete(applied, t)
+		}
+	}
+}
+
+func (s *Server) setTenantLimits(tenant string, q *pb.TenantQuotas) {
+	l, override := s.effectiveLimits(tenant, q)
+	if !override {
+		s.limits.ClearTenant(tenant)
+		return
+	}
+	if err := s.limits.SetTenant(tenant, l); err != nil {
+		s.log.Warn("tenant quotas not applied", "tenant", tenant, "err", err)
+	}
+}
+
+// tenantQuotasLoop applies stored tenant quotas until the node stops.
+func (s *Server) tenantQuotasLoop() {
+	defer s.wg.Done()
+	applied := map[string]*pb.TenantQuotas{}
+	s.applyTenantQuotas(applied)
+	t := time.NewTicker(tenantQuotasEvery)
+	defer t.Stop()
+	for {
+		select {
+		case <-s.node.Stopped():
+			return
+		case <-t.C:
+			s.applyTenantQuotas(applied)
+		case <-s.quotasChanged:
+			s.applyTenantQuotas(applied)
+		}
+	}
+}
+
+// tenantQuotasChanged asks the loop to apply tenant records now (a tenant
+// was created or updated through this node).
+func (s *Server) tenantQuotasChanged() {
+	select {
+	case s.quotasChanged <- struct{}{}:
+	default:
+	}
 }

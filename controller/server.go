@@ -65,7 +65,9 @@ type Server struct {
 	metrics  *metrics
 	audit    *auditor
 	limits   *quota.Limiter
-	keyUse   *keyUsage
+	// quotasChanged wakes tenantQuotasLoop.
+	quotasChanged chan struct{}
+	keyUse        *keyUsage
 
 	apiLn, httpLn net.Listener
 	apiSrv        *http.Server
@@ -97,7 +99,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err := cfg.Quotas.Validate(); err != nil {
 		return nil, fmt.Errorf("controller: %w", err)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger.With("node", cfg.Node.Name), limits: quota.NewLimiter(cfg.Quotas), keyUse: newKeyUsage()}
+	s := &Server{cfg: cfg, log: cfg.Logger.With("node", cfg.Node.Name), limits: quota.NewLimiter(cfg.Quotas), keyUse: newKeyUsage(),
+		quotasChanged: make(chan struct{}, 1)}
 	apiLn, err := net.Listen("tcp", cfg.APIAddr)
 	if err != nil {
 		return nil, fmt.Errorf("controller %s: listen %s: %w", cfg.Node.Name, cfg.APIAddr, err)
@@ -159,7 +162,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 			}
 		}()
 	}
-	s.wg.Add(5)
+	s.wg.Add(6)
+	go s.tenantQuotasLoop()
 	go s.sessions.reap(s)
 	go s.markOrphansDown()
 	go s.keyUseLoop()

@@ -93,8 +93,14 @@ func asConnect(err error) error {
 }
 
 func validQuotas(q *pb.TenantQuotas) error {
-	if q.GetMaxAgents() < 0 || q.GetMaxResources() < 0 || q.GetApiRequestsPerSecond() < 0 {
-		return connect.NewError(connect.CodeInvalidArgument, errors.New("quotas: must not be negative (0: the platform default)"))
+	for _, f := range []struct {
+		name string
+		v    int64
+	}{{"max_agents", q.GetMaxAgents()}, {"max_resources", q.GetMaxResources()}, {"api_requests_per_second", q.GetApiRequestsPerSecond()},
+		{"max_streams", q.GetMaxStreams()}, {"upload_bytes_per_minute", q.GetUploadBytesPerMinute()}, {"burst", q.GetBurst()}} {
+		if f.v < 0 {
+			return connect.NewError(connect.CodeInvalidArgument, fmt.Errorf("quotas.%s: %d is negative (0: the platform default)", f.name, f.v))
+		}
 	}
 	return nil
 }
@@ -116,6 +122,7 @@ func (t *tenancyService) CreateTenant(ctx context.Context, req *connect.Request[
 	if err != nil {
 		return nil, applyErr("create tenant", err)
 	}
+	t.s.tenantQuotasChanged()
 	return connect.NewResponse(&pb.CreateTenantResponse{Tenant: res.(*pb.ApplyResult).GetTenant()}), nil
 }
 
@@ -176,6 +183,7 @@ func (t *tenancyService) UpdateTenant(ctx context.Context, req *connect.Request[
 	if m.GetDisabled() {
 		t.s.propagate(ctx, "disable tenant "+m.GetId())
 	}
+	t.s.tenantQuotasChanged()
 	return connect.NewResponse(&pb.UpdateTenantResponse{Tenant: res.(*pb.ApplyResult).GetTenant()}), nil
 }
 

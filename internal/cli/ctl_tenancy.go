@@ -78,9 +78,19 @@ func tenantCmd(f *ctlFlags, s Streams, tc tenancyClient) *cobra.Command {
 		}),
 	}
 	create.Flags().StringVar(&name, "name", "", "display name (default: the id)")
-	create.Flags().Int64Var(&quotas.MaxAgents, "max-agents", 0, "quota: agents (stored, not enforced yet; 0: platform default)")
-	create.Flags().Int64Var(&quotas.MaxResources, "max-resources", 0, "quota: resources (stored, not enforced yet)")
-	create.Flags().Int64Var(&quotas.ApiRequestsPerSecond, "api-rate", 0, "quota: API requests per second (stored, not enforced yet)")
+	quotaFlags(create, &quotas)
+	var setQ pb.TenantQuotas
+	setQuotas := &cobra.Command{
+		Use: "set-quotas ID", Short: "Replace a tenant's quotas (unset flags: the platform default)", Args: cobra.ExactArgs(1),
+		RunE: tc.run(func(ctx context.Context, c driftmgrv1connect.TenancyServiceClient, args []string) error {
+			resp, err := c.UpdateTenant(ctx, connect.NewRequest(&pb.UpdateTenantRequest{Id: args[0], Quotas: &setQ}))
+			if err != nil {
+				return err
+			}
+			return f.print(s, resp.Msg, func(w *tabwriter.Writer) { fmt.Fprintf(w, "tenant %s quotas replaced\n", args[0]) })
+		}),
+	}
+	quotaFlags(setQuotas, &setQ)
 	list := &cobra.Command{
 		Use: "list", Short: "List tenants", Args: cobra.NoArgs,
 		RunE: tc.run(func(ctx context.Context, c driftmgrv1connect.TenancyServiceClient, _ []string) error {
@@ -108,10 +118,21 @@ func tenantCmd(f *ctlFlags, s Streams, tc tenancyClient) *cobra.Command {
 			}),
 		}
 	}
-	cmd.AddCommand(create, list,
+	cmd.AddCommand(create, list, setQuotas,
 		setDisabled("disable", "Disable a tenant: its keys and agents are refused, its data is kept", true),
 		setDisabled("enable", "Enable a disabled tenant again", false))
 	return cmd
+}
+
+// quotaFlags are a tenant's quotas as flags; 0 is the platform default.
+func quotaFlags(cmd *cobra.Command, q *pb.TenantQuotas) {
+	fl := cmd.Flags()
+	fl.Int64Var(&q.MaxAgents, "max-agents", 0, "quota: enrolled agents (0: platform default)")
+	fl.Int64Var(&q.MaxResources, "max-resources", 0, "quota: tracked resources, findings not resolved")
+	fl.Int64Var(&q.ApiRequestsPerSecond, "api-rate", 0, "quota: API requests per second")
+	fl.Int64Var(&q.Burst, "api-burst", 0, "quota: API requests at once after a quiet spell")
+	fl.Int64Var(&q.MaxStreams, "max-streams", 0, "quota: concurrent streams (watches, agent control)")
+	fl.Int64Var(&q.UploadBytesPerMinute, "upload-bytes-per-minute", 0, "quota: agent upload bytes per minute")
 }
 
 // parseAccount reads --account PROVIDER:ACCOUNT_ID[:NAME].

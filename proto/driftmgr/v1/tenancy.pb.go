@@ -23,16 +23,22 @@ const (
 	_ = protoimpl.EnforceVersion(protoimpl.MaxVersion - 20)
 )
 
-// TenantQuotas are a tenant's limits. They are stored and returned; the
-// controller does not enforce them yet (issue 5, quotas). Zero means the
+// TenantQuotas are a tenant's limits, enforced by every controller over
+// the platform's defaults (controller.yaml quotas). Zero means the
 // platform default.
 type TenantQuotas struct {
-	state                protoimpl.MessageState `protogen:"open.v1"`
-	MaxAgents            int64                  `protobuf:"varint,1,opt,name=max_agents,json=maxAgents,proto3" json:"max_agents,omitempty"`
-	MaxResources         int64                  `protobuf:"varint,2,opt,name=max_resources,json=maxResources,proto3" json:"max_resources,omitempty"`
-	ApiRequestsPerSecond int64                  `protobuf:"varint,3,opt,name=api_requests_per_second,json=apiRequestsPerSecond,proto3" json:"api_requests_per_second,omitempty"`
-	unknownFields        protoimpl.UnknownFields
-	sizeCache            protoimpl.SizeCache
+	state     protoimpl.MessageState `protogen:"open.v1"`
+	MaxAgents int64                  `protobuf:"varint,1,opt,name=max_agents,json=maxAgents,proto3" json:"max_agents,omitempty"`
+	// Findings not resolved: the resources the tenant tracks.
+	MaxResources         int64 `protobuf:"varint,2,opt,name=max_resources,json=maxResources,proto3" json:"max_resources,omitempty"`
+	ApiRequestsPerSecond int64 `protobuf:"varint,3,opt,name=api_requests_per_second,json=apiRequestsPerSecond,proto3" json:"api_requests_per_second,omitempty"`
+	// Concurrent long-lived streams (event watches, agent control streams).
+	MaxStreams           int64 `protobuf:"varint,4,opt,name=max_streams,json=maxStreams,proto3" json:"max_streams,omitempty"`
+	UploadBytesPerMinute int64 `protobuf:"varint,5,opt,name=upload_bytes_per_minute,json=uploadBytesPerMinute,proto3" json:"upload_bytes_per_minute,omitempty"`
+	// API requests allowed at once after a quiet spell.
+	Burst         int64 `protobuf:"varint,6,opt,name=burst,proto3" json:"burst,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
 }
 
 func (x *TenantQuotas) Reset() {
@@ -82,6 +88,27 @@ func (x *TenantQuotas) GetMaxResources() int64 {
 func (x *TenantQuotas) GetApiRequestsPerSecond() int64 {
 	if x != nil {
 		return x.ApiRequestsPerSecond
+	}
+	return 0
+}
+
+func (x *TenantQuotas) GetMaxStreams() int64 {
+	if x != nil {
+		return x.MaxStreams
+	}
+	return 0
+}
+
+func (x *TenantQuotas) GetUploadBytesPerMinute() int64 {
+	if x != nil {
+		return x.UploadBytesPerMinute
+	}
+	return 0
+}
+
+func (x *TenantQuotas) GetBurst() int64 {
+	if x != nil {
+		return x.Burst
 	}
 	return 0
 }
@@ -2981,12 +3008,16 @@ var File_driftmgr_v1_tenancy_proto protoreflect.FileDescriptor
 
 const file_driftmgr_v1_tenancy_proto_rawDesc = "" +
 	"\n" +
-	"\x19driftmgr/v1/tenancy.proto\x12\vdriftmgr.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\x89\x01\n" +
+	"\x19driftmgr/v1/tenancy.proto\x12\vdriftmgr.v1\x1a\x1cgoogle/api/annotations.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xf7\x01\n" +
 	"\fTenantQuotas\x12\x1d\n" +
 	"\n" +
 	"max_agents\x18\x01 \x01(\x03R\tmaxAgents\x12#\n" +
 	"\rmax_resources\x18\x02 \x01(\x03R\fmaxResources\x125\n" +
-	"\x17api_requests_per_second\x18\x03 \x01(\x03R\x14apiRequestsPerSecond\"\xe4\x01\n" +
+	"\x17api_requests_per_second\x18\x03 \x01(\x03R\x14apiRequestsPerSecond\x12\x1f\n" +
+	"\vmax_streams\x18\x04 \x01(\x03R\n" +
+	"maxStreams\x125\n" +
+	"\x17upload_bytes_per_minute\x18\x05 \x01(\x03R\x14uploadBytesPerMinute\x12\x14\n" +
+	"\x05burst\x18\x06 \x01(\x03R\x05burst\"\xe4\x01\n" +
 	"\x06Tenant\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x129\n" +
