@@ -59,6 +59,10 @@ type RaftCommand struct {
 	//	*RaftCommand_RevokeApiKey
 	//	*RaftCommand_TouchApiKeys
 	//	*RaftCommand_Bootstrap
+	//	*RaftCommand_CreateSession
+	//	*RaftCommand_TouchSession
+	//	*RaftCommand_DeleteSession
+	//	*RaftCommand_SweepSessions
 	Cmd           isRaftCommand_Cmd `protobuf_oneof:"cmd"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
@@ -358,6 +362,42 @@ func (x *RaftCommand) GetBootstrap() *BootstrapCommand {
 	return nil
 }
 
+func (x *RaftCommand) GetCreateSession() *CreateSessionCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_CreateSession); ok {
+			return x.CreateSession
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetTouchSession() *TouchSessionCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_TouchSession); ok {
+			return x.TouchSession
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetDeleteSession() *DeleteSessionCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_DeleteSession); ok {
+			return x.DeleteSession
+		}
+	}
+	return nil
+}
+
+func (x *RaftCommand) GetSweepSessions() *SweepSessionsCommand {
+	if x != nil {
+		if x, ok := x.Cmd.(*RaftCommand_SweepSessions); ok {
+			return x.SweepSessions
+		}
+	}
+	return nil
+}
+
 type isRaftCommand_Cmd interface {
 	isRaftCommand_Cmd()
 }
@@ -473,6 +513,23 @@ type RaftCommand_Bootstrap struct {
 	Bootstrap *BootstrapCommand `protobuf:"bytes,43,opt,name=bootstrap,proto3,oneof"`
 }
 
+type RaftCommand_CreateSession struct {
+	// 44-47: console sign-in sessions.
+	CreateSession *CreateSessionCommand `protobuf:"bytes,44,opt,name=create_session,json=createSession,proto3,oneof"`
+}
+
+type RaftCommand_TouchSession struct {
+	TouchSession *TouchSessionCommand `protobuf:"bytes,45,opt,name=touch_session,json=touchSession,proto3,oneof"`
+}
+
+type RaftCommand_DeleteSession struct {
+	DeleteSession *DeleteSessionCommand `protobuf:"bytes,46,opt,name=delete_session,json=deleteSession,proto3,oneof"`
+}
+
+type RaftCommand_SweepSessions struct {
+	SweepSessions *SweepSessionsCommand `protobuf:"bytes,47,opt,name=sweep_sessions,json=sweepSessions,proto3,oneof"`
+}
+
 func (*RaftCommand_Ingest) isRaftCommand_Cmd() {}
 
 func (*RaftCommand_Enroll) isRaftCommand_Cmd() {}
@@ -526,6 +583,14 @@ func (*RaftCommand_RevokeApiKey) isRaftCommand_Cmd() {}
 func (*RaftCommand_TouchApiKeys) isRaftCommand_Cmd() {}
 
 func (*RaftCommand_Bootstrap) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_CreateSession) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_TouchSession) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_DeleteSession) isRaftCommand_Cmd() {}
+
+func (*RaftCommand_SweepSessions) isRaftCommand_Cmd() {}
 
 // IngestCommand carries agent batches coalesced by the leader (group
 // commit), in the order they must apply.
@@ -2704,11 +2769,367 @@ func (x *BootstrapCommand) GetKey() *StoredAPIKey {
 	return nil
 }
 
+// StoredSession is one signed-in browser. id is the hex SHA-256 of the
+// token in its cookie, never the token itself, so neither the log nor a
+// snapshot holds anything a thief could replay.
+type StoredSession struct {
+	state  protoimpl.MessageState `protogen:"open.v1"`
+	Id     string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Tenant string                 `protobuf:"bytes,2,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	// user_id is the user of the tenant the session acts as.
+	UserId string `protobuf:"bytes,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	Name   string `protobuf:"bytes,4,opt,name=name,proto3" json:"name,omitempty"`
+	Email  string `protobuf:"bytes,5,opt,name=email,proto3" json:"email,omitempty"`
+	// role at sign-in; the user's current role caps it at every request.
+	Role   string   `protobuf:"bytes,6,opt,name=role,proto3" json:"role,omitempty"`
+	Groups []string `protobuf:"bytes,7,rep,name=groups,proto3" json:"groups,omitempty"`
+	// method is "oidc" or "password".
+	Method    string                 `protobuf:"bytes,8,opt,name=method,proto3" json:"method,omitempty"`
+	Issuer    string                 `protobuf:"bytes,9,opt,name=issuer,proto3" json:"issuer,omitempty"`
+	CreatedAt *timestamppb.Timestamp `protobuf:"bytes,10,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	ExpiresAt *timestamppb.Timestamp `protobuf:"bytes,11,opt,name=expires_at,json=expiresAt,proto3" json:"expires_at,omitempty"`
+	LastSeen  *timestamppb.Timestamp `protobuf:"bytes,12,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
+	// csrf_secret keys the session's CSRF token.
+	CsrfSecret    []byte `protobuf:"bytes,13,opt,name=csrf_secret,json=csrfSecret,proto3" json:"csrf_secret,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *StoredSession) Reset() {
+	*x = StoredSession{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[37]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *StoredSession) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*StoredSession) ProtoMessage() {}
+
+func (x *StoredSession) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[37]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use StoredSession.ProtoReflect.Descriptor instead.
+func (*StoredSession) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{37}
+}
+
+func (x *StoredSession) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *StoredSession) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *StoredSession) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+func (x *StoredSession) GetName() string {
+	if x != nil {
+		return x.Name
+	}
+	return ""
+}
+
+func (x *StoredSession) GetEmail() string {
+	if x != nil {
+		return x.Email
+	}
+	return ""
+}
+
+func (x *StoredSession) GetRole() string {
+	if x != nil {
+		return x.Role
+	}
+	return ""
+}
+
+func (x *StoredSession) GetGroups() []string {
+	if x != nil {
+		return x.Groups
+	}
+	return nil
+}
+
+func (x *StoredSession) GetMethod() string {
+	if x != nil {
+		return x.Method
+	}
+	return ""
+}
+
+func (x *StoredSession) GetIssuer() string {
+	if x != nil {
+		return x.Issuer
+	}
+	return ""
+}
+
+func (x *StoredSession) GetCreatedAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.CreatedAt
+	}
+	return nil
+}
+
+func (x *StoredSession) GetExpiresAt() *timestamppb.Timestamp {
+	if x != nil {
+		return x.ExpiresAt
+	}
+	return nil
+}
+
+func (x *StoredSession) GetLastSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeen
+	}
+	return nil
+}
+
+func (x *StoredSession) GetCsrfSecret() []byte {
+	if x != nil {
+		return x.CsrfSecret
+	}
+	return nil
+}
+
+// CreateSessionCommand stores a new session; its user must exist in its
+// tenant and be enabled, and the tenant must not be disabled.
+type CreateSessionCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Session       *StoredSession         `protobuf:"bytes,1,opt,name=session,proto3" json:"session,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *CreateSessionCommand) Reset() {
+	*x = CreateSessionCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[38]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *CreateSessionCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*CreateSessionCommand) ProtoMessage() {}
+
+func (x *CreateSessionCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[38]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use CreateSessionCommand.ProtoReflect.Descriptor instead.
+func (*CreateSessionCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{38}
+}
+
+func (x *CreateSessionCommand) GetSession() *StoredSession {
+	if x != nil {
+		return x.Session
+	}
+	return nil
+}
+
+// TouchSessionCommand moves a session's last use forward (never back).
+// Controllers propose it at most once a minute per session.
+type TouchSessionCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	LastSeen      *timestamppb.Timestamp `protobuf:"bytes,2,opt,name=last_seen,json=lastSeen,proto3" json:"last_seen,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *TouchSessionCommand) Reset() {
+	*x = TouchSessionCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[39]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *TouchSessionCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*TouchSessionCommand) ProtoMessage() {}
+
+func (x *TouchSessionCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[39]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use TouchSessionCommand.ProtoReflect.Descriptor instead.
+func (*TouchSessionCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{39}
+}
+
+func (x *TouchSessionCommand) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *TouchSessionCommand) GetLastSeen() *timestamppb.Timestamp {
+	if x != nil {
+		return x.LastSeen
+	}
+	return nil
+}
+
+// DeleteSessionCommand ends one session (id), or every session of a user
+// (tenant and user_id), or of a tenant (tenant alone).
+type DeleteSessionCommand struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	Tenant        string                 `protobuf:"bytes,2,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	UserId        string                 `protobuf:"bytes,3,opt,name=user_id,json=userId,proto3" json:"user_id,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *DeleteSessionCommand) Reset() {
+	*x = DeleteSessionCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[40]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *DeleteSessionCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*DeleteSessionCommand) ProtoMessage() {}
+
+func (x *DeleteSessionCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[40]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use DeleteSessionCommand.ProtoReflect.Descriptor instead.
+func (*DeleteSessionCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{40}
+}
+
+func (x *DeleteSessionCommand) GetId() string {
+	if x != nil {
+		return x.Id
+	}
+	return ""
+}
+
+func (x *DeleteSessionCommand) GetTenant() string {
+	if x != nil {
+		return x.Tenant
+	}
+	return ""
+}
+
+func (x *DeleteSessionCommand) GetUserId() string {
+	if x != nil {
+		return x.UserId
+	}
+	return ""
+}
+
+// SweepSessionsCommand, proposed by the leader now and then, forgets the
+// sessions past their expiry at the command's time (RaftCommand.at, the
+// leader's clock), and those unused for idle_timeout_seconds when set.
+type SweepSessionsCommand struct {
+	state              protoimpl.MessageState `protogen:"open.v1"`
+	IdleTimeoutSeconds int64                  `protobuf:"varint,1,opt,name=idle_timeout_seconds,json=idleTimeoutSeconds,proto3" json:"idle_timeout_seconds,omitempty"`
+	unknownFields      protoimpl.UnknownFields
+	sizeCache          protoimpl.SizeCache
+}
+
+func (x *SweepSessionsCommand) Reset() {
+	*x = SweepSessionsCommand{}
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[41]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SweepSessionsCommand) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SweepSessionsCommand) ProtoMessage() {}
+
+func (x *SweepSessionsCommand) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_raftlog_proto_msgTypes[41]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SweepSessionsCommand.ProtoReflect.Descriptor instead.
+func (*SweepSessionsCommand) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_raftlog_proto_rawDescGZIP(), []int{41}
+}
+
+func (x *SweepSessionsCommand) GetIdleTimeoutSeconds() int64 {
+	if x != nil {
+		return x.IdleTimeoutSeconds
+	}
+	return 0
+}
+
 var File_driftmgr_v1_raftlog_proto protoreflect.FileDescriptor
 
 const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\n" +
-	"\x19driftmgr/v1/raftlog.proto\x12\vdriftmgr.v1\x1a\x19driftmgr/v1/cluster.proto\x1a\x17driftmgr/v1/audit.proto\x1a\x18driftmgr/v1/common.proto\x1a\x1adriftmgr/v1/security.proto\x1a\x19driftmgr/v1/tenancy.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xff\x0f\n" +
+	"\x19driftmgr/v1/raftlog.proto\x12\vdriftmgr.v1\x1a\x19driftmgr/v1/cluster.proto\x1a\x17driftmgr/v1/audit.proto\x1a\x18driftmgr/v1/common.proto\x1a\x1adriftmgr/v1/security.proto\x1a\x19driftmgr/v1/tenancy.proto\x1a\x1fgoogle/protobuf/timestamp.proto\"\xac\x12\n" +
 	"\vRaftCommand\x12\x1d\n" +
 	"\n" +
 	"request_id\x18\x01 \x01(\tR\trequestId\x12*\n" +
@@ -2746,7 +3167,11 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\rissue_api_key\x18( \x01(\v2\x1f.driftmgr.v1.IssueAPIKeyCommandH\x00R\vissueApiKey\x12H\n" +
 	"\x0erevoke_api_key\x18) \x01(\v2 .driftmgr.v1.RevokeAPIKeyCommandH\x00R\frevokeApiKey\x12H\n" +
 	"\x0etouch_api_keys\x18* \x01(\v2 .driftmgr.v1.TouchAPIKeysCommandH\x00R\ftouchApiKeys\x12=\n" +
-	"\tbootstrap\x18+ \x01(\v2\x1d.driftmgr.v1.BootstrapCommandH\x00R\tbootstrapB\x05\n" +
+	"\tbootstrap\x18+ \x01(\v2\x1d.driftmgr.v1.BootstrapCommandH\x00R\tbootstrap\x12J\n" +
+	"\x0ecreate_session\x18, \x01(\v2!.driftmgr.v1.CreateSessionCommandH\x00R\rcreateSession\x12G\n" +
+	"\rtouch_session\x18- \x01(\v2 .driftmgr.v1.TouchSessionCommandH\x00R\ftouchSession\x12J\n" +
+	"\x0edelete_session\x18. \x01(\v2!.driftmgr.v1.DeleteSessionCommandH\x00R\rdeleteSession\x12J\n" +
+	"\x0esweep_sessions\x18/ \x01(\v2!.driftmgr.v1.SweepSessionsCommandH\x00R\rsweepSessionsB\x05\n" +
 	"\x03cmd\"C\n" +
 	"\rIngestCommand\x122\n" +
 	"\abatches\x18\x01 \x03(\v2\x18.driftmgr.v1.IngestBatchR\abatches\"\xae\x01\n" +
@@ -2912,7 +3337,36 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\x10BootstrapCommand\x12+\n" +
 	"\x06tenant\x18\x01 \x01(\v2\x13.driftmgr.v1.TenantR\x06tenant\x12D\n" +
 	"\x0fservice_account\x18\x02 \x01(\v2\x1b.driftmgr.v1.ServiceAccountR\x0eserviceAccount\x12+\n" +
-	"\x03key\x18\x03 \x01(\v2\x19.driftmgr.v1.StoredAPIKeyR\x03keyB;Z9github.com/driftmgr/driftmgr/proto/driftmgr/v1;driftmgrv1b\x06proto3"
+	"\x03key\x18\x03 \x01(\v2\x19.driftmgr.v1.StoredAPIKeyR\x03key\"\xa6\x03\n" +
+	"\rStoredSession\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
+	"\x06tenant\x18\x02 \x01(\tR\x06tenant\x12\x17\n" +
+	"\auser_id\x18\x03 \x01(\tR\x06userId\x12\x12\n" +
+	"\x04name\x18\x04 \x01(\tR\x04name\x12\x14\n" +
+	"\x05email\x18\x05 \x01(\tR\x05email\x12\x12\n" +
+	"\x04role\x18\x06 \x01(\tR\x04role\x12\x16\n" +
+	"\x06groups\x18\a \x03(\tR\x06groups\x12\x16\n" +
+	"\x06method\x18\b \x01(\tR\x06method\x12\x16\n" +
+	"\x06issuer\x18\t \x01(\tR\x06issuer\x129\n" +
+	"\n" +
+	"created_at\x18\n" +
+	" \x01(\v2\x1a.google.protobuf.TimestampR\tcreatedAt\x129\n" +
+	"\n" +
+	"expires_at\x18\v \x01(\v2\x1a.google.protobuf.TimestampR\texpiresAt\x127\n" +
+	"\tlast_seen\x18\f \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\x12\x1f\n" +
+	"\vcsrf_secret\x18\r \x01(\fR\n" +
+	"csrfSecret\"L\n" +
+	"\x14CreateSessionCommand\x124\n" +
+	"\asession\x18\x01 \x01(\v2\x1a.driftmgr.v1.StoredSessionR\asession\"^\n" +
+	"\x13TouchSessionCommand\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x127\n" +
+	"\tlast_seen\x18\x02 \x01(\v2\x1a.google.protobuf.TimestampR\blastSeen\"W\n" +
+	"\x14DeleteSessionCommand\x12\x0e\n" +
+	"\x02id\x18\x01 \x01(\tR\x02id\x12\x16\n" +
+	"\x06tenant\x18\x02 \x01(\tR\x06tenant\x12\x17\n" +
+	"\auser_id\x18\x03 \x01(\tR\x06userId\"H\n" +
+	"\x14SweepSessionsCommand\x120\n" +
+	"\x14idle_timeout_seconds\x18\x01 \x01(\x03R\x12idleTimeoutSecondsB;Z9github.com/driftmgr/driftmgr/proto/driftmgr/v1;driftmgrv1b\x06proto3"
 
 var (
 	file_driftmgr_v1_raftlog_proto_rawDescOnce sync.Once
@@ -2926,7 +3380,7 @@ func file_driftmgr_v1_raftlog_proto_rawDescGZIP() []byte {
 	return file_driftmgr_v1_raftlog_proto_rawDescData
 }
 
-var file_driftmgr_v1_raftlog_proto_msgTypes = make([]protoimpl.MessageInfo, 37)
+var file_driftmgr_v1_raftlog_proto_msgTypes = make([]protoimpl.MessageInfo, 42)
 var file_driftmgr_v1_raftlog_proto_goTypes = []any{
 	(*RaftCommand)(nil),                 // 0: driftmgr.v1.RaftCommand
 	(*IngestCommand)(nil),               // 1: driftmgr.v1.IngestCommand
@@ -2965,21 +3419,26 @@ var file_driftmgr_v1_raftlog_proto_goTypes = []any{
 	(*TouchAPIKeysCommand)(nil),         // 34: driftmgr.v1.TouchAPIKeysCommand
 	(*APIKeyUse)(nil),                   // 35: driftmgr.v1.APIKeyUse
 	(*BootstrapCommand)(nil),            // 36: driftmgr.v1.BootstrapCommand
-	(*timestamppb.Timestamp)(nil),       // 37: google.protobuf.Timestamp
-	(*Agent)(nil),                       // 38: driftmgr.v1.Agent
-	(*JoinToken)(nil),                   // 39: driftmgr.v1.JoinToken
-	(*Policy)(nil),                      // 40: driftmgr.v1.Policy
-	(*AuditEvent)(nil),                  // 41: driftmgr.v1.AuditEvent
-	(*Finding)(nil),                     // 42: driftmgr.v1.Finding
-	(*User)(nil),                        // 43: driftmgr.v1.User
-	(*Tenant)(nil),                      // 44: driftmgr.v1.Tenant
-	(*APIKey)(nil),                      // 45: driftmgr.v1.APIKey
-	(*TenantQuotas)(nil),                // 46: driftmgr.v1.TenantQuotas
-	(*Project)(nil),                     // 47: driftmgr.v1.Project
-	(*ServiceAccount)(nil),              // 48: driftmgr.v1.ServiceAccount
+	(*StoredSession)(nil),               // 37: driftmgr.v1.StoredSession
+	(*CreateSessionCommand)(nil),        // 38: driftmgr.v1.CreateSessionCommand
+	(*TouchSessionCommand)(nil),         // 39: driftmgr.v1.TouchSessionCommand
+	(*DeleteSessionCommand)(nil),        // 40: driftmgr.v1.DeleteSessionCommand
+	(*SweepSessionsCommand)(nil),        // 41: driftmgr.v1.SweepSessionsCommand
+	(*timestamppb.Timestamp)(nil),       // 42: google.protobuf.Timestamp
+	(*Agent)(nil),                       // 43: driftmgr.v1.Agent
+	(*JoinToken)(nil),                   // 44: driftmgr.v1.JoinToken
+	(*Policy)(nil),                      // 45: driftmgr.v1.Policy
+	(*AuditEvent)(nil),                  // 46: driftmgr.v1.AuditEvent
+	(*Finding)(nil),                     // 47: driftmgr.v1.Finding
+	(*User)(nil),                        // 48: driftmgr.v1.User
+	(*Tenant)(nil),                      // 49: driftmgr.v1.Tenant
+	(*APIKey)(nil),                      // 50: driftmgr.v1.APIKey
+	(*TenantQuotas)(nil),                // 51: driftmgr.v1.TenantQuotas
+	(*Project)(nil),                     // 52: driftmgr.v1.Project
+	(*ServiceAccount)(nil),              // 53: driftmgr.v1.ServiceAccount
 }
 var file_driftmgr_v1_raftlog_proto_depIdxs = []int32{
-	37, // 0: driftmgr.v1.RaftCommand.at:type_name -> google.protobuf.Timestamp
+	42, // 0: driftmgr.v1.RaftCommand.at:type_name -> google.protobuf.Timestamp
 	1,  // 1: driftmgr.v1.RaftCommand.ingest:type_name -> driftmgr.v1.IngestCommand
 	5,  // 2: driftmgr.v1.RaftCommand.enroll:type_name -> driftmgr.v1.EnrollCommand
 	7,  // 3: driftmgr.v1.RaftCommand.create_join_token:type_name -> driftmgr.v1.CreateJoinTokenCommand
@@ -3007,43 +3466,52 @@ var file_driftmgr_v1_raftlog_proto_depIdxs = []int32{
 	33, // 25: driftmgr.v1.RaftCommand.revoke_api_key:type_name -> driftmgr.v1.RevokeAPIKeyCommand
 	34, // 26: driftmgr.v1.RaftCommand.touch_api_keys:type_name -> driftmgr.v1.TouchAPIKeysCommand
 	36, // 27: driftmgr.v1.RaftCommand.bootstrap:type_name -> driftmgr.v1.BootstrapCommand
-	2,  // 28: driftmgr.v1.IngestCommand.batches:type_name -> driftmgr.v1.IngestBatch
-	4,  // 29: driftmgr.v1.IngestResult.outcomes:type_name -> driftmgr.v1.IngestOutcome
-	38, // 30: driftmgr.v1.EnrollCommand.agent:type_name -> driftmgr.v1.Agent
-	39, // 31: driftmgr.v1.StoredJoinToken.token:type_name -> driftmgr.v1.JoinToken
-	6,  // 32: driftmgr.v1.CreateJoinTokenCommand.token:type_name -> driftmgr.v1.StoredJoinToken
-	37, // 33: driftmgr.v1.StoredAPIKey.created_at:type_name -> google.protobuf.Timestamp
-	37, // 34: driftmgr.v1.StoredAPIKey.expires_at:type_name -> google.protobuf.Timestamp
-	37, // 35: driftmgr.v1.StoredAPIKey.last_used_at:type_name -> google.protobuf.Timestamp
-	37, // 36: driftmgr.v1.StoredAPIKey.revoked_at:type_name -> google.protobuf.Timestamp
-	12, // 37: driftmgr.v1.CreateAPIKeyCommand.key:type_name -> driftmgr.v1.StoredAPIKey
-	37, // 38: driftmgr.v1.RenewAgentCommand.not_after:type_name -> google.protobuf.Timestamp
-	37, // 39: driftmgr.v1.StoredMutelist.updated_at:type_name -> google.protobuf.Timestamp
-	15, // 40: driftmgr.v1.PutMutelistCommand.mutelist:type_name -> driftmgr.v1.StoredMutelist
-	40, // 41: driftmgr.v1.PutPolicyCommand.policy:type_name -> driftmgr.v1.Policy
-	41, // 42: driftmgr.v1.AuditCommand.events:type_name -> driftmgr.v1.AuditEvent
-	42, // 43: driftmgr.v1.ApplyResult.finding:type_name -> driftmgr.v1.Finding
-	40, // 44: driftmgr.v1.ApplyResult.policy:type_name -> driftmgr.v1.Policy
-	43, // 45: driftmgr.v1.ApplyResult.user:type_name -> driftmgr.v1.User
-	44, // 46: driftmgr.v1.ApplyResult.tenant:type_name -> driftmgr.v1.Tenant
-	45, // 47: driftmgr.v1.ApplyResult.api_key:type_name -> driftmgr.v1.APIKey
-	44, // 48: driftmgr.v1.CreateTenantCommand.tenant:type_name -> driftmgr.v1.Tenant
-	46, // 49: driftmgr.v1.UpdateTenantCommand.quotas:type_name -> driftmgr.v1.TenantQuotas
-	47, // 50: driftmgr.v1.CreateProjectCommand.project:type_name -> driftmgr.v1.Project
-	43, // 51: driftmgr.v1.StoredUser.user:type_name -> driftmgr.v1.User
-	25, // 52: driftmgr.v1.CreateUserCommand.user:type_name -> driftmgr.v1.StoredUser
-	48, // 53: driftmgr.v1.CreateServiceAccountCommand.service_account:type_name -> driftmgr.v1.ServiceAccount
-	12, // 54: driftmgr.v1.IssueAPIKeyCommand.key:type_name -> driftmgr.v1.StoredAPIKey
-	35, // 55: driftmgr.v1.TouchAPIKeysCommand.uses:type_name -> driftmgr.v1.APIKeyUse
-	37, // 56: driftmgr.v1.APIKeyUse.at:type_name -> google.protobuf.Timestamp
-	44, // 57: driftmgr.v1.BootstrapCommand.tenant:type_name -> driftmgr.v1.Tenant
-	48, // 58: driftmgr.v1.BootstrapCommand.service_account:type_name -> driftmgr.v1.ServiceAccount
-	12, // 59: driftmgr.v1.BootstrapCommand.key:type_name -> driftmgr.v1.StoredAPIKey
-	60, // [60:60] is the sub-list for method output_type
-	60, // [60:60] is the sub-list for method input_type
-	60, // [60:60] is the sub-list for extension type_name
-	60, // [60:60] is the sub-list for extension extendee
-	0,  // [0:60] is the sub-list for field type_name
+	38, // 28: driftmgr.v1.RaftCommand.create_session:type_name -> driftmgr.v1.CreateSessionCommand
+	39, // 29: driftmgr.v1.RaftCommand.touch_session:type_name -> driftmgr.v1.TouchSessionCommand
+	40, // 30: driftmgr.v1.RaftCommand.delete_session:type_name -> driftmgr.v1.DeleteSessionCommand
+	41, // 31: driftmgr.v1.RaftCommand.sweep_sessions:type_name -> driftmgr.v1.SweepSessionsCommand
+	2,  // 32: driftmgr.v1.IngestCommand.batches:type_name -> driftmgr.v1.IngestBatch
+	4,  // 33: driftmgr.v1.IngestResult.outcomes:type_name -> driftmgr.v1.IngestOutcome
+	43, // 34: driftmgr.v1.EnrollCommand.agent:type_name -> driftmgr.v1.Agent
+	44, // 35: driftmgr.v1.StoredJoinToken.token:type_name -> driftmgr.v1.JoinToken
+	6,  // 36: driftmgr.v1.CreateJoinTokenCommand.token:type_name -> driftmgr.v1.StoredJoinToken
+	42, // 37: driftmgr.v1.StoredAPIKey.created_at:type_name -> google.protobuf.Timestamp
+	42, // 38: driftmgr.v1.StoredAPIKey.expires_at:type_name -> google.protobuf.Timestamp
+	42, // 39: driftmgr.v1.StoredAPIKey.last_used_at:type_name -> google.protobuf.Timestamp
+	42, // 40: driftmgr.v1.StoredAPIKey.revoked_at:type_name -> google.protobuf.Timestamp
+	12, // 41: driftmgr.v1.CreateAPIKeyCommand.key:type_name -> driftmgr.v1.StoredAPIKey
+	42, // 42: driftmgr.v1.RenewAgentCommand.not_after:type_name -> google.protobuf.Timestamp
+	42, // 43: driftmgr.v1.StoredMutelist.updated_at:type_name -> google.protobuf.Timestamp
+	15, // 44: driftmgr.v1.PutMutelistCommand.mutelist:type_name -> driftmgr.v1.StoredMutelist
+	45, // 45: driftmgr.v1.PutPolicyCommand.policy:type_name -> driftmgr.v1.Policy
+	46, // 46: driftmgr.v1.AuditCommand.events:type_name -> driftmgr.v1.AuditEvent
+	47, // 47: driftmgr.v1.ApplyResult.finding:type_name -> driftmgr.v1.Finding
+	45, // 48: driftmgr.v1.ApplyResult.policy:type_name -> driftmgr.v1.Policy
+	48, // 49: driftmgr.v1.ApplyResult.user:type_name -> driftmgr.v1.User
+	49, // 50: driftmgr.v1.ApplyResult.tenant:type_name -> driftmgr.v1.Tenant
+	50, // 51: driftmgr.v1.ApplyResult.api_key:type_name -> driftmgr.v1.APIKey
+	49, // 52: driftmgr.v1.CreateTenantCommand.tenant:type_name -> driftmgr.v1.Tenant
+	51, // 53: driftmgr.v1.UpdateTenantCommand.quotas:type_name -> driftmgr.v1.TenantQuotas
+	52, // 54: driftmgr.v1.CreateProjectCommand.project:type_name -> driftmgr.v1.Project
+	48, // 55: driftmgr.v1.StoredUser.user:type_name -> driftmgr.v1.User
+	25, // 56: driftmgr.v1.CreateUserCommand.user:type_name -> driftmgr.v1.StoredUser
+	53, // 57: driftmgr.v1.CreateServiceAccountCommand.service_account:type_name -> driftmgr.v1.ServiceAccount
+	12, // 58: driftmgr.v1.IssueAPIKeyCommand.key:type_name -> driftmgr.v1.StoredAPIKey
+	35, // 59: driftmgr.v1.TouchAPIKeysCommand.uses:type_name -> driftmgr.v1.APIKeyUse
+	42, // 60: driftmgr.v1.APIKeyUse.at:type_name -> google.protobuf.Timestamp
+	49, // 61: driftmgr.v1.BootstrapCommand.tenant:type_name -> driftmgr.v1.Tenant
+	53, // 62: driftmgr.v1.BootstrapCommand.service_account:type_name -> driftmgr.v1.ServiceAccount
+	12, // 63: driftmgr.v1.BootstrapCommand.key:type_name -> driftmgr.v1.StoredAPIKey
+	42, // 64: driftmgr.v1.StoredSession.created_at:type_name -> google.protobuf.Timestamp
+	42, // 65: driftmgr.v1.StoredSession.expires_at:type_name -> google.protobuf.Timestamp
+	42, // 66: driftmgr.v1.StoredSession.last_seen:type_name -> google.protobuf.Timestamp
+	37, // 67: driftmgr.v1.CreateSessionCommand.session:type_name -> driftmgr.v1.StoredSession
+	42, // 68: driftmgr.v1.TouchSessionCommand.last_seen:type_name -> google.protobuf.Timestamp
+	69, // [69:69] is the sub-list for method output_type
+	69, // [69:69] is the sub-list for method input_type
+	69, // [69:69] is the sub-list for extension type_name
+	69, // [69:69] is the sub-list for extension extendee
+	0,  // [0:69] is the sub-list for field type_name
 }
 
 func init() { file_driftmgr_v1_raftlog_proto_init() }
@@ -3084,6 +3552,10 @@ func file_driftmgr_v1_raftlog_proto_init() {
 		(*RaftCommand_RevokeApiKey)(nil),
 		(*RaftCommand_TouchApiKeys)(nil),
 		(*RaftCommand_Bootstrap)(nil),
+		(*RaftCommand_CreateSession)(nil),
+		(*RaftCommand_TouchSession)(nil),
+		(*RaftCommand_DeleteSession)(nil),
+		(*RaftCommand_SweepSessions)(nil),
 	}
 	file_driftmgr_v1_raftlog_proto_msgTypes[22].OneofWrappers = []any{}
 	file_driftmgr_v1_raftlog_proto_msgTypes[27].OneofWrappers = []any{}
@@ -3093,7 +3565,7 @@ func file_driftmgr_v1_raftlog_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_driftmgr_v1_raftlog_proto_rawDesc), len(file_driftmgr_v1_raftlog_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   37,
+			NumMessages:   42,
 			NumExtensions: 0,
 			NumServices:   0,
 		},

@@ -22,7 +22,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file driftmgr/v1/raftlog.proto.
  */
 export const file_driftmgr_v1_raftlog: GenFile = /*@__PURE__*/
-  fileDesc("ChlkcmlmdG1nci92MS9yYWZ0bG9nLnByb3RvEgtkcmlmdG1nci52MSL+DAoLUmFmdENvbW1hbmQSEgoKcmVxdWVzdF9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoGaW5nZXN0GAMgASgLMhouZHJpZnRtZ3IudjEuSW5nZXN0Q29tbWFuZEgAEiwKBmVucm9sbBgEIAEoCzIaLmRyaWZ0bWdyLnYxLkVucm9sbENvbW1hbmRIABJAChFjcmVhdGVfam9pbl90b2tlbhgFIAEoCzIjLmRyaWZ0bWdyLnYxLkNyZWF0ZUpvaW5Ub2tlbkNvbW1hbmRIABJAChFkZWxldGVfam9pbl90b2tlbhgGIAEoCzIjLmRyaWZ0bWdyLnYxLkRlbGV0ZUpvaW5Ub2tlbkNvbW1hbmRIABI1CgthY2tfZmluZGluZxgHIAEoCzIeLmRyaWZ0bWdyLnYxLkFja0ZpbmRpbmdDb21tYW5kSAASNwoMYWdlbnRfc3RhdHVzGAggASgLMh8uZHJpZnRtZ3IudjEuQWdlbnRTdGF0dXNDb21tYW5kSAASNwoMcmV2b2tlX2FnZW50GAkgASgLMh8uZHJpZnRtZ3IudjEuUmV2b2tlQWdlbnRDb21tYW5kSAASOgoOY3JlYXRlX2FwaV9rZXkYCiABKAsyIC5kcmlmdG1nci52MS5DcmVhdGVBUElLZXlDb21tYW5kSAASNQoLcmVuZXdfYWdlbnQYCyABKAsyHi5kcmlmdG1nci52MS5SZW5ld0FnZW50Q29tbWFuZEgAEjcKDHB1dF9tdXRlbGlzdBgMIAEoCzIfLmRyaWZ0bWdyLnYxLlB1dE11dGVsaXN0Q29tbWFuZEgAEjMKCnB1dF9wb2xpY3kYDSABKAsyHS5kcmlmdG1nci52MS5QdXRQb2xpY3lDb21tYW5kSAASOQoNZGVsZXRlX3BvbGljeRgOIAEoCzIgLmRyaWZ0bWdyLnYxLkRlbGV0ZVBvbGljeUNvbW1hbmRIABIqCgVhdWRpdBgUIAEoCzIZLmRyaWZ0bWdyLnYxLkF1ZGl0Q29tbWFuZEgAEjkKDWNyZWF0ZV90ZW5hbnQYHiABKAsyIC5kcmlmdG1nci52MS5DcmVhdGVUZW5hbnRDb21tYW5kSAASOQoNdXBkYXRlX3RlbmFudBgfIAEoCzIgLmRyaWZ0bWdyLnYxLlVwZGF0ZVRlbmFudENvbW1hbmRIABI7Cg5jcmVhdGVfcHJvamVjdBggIAEoCzIhLmRyaWZ0bWdyLnYxLkNyZWF0ZVByb2plY3RDb21tYW5kSAASOwoOZGVsZXRlX3Byb2plY3QYISABKAsyIS5kcmlmdG1nci52MS5EZWxldGVQcm9qZWN0Q29tbWFuZEgAEjUKC2NyZWF0ZV91c2VyGCIgASgLMh4uZHJpZnRtZ3IudjEuQ3JlYXRlVXNlckNvbW1hbmRIABI1Cgt1cGRhdGVfdXNlchgjIAEoCzIeLmRyaWZ0bWdyLnYxLlVwZGF0ZVVzZXJDb21tYW5kSAASNQoLZGVsZXRlX3VzZXIYJCABKAsyHi5kcmlmdG1nci52MS5EZWxldGVVc2VyQ29tbWFuZEgAEkgKFXVwc2VydF9mZWRlcmF0ZWRfdXNlchglIAEoCzInLmRyaWZ0bWdyLnYxLlVwc2VydEZlZGVyYXRlZFVzZXJDb21tYW5kSAASSgoWY3JlYXRlX3NlcnZpY2VfYWNjb3VudBgmIAEoCzIoLmRyaWZ0bWdyLnYxLkNyZWF0ZVNlcnZpY2VBY2NvdW50Q29tbWFuZEgAEkoKFmRlbGV0ZV9zZXJ2aWNlX2FjY291bnQYJyABKAsyKC5kcmlmdG1nci52MS5EZWxldGVTZXJ2aWNlQWNjb3VudENvbW1hbmRIABI4Cg1pc3N1ZV9hcGlfa2V5GCggASgLMh8uZHJpZnRtZ3IudjEuSXNzdWVBUElLZXlDb21tYW5kSAASOgoOcmV2b2tlX2FwaV9rZXkYKSABKAsyIC5kcmlmdG1nci52MS5SZXZva2VBUElLZXlDb21tYW5kSAASOgoOdG91Y2hfYXBpX2tleXMYKiABKAsyIC5kcmlmdG1nci52MS5Ub3VjaEFQSUtleXNDb21tYW5kSAASMgoJYm9vdHN0cmFwGCsgASgLMh0uZHJpZnRtZ3IudjEuQm9vdHN0cmFwQ29tbWFuZEgAQgUKA2NtZCI6Cg1Jbmdlc3RDb21tYW5kEikKB2JhdGNoZXMYASADKAsyGC5kcmlmdG1nci52MS5Jbmdlc3RCYXRjaCJ3CgtJbmdlc3RCYXRjaBIOCgZ0ZW5hbnQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEgoKYm9vdF9lcG9jaBgDIAEoBBILCgNzZXEYBCABKAQSDwoHcGF5bG9hZBgFIAEoDBIUCgxsb3N0X3Rocm91Z2gYBiABKAQiPAoMSW5nZXN0UmVzdWx0EiwKCG91dGNvbWVzGAEgAygLMhouZHJpZnRtZ3IudjEuSW5nZXN0T3V0Y29tZSJBCg1Jbmdlc3RPdXRjb21lEg4KBnN0YXR1cxgBIAEoCRIRCglhY2tlZF9zZXEYAiABKAQSDQoFZXJyb3IYAyABKAkiVAoNRW5yb2xsQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEAoIdG9rZW5faWQYAiABKAkSIQoFYWdlbnQYAyABKAsyEi5kcmlmdG1nci52MS5BZ2VudCJNCg9TdG9yZWRKb2luVG9rZW4SJQoFdG9rZW4YASABKAsyFi5kcmlmdG1nci52MS5Kb2luVG9rZW4SEwoLc2VjcmV0X2hhc2gYAiABKAwiRQoWQ3JlYXRlSm9pblRva2VuQ29tbWFuZBIrCgV0b2tlbhgBIAEoCzIcLmRyaWZ0bWdyLnYxLlN0b3JlZEpvaW5Ub2tlbiI0ChZEZWxldGVKb2luVG9rZW5Db21tYW5kEg4KBnRlbmFudBgBIAEoCRIKCgJpZBgCIAEoCSJRChFBY2tGaW5kaW5nQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEgoKZmluZGluZ19pZBgCIAEoCRIKCgJieRgDIAEoCRIMCgRub3RlGAQgASgJIm4KEkFnZW50U3RhdHVzQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEAoIYWdlbnRfaWQYAiABKAkSEQoJY29ubmVjdGVkGAMgASgIEg8KB3ZlcnNpb24YBCABKAkSEgoKYm9vdF9lcG9jaBgFIAEoBCI2ChJSZXZva2VBZ2VudENvbW1hbmQSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJIvYCCgxTdG9yZWRBUElLZXkSCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEgwKBHJvbGUYAyABKAkSEwoLc2VjcmV0X2hhc2gYBCABKAwSEwoLZGVzY3JpcHRpb24YBSABKAkSLgoKY3JlYXRlZF9hdBgGIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKZXhwaXJlc19hdBgHIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASDwoHcmV2b2tlZBgIIAEoCBIPCgd1c2VyX2lkGAkgASgJEhoKEnNlcnZpY2VfYWNjb3VudF9pZBgKIAEoCRIwCgxsYXN0X3VzZWRfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCnJldm9rZWRfYXQYDCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEhIKCmNyZWF0ZWRfYnkYDSABKAkiUwoTQ3JlYXRlQVBJS2V5Q29tbWFuZBImCgNrZXkYASABKAsyGS5kcmlmdG1nci52MS5TdG9yZWRBUElLZXkSFAoMb25seV9pZl9ub25lGAIgASgIInkKEVJlbmV3QWdlbnRDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRITCgtjZXJ0X3NlcmlhbBgDIAEoCRItCglub3RfYWZ0ZXIYBCABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wImIKDlN0b3JlZE11dGVsaXN0EgwKBHlhbWwYASABKAkSLgoKdXBkYXRlZF9hdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKdXBkYXRlZF9ieRgDIAEoCSJTChJQdXRNdXRlbGlzdENvbW1hbmQSDgoGdGVuYW50GAEgASgJEi0KCG11dGVsaXN0GAIgASgLMhsuZHJpZnRtZ3IudjEuU3RvcmVkTXV0ZWxpc3QiRwoQUHV0UG9saWN5Q29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSIwoGcG9saWN5GAIgASgLMhMuZHJpZnRtZ3IudjEuUG9saWN5IjMKE0RlbGV0ZVBvbGljeUNvbW1hbmQSDgoGdGVuYW50GAEgASgJEgwKBG5hbWUYAiABKAkiNwoMQXVkaXRDb21tYW5kEicKBmV2ZW50cxgBIAMoCzIXLmRyaWZ0bWdyLnYxLkF1ZGl0RXZlbnQi5AEKC0FwcGx5UmVzdWx0EgwKBGNvZGUYASABKAkSDwoHbWVzc2FnZRgCIAEoCRIlCgdmaW5kaW5nGAMgASgLMhQuZHJpZnRtZ3IudjEuRmluZGluZxIjCgZwb2xpY3kYBCABKAsyEy5kcmlmdG1nci52MS5Qb2xpY3kSHwoEdXNlchgeIAEoCzIRLmRyaWZ0bWdyLnYxLlVzZXISIwoGdGVuYW50GB8gASgLMhMuZHJpZnRtZ3IudjEuVGVuYW50EiQKB2FwaV9rZXkYICABKAsyEy5kcmlmdG1nci52MS5BUElLZXkiOgoTQ3JlYXRlVGVuYW50Q29tbWFuZBIjCgZ0ZW5hbnQYASABKAsyEy5kcmlmdG1nci52MS5UZW5hbnQinAEKE1VwZGF0ZVRlbmFudENvbW1hbmQSCgoCaWQYASABKAkSGQoMZGlzcGxheV9uYW1lGAIgASgJSACIAQESFQoIZGlzYWJsZWQYAyABKAhIAYgBARIpCgZxdW90YXMYBCABKAsyGS5kcmlmdG1nci52MS5UZW5hbnRRdW90YXNCDwoNX2Rpc3BsYXlfbmFtZUILCglfZGlzYWJsZWQiPQoUQ3JlYXRlUHJvamVjdENvbW1hbmQSJQoHcHJvamVjdBgBIAEoCzIULmRyaWZ0bWdyLnYxLlByb2plY3QiMgoURGVsZXRlUHJvamVjdENvbW1hbmQSDgoGdGVuYW50GAEgASgJEgoKAmlkGAIgASgJIkQKClN0b3JlZFVzZXISHwoEdXNlchgBIAEoCzIRLmRyaWZ0bWdyLnYxLlVzZXISFQoNcGFzc3dvcmRfaGFzaBgCIAEoCSI6ChFDcmVhdGVVc2VyQ29tbWFuZBIlCgR1c2VyGAEgASgLMhcuZHJpZnRtZ3IudjEuU3RvcmVkVXNlciLnAQoRVXBkYXRlVXNlckNvbW1hbmQSDgoGdGVuYW50GAEgASgJEgoKAmlkGAIgASgJEhEKBHJvbGUYAyABKAlIAIgBARIVCghkaXNhYmxlZBgEIAEoCEgBiAEBEhkKDGRpc3BsYXlfbmFtZRgFIAEoCUgCiAEBEhIKBWVtYWlsGAYgASgJSAOIAQESGgoNcGFzc3dvcmRfaGFzaBgHIAEoCUgEiAEBQgcKBV9yb2xlQgsKCV9kaXNhYmxlZEIPCg1fZGlzcGxheV9uYW1lQggKBl9lbWFpbEIQCg5fcGFzc3dvcmRfaGFzaCIvChFEZWxldGVVc2VyQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSCgoCaWQYAiABKAkipwEKGlVwc2VydEZlZGVyYXRlZFVzZXJDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIOCgZpc3N1ZXIYAiABKAkSDwoHc3ViamVjdBgDIAEoCRINCgVlbWFpbBgEIAEoCRIUCgxkaXNwbGF5X25hbWUYBSABKAkSEwoLbmV3X3VzZXJfaWQYBiABKAkSEAoIdXNlcm5hbWUYByABKAkSDAoEcm9sZRgIIAEoCSJTChtDcmVhdGVTZXJ2aWNlQWNjb3VudENvbW1hbmQSNAoPc2VydmljZV9hY2NvdW50GAEgASgLMhsuZHJpZnRtZ3IudjEuU2VydmljZUFjY291bnQiOQobRGVsZXRlU2VydmljZUFjY291bnRDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIKCgJpZBgCIAEoCSI8ChJJc3N1ZUFQSUtleUNvbW1hbmQSJgoDa2V5GAEgASgLMhkuZHJpZnRtZ3IudjEuU3RvcmVkQVBJS2V5IjEKE1Jldm9rZUFQSUtleUNvbW1hbmQSDgoGdGVuYW50GAEgASgJEgoKAmlkGAIgASgJIjsKE1RvdWNoQVBJS2V5c0NvbW1hbmQSJAoEdXNlcxgBIAMoCzIWLmRyaWZ0bWdyLnYxLkFQSUtleVVzZSJDCglBUElLZXlVc2USDgoGa2V5X2lkGAEgASgJEiYKAmF0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcCKVAQoQQm9vdHN0cmFwQ29tbWFuZBIjCgZ0ZW5hbnQYASABKAsyEy5kcmlmdG1nci52MS5UZW5hbnQSNAoPc2VydmljZV9hY2NvdW50GAIgASgLMhsuZHJpZnRtZ3IudjEuU2VydmljZUFjY291bnQSJgoDa2V5GAMgASgLMhkuZHJpZnRtZ3IudjEuU3RvcmVkQVBJS2V5QjtaOWdpdGh1Yi5jb20vZHJpZnRtZ3IvZHJpZnRtZ3IvcHJvdG8vZHJpZnRtZ3IvdjE7ZHJpZnRtZ3J2MWIGcHJvdG8z", [file_driftmgr_v1_cluster, file_driftmgr_v1_audit, file_driftmgr_v1_common, file_driftmgr_v1_security, file_driftmgr_v1_tenancy, file_google_protobuf_timestamp]);
+  fileDesc("ChlkcmlmdG1nci92MS9yYWZ0bG9nLnByb3RvEgtkcmlmdG1nci52MSLwDgoLUmFmdENvbW1hbmQSEgoKcmVxdWVzdF9pZBgBIAEoCRImCgJhdBgCIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLAoGaW5nZXN0GAMgASgLMhouZHJpZnRtZ3IudjEuSW5nZXN0Q29tbWFuZEgAEiwKBmVucm9sbBgEIAEoCzIaLmRyaWZ0bWdyLnYxLkVucm9sbENvbW1hbmRIABJAChFjcmVhdGVfam9pbl90b2tlbhgFIAEoCzIjLmRyaWZ0bWdyLnYxLkNyZWF0ZUpvaW5Ub2tlbkNvbW1hbmRIABJAChFkZWxldGVfam9pbl90b2tlbhgGIAEoCzIjLmRyaWZ0bWdyLnYxLkRlbGV0ZUpvaW5Ub2tlbkNvbW1hbmRIABI1CgthY2tfZmluZGluZxgHIAEoCzIeLmRyaWZ0bWdyLnYxLkFja0ZpbmRpbmdDb21tYW5kSAASNwoMYWdlbnRfc3RhdHVzGAggASgLMh8uZHJpZnRtZ3IudjEuQWdlbnRTdGF0dXNDb21tYW5kSAASNwoMcmV2b2tlX2FnZW50GAkgASgLMh8uZHJpZnRtZ3IudjEuUmV2b2tlQWdlbnRDb21tYW5kSAASOgoOY3JlYXRlX2FwaV9rZXkYCiABKAsyIC5kcmlmdG1nci52MS5DcmVhdGVBUElLZXlDb21tYW5kSAASNQoLcmVuZXdfYWdlbnQYCyABKAsyHi5kcmlmdG1nci52MS5SZW5ld0FnZW50Q29tbWFuZEgAEjcKDHB1dF9tdXRlbGlzdBgMIAEoCzIfLmRyaWZ0bWdyLnYxLlB1dE11dGVsaXN0Q29tbWFuZEgAEjMKCnB1dF9wb2xpY3kYDSABKAsyHS5kcmlmdG1nci52MS5QdXRQb2xpY3lDb21tYW5kSAASOQoNZGVsZXRlX3BvbGljeRgOIAEoCzIgLmRyaWZ0bWdyLnYxLkRlbGV0ZVBvbGljeUNvbW1hbmRIABIqCgVhdWRpdBgUIAEoCzIZLmRyaWZ0bWdyLnYxLkF1ZGl0Q29tbWFuZEgAEjkKDWNyZWF0ZV90ZW5hbnQYHiABKAsyIC5kcmlmdG1nci52MS5DcmVhdGVUZW5hbnRDb21tYW5kSAASOQoNdXBkYXRlX3RlbmFudBgfIAEoCzIgLmRyaWZ0bWdyLnYxLlVwZGF0ZVRlbmFudENvbW1hbmRIABI7Cg5jcmVhdGVfcHJvamVjdBggIAEoCzIhLmRyaWZ0bWdyLnYxLkNyZWF0ZVByb2plY3RDb21tYW5kSAASOwoOZGVsZXRlX3Byb2plY3QYISABKAsyIS5kcmlmdG1nci52MS5EZWxldGVQcm9qZWN0Q29tbWFuZEgAEjUKC2NyZWF0ZV91c2VyGCIgASgLMh4uZHJpZnRtZ3IudjEuQ3JlYXRlVXNlckNvbW1hbmRIABI1Cgt1cGRhdGVfdXNlchgjIAEoCzIeLmRyaWZ0bWdyLnYxLlVwZGF0ZVVzZXJDb21tYW5kSAASNQoLZGVsZXRlX3VzZXIYJCABKAsyHi5kcmlmdG1nci52MS5EZWxldGVVc2VyQ29tbWFuZEgAEkgKFXVwc2VydF9mZWRlcmF0ZWRfdXNlchglIAEoCzInLmRyaWZ0bWdyLnYxLlVwc2VydEZlZGVyYXRlZFVzZXJDb21tYW5kSAASSgoWY3JlYXRlX3NlcnZpY2VfYWNjb3VudBgmIAEoCzIoLmRyaWZ0bWdyLnYxLkNyZWF0ZVNlcnZpY2VBY2NvdW50Q29tbWFuZEgAEkoKFmRlbGV0ZV9zZXJ2aWNlX2FjY291bnQYJyABKAsyKC5kcmlmdG1nci52MS5EZWxldGVTZXJ2aWNlQWNjb3VudENvbW1hbmRIABI4Cg1pc3N1ZV9hcGlfa2V5GCggASgLMh8uZHJpZnRtZ3IudjEuSXNzdWVBUElLZXlDb21tYW5kSAASOgoOcmV2b2tlX2FwaV9rZXkYKSABKAsyIC5kcmlmdG1nci52MS5SZXZva2VBUElLZXlDb21tYW5kSAASOgoOdG91Y2hfYXBpX2tleXMYKiABKAsyIC5kcmlmdG1nci52MS5Ub3VjaEFQSUtleXNDb21tYW5kSAASMgoJYm9vdHN0cmFwGCsgASgLMh0uZHJpZnRtZ3IudjEuQm9vdHN0cmFwQ29tbWFuZEgAEjsKDmNyZWF0ZV9zZXNzaW9uGCwgASgLMiEuZHJpZnRtZ3IudjEuQ3JlYXRlU2Vzc2lvbkNvbW1hbmRIABI5Cg10b3VjaF9zZXNzaW9uGC0gASgLMiAuZHJpZnRtZ3IudjEuVG91Y2hTZXNzaW9uQ29tbWFuZEgAEjsKDmRlbGV0ZV9zZXNzaW9uGC4gASgLMiEuZHJpZnRtZ3IudjEuRGVsZXRlU2Vzc2lvbkNvbW1hbmRIABI7Cg5zd2VlcF9zZXNzaW9ucxgvIAEoCzIhLmRyaWZ0bWdyLnYxLlN3ZWVwU2Vzc2lvbnNDb21tYW5kSABCBQoDY21kIjoKDUluZ2VzdENvbW1hbmQSKQoHYmF0Y2hlcxgBIAMoCzIYLmRyaWZ0bWdyLnYxLkluZ2VzdEJhdGNoIncKC0luZ2VzdEJhdGNoEg4KBnRlbmFudBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRISCgpib290X2Vwb2NoGAMgASgEEgsKA3NlcRgEIAEoBBIPCgdwYXlsb2FkGAUgASgMEhQKDGxvc3RfdGhyb3VnaBgGIAEoBCI8CgxJbmdlc3RSZXN1bHQSLAoIb3V0Y29tZXMYASADKAsyGi5kcmlmdG1nci52MS5Jbmdlc3RPdXRjb21lIkEKDUluZ2VzdE91dGNvbWUSDgoGc3RhdHVzGAEgASgJEhEKCWFja2VkX3NlcRgCIAEoBBINCgVlcnJvchgDIAEoCSJUCg1FbnJvbGxDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIQCgh0b2tlbl9pZBgCIAEoCRIhCgVhZ2VudBgDIAEoCzISLmRyaWZ0bWdyLnYxLkFnZW50Ik0KD1N0b3JlZEpvaW5Ub2tlbhIlCgV0b2tlbhgBIAEoCzIWLmRyaWZ0bWdyLnYxLkpvaW5Ub2tlbhITCgtzZWNyZXRfaGFzaBgCIAEoDCJFChZDcmVhdGVKb2luVG9rZW5Db21tYW5kEisKBXRva2VuGAEgASgLMhwuZHJpZnRtZ3IudjEuU3RvcmVkSm9pblRva2VuIjQKFkRlbGV0ZUpvaW5Ub2tlbkNvbW1hbmQSDgoGdGVuYW50GAEgASgJEgoKAmlkGAIgASgJIlEKEUFja0ZpbmRpbmdDb21tYW5kEg4KBnRlbmFudBgBIAEoCRISCgpmaW5kaW5nX2lkGAIgASgJEgoKAmJ5GAMgASgJEgwKBG5vdGUYBCABKAkibgoSQWdlbnRTdGF0dXNDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIQCghhZ2VudF9pZBgCIAEoCRIRCgljb25uZWN0ZWQYAyABKAgSDwoHdmVyc2lvbhgEIAEoCRISCgpib290X2Vwb2NoGAUgASgEIjYKElJldm9rZUFnZW50Q29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSEAoIYWdlbnRfaWQYAiABKAki9gIKDFN0b3JlZEFQSUtleRIKCgJpZBgBIAEoCRIOCgZ0ZW5hbnQYAiABKAkSDAoEcm9sZRgDIAEoCRITCgtzZWNyZXRfaGFzaBgEIAEoDBITCgtkZXNjcmlwdGlvbhgFIAEoCRIuCgpjcmVhdGVkX2F0GAYgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIuCgpleHBpcmVzX2F0GAcgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBIPCgdyZXZva2VkGAggASgIEg8KB3VzZXJfaWQYCSABKAkSGgoSc2VydmljZV9hY2NvdW50X2lkGAogASgJEjAKDGxhc3RfdXNlZF9hdBgLIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASLgoKcmV2b2tlZF9hdBgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEgoKY3JlYXRlZF9ieRgNIAEoCSJTChNDcmVhdGVBUElLZXlDb21tYW5kEiYKA2tleRgBIAEoCzIZLmRyaWZ0bWdyLnYxLlN0b3JlZEFQSUtleRIUCgxvbmx5X2lmX25vbmUYAiABKAgieQoRUmVuZXdBZ2VudENvbW1hbmQSDgoGdGVuYW50GAEgASgJEhAKCGFnZW50X2lkGAIgASgJEhMKC2NlcnRfc2VyaWFsGAMgASgJEi0KCW5vdF9hZnRlchgEIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXAiYgoOU3RvcmVkTXV0ZWxpc3QSDAoEeWFtbBgBIAEoCRIuCgp1cGRhdGVkX2F0GAIgASgLMhouZ29vZ2xlLnByb3RvYnVmLlRpbWVzdGFtcBISCgp1cGRhdGVkX2J5GAMgASgJIlMKElB1dE11dGVsaXN0Q29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSLQoIbXV0ZWxpc3QYAiABKAsyGy5kcmlmdG1nci52MS5TdG9yZWRNdXRlbGlzdCJHChBQdXRQb2xpY3lDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIjCgZwb2xpY3kYAiABKAsyEy5kcmlmdG1nci52MS5Qb2xpY3kiMwoTRGVsZXRlUG9saWN5Q29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSDAoEbmFtZRgCIAEoCSI3CgxBdWRpdENvbW1hbmQSJwoGZXZlbnRzGAEgAygLMhcuZHJpZnRtZ3IudjEuQXVkaXRFdmVudCLkAQoLQXBwbHlSZXN1bHQSDAoEY29kZRgBIAEoCRIPCgdtZXNzYWdlGAIgASgJEiUKB2ZpbmRpbmcYAyABKAsyFC5kcmlmdG1nci52MS5GaW5kaW5nEiMKBnBvbGljeRgEIAEoCzITLmRyaWZ0bWdyLnYxLlBvbGljeRIfCgR1c2VyGB4gASgLMhEuZHJpZnRtZ3IudjEuVXNlchIjCgZ0ZW5hbnQYHyABKAsyEy5kcmlmdG1nci52MS5UZW5hbnQSJAoHYXBpX2tleRggIAEoCzITLmRyaWZ0bWdyLnYxLkFQSUtleSI6ChNDcmVhdGVUZW5hbnRDb21tYW5kEiMKBnRlbmFudBgBIAEoCzITLmRyaWZ0bWdyLnYxLlRlbmFudCKcAQoTVXBkYXRlVGVuYW50Q29tbWFuZBIKCgJpZBgBIAEoCRIZCgxkaXNwbGF5X25hbWUYAiABKAlIAIgBARIVCghkaXNhYmxlZBgDIAEoCEgBiAEBEikKBnF1b3RhcxgEIAEoCzIZLmRyaWZ0bWdyLnYxLlRlbmFudFF1b3Rhc0IPCg1fZGlzcGxheV9uYW1lQgsKCV9kaXNhYmxlZCI9ChRDcmVhdGVQcm9qZWN0Q29tbWFuZBIlCgdwcm9qZWN0GAEgASgLMhQuZHJpZnRtZ3IudjEuUHJvamVjdCIyChREZWxldGVQcm9qZWN0Q29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSCgoCaWQYAiABKAkiRAoKU3RvcmVkVXNlchIfCgR1c2VyGAEgASgLMhEuZHJpZnRtZ3IudjEuVXNlchIVCg1wYXNzd29yZF9oYXNoGAIgASgJIjoKEUNyZWF0ZVVzZXJDb21tYW5kEiUKBHVzZXIYASABKAsyFy5kcmlmdG1nci52MS5TdG9yZWRVc2VyIucBChFVcGRhdGVVc2VyQ29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSCgoCaWQYAiABKAkSEQoEcm9sZRgDIAEoCUgAiAEBEhUKCGRpc2FibGVkGAQgASgISAGIAQESGQoMZGlzcGxheV9uYW1lGAUgASgJSAKIAQESEgoFZW1haWwYBiABKAlIA4gBARIaCg1wYXNzd29yZF9oYXNoGAcgASgJSASIAQFCBwoFX3JvbGVCCwoJX2Rpc2FibGVkQg8KDV9kaXNwbGF5X25hbWVCCAoGX2VtYWlsQhAKDl9wYXNzd29yZF9oYXNoIi8KEURlbGV0ZVVzZXJDb21tYW5kEg4KBnRlbmFudBgBIAEoCRIKCgJpZBgCIAEoCSKnAQoaVXBzZXJ0RmVkZXJhdGVkVXNlckNvbW1hbmQSDgoGdGVuYW50GAEgASgJEg4KBmlzc3VlchgCIAEoCRIPCgdzdWJqZWN0GAMgASgJEg0KBWVtYWlsGAQgASgJEhQKDGRpc3BsYXlfbmFtZRgFIAEoCRITCgtuZXdfdXNlcl9pZBgGIAEoCRIQCgh1c2VybmFtZRgHIAEoCRIMCgRyb2xlGAggASgJIlMKG0NyZWF0ZVNlcnZpY2VBY2NvdW50Q29tbWFuZBI0Cg9zZXJ2aWNlX2FjY291bnQYASABKAsyGy5kcmlmdG1nci52MS5TZXJ2aWNlQWNjb3VudCI5ChtEZWxldGVTZXJ2aWNlQWNjb3VudENvbW1hbmQSDgoGdGVuYW50GAEgASgJEgoKAmlkGAIgASgJIjwKEklzc3VlQVBJS2V5Q29tbWFuZBImCgNrZXkYASABKAsyGS5kcmlmdG1nci52MS5TdG9yZWRBUElLZXkiMQoTUmV2b2tlQVBJS2V5Q29tbWFuZBIOCgZ0ZW5hbnQYASABKAkSCgoCaWQYAiABKAkiOwoTVG91Y2hBUElLZXlzQ29tbWFuZBIkCgR1c2VzGAEgAygLMhYuZHJpZnRtZ3IudjEuQVBJS2V5VXNlIkMKCUFQSUtleVVzZRIOCgZrZXlfaWQYASABKAkSJgoCYXQYAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIpUBChBCb290c3RyYXBDb21tYW5kEiMKBnRlbmFudBgBIAEoCzITLmRyaWZ0bWdyLnYxLlRlbmFudBI0Cg9zZXJ2aWNlX2FjY291bnQYAiABKAsyGy5kcmlmdG1nci52MS5TZXJ2aWNlQWNjb3VudBImCgNrZXkYAyABKAsyGS5kcmlmdG1nci52MS5TdG9yZWRBUElLZXkiuwIKDVN0b3JlZFNlc3Npb24SCgoCaWQYASABKAkSDgoGdGVuYW50GAIgASgJEg8KB3VzZXJfaWQYAyABKAkSDAoEbmFtZRgEIAEoCRINCgVlbWFpbBgFIAEoCRIMCgRyb2xlGAYgASgJEg4KBmdyb3VwcxgHIAMoCRIOCgZtZXRob2QYCCABKAkSDgoGaXNzdWVyGAkgASgJEi4KCmNyZWF0ZWRfYXQYCiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi4KCmV4cGlyZXNfYXQYCyABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wEi0KCWxhc3Rfc2VlbhgMIAEoCzIaLmdvb2dsZS5wcm90b2J1Zi5UaW1lc3RhbXASEwoLY3NyZl9zZWNyZXQYDSABKAwiQwoUQ3JlYXRlU2Vzc2lvbkNvbW1hbmQSKwoHc2Vzc2lvbhgBIAEoCzIaLmRyaWZ0bWdyLnYxLlN0b3JlZFNlc3Npb24iUAoTVG91Y2hTZXNzaW9uQ29tbWFuZBIKCgJpZBgBIAEoCRItCglsYXN0X3NlZW4YAiABKAsyGi5nb29nbGUucHJvdG9idWYuVGltZXN0YW1wIkMKFERlbGV0ZVNlc3Npb25Db21tYW5kEgoKAmlkGAEgASgJEg4KBnRlbmFudBgCIAEoCRIPCgd1c2VyX2lkGAMgASgJIjQKFFN3ZWVwU2Vzc2lvbnNDb21tYW5kEhwKFGlkbGVfdGltZW91dF9zZWNvbmRzGAEgASgDQjtaOWdpdGh1Yi5jb20vZHJpZnRtZ3IvZHJpZnRtZ3IvcHJvdG8vZHJpZnRtZ3IvdjE7ZHJpZnRtZ3J2MWIGcHJvdG8z", [file_driftmgr_v1_cluster, file_driftmgr_v1_audit, file_driftmgr_v1_common, file_driftmgr_v1_security, file_driftmgr_v1_tenancy, file_google_protobuf_timestamp]);
 
 /**
  * RaftCommand is the payload of one raft log entry after its command-type
@@ -215,6 +215,32 @@ export type RaftCommand = Message<"driftmgr.v1.RaftCommand"> & {
      */
     value: BootstrapCommand;
     case: "bootstrap";
+  } | {
+    /**
+     * 44-47: console sign-in sessions.
+     *
+     * @generated from field: driftmgr.v1.CreateSessionCommand create_session = 44;
+     */
+    value: CreateSessionCommand;
+    case: "createSession";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.TouchSessionCommand touch_session = 45;
+     */
+    value: TouchSessionCommand;
+    case: "touchSession";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.DeleteSessionCommand delete_session = 46;
+     */
+    value: DeleteSessionCommand;
+    case: "deleteSession";
+  } | {
+    /**
+     * @generated from field: driftmgr.v1.SweepSessionsCommand sweep_sessions = 47;
+     */
+    value: SweepSessionsCommand;
+    case: "sweepSessions";
   } | { case: undefined; value?: undefined };
 };
 
@@ -1238,4 +1264,189 @@ export type BootstrapCommand = Message<"driftmgr.v1.BootstrapCommand"> & {
  */
 export const BootstrapCommandSchema: GenMessage<BootstrapCommand> = /*@__PURE__*/
   messageDesc(file_driftmgr_v1_raftlog, 36);
+
+/**
+ * StoredSession is one signed-in browser. id is the hex SHA-256 of the
+ * token in its cookie, never the token itself, so neither the log nor a
+ * snapshot holds anything a thief could replay.
+ *
+ * @generated from message driftmgr.v1.StoredSession
+ */
+export type StoredSession = Message<"driftmgr.v1.StoredSession"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string tenant = 2;
+   */
+  tenant: string;
+
+  /**
+   * user_id is the user of the tenant the session acts as.
+   *
+   * @generated from field: string user_id = 3;
+   */
+  userId: string;
+
+  /**
+   * @generated from field: string name = 4;
+   */
+  name: string;
+
+  /**
+   * @generated from field: string email = 5;
+   */
+  email: string;
+
+  /**
+   * role at sign-in; the user's current role caps it at every request.
+   *
+   * @generated from field: string role = 6;
+   */
+  role: string;
+
+  /**
+   * @generated from field: repeated string groups = 7;
+   */
+  groups: string[];
+
+  /**
+   * method is "oidc" or "password".
+   *
+   * @generated from field: string method = 8;
+   */
+  method: string;
+
+  /**
+   * @generated from field: string issuer = 9;
+   */
+  issuer: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp created_at = 10;
+   */
+  createdAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp expires_at = 11;
+   */
+  expiresAt?: Timestamp | undefined;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_seen = 12;
+   */
+  lastSeen?: Timestamp | undefined;
+
+  /**
+   * csrf_secret keys the session's CSRF token.
+   *
+   * @generated from field: bytes csrf_secret = 13;
+   */
+  csrfSecret: Uint8Array;
+};
+
+/**
+ * Describes the message driftmgr.v1.StoredSession.
+ * Use `create(StoredSessionSchema)` to create a new message.
+ */
+export const StoredSessionSchema: GenMessage<StoredSession> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 37);
+
+/**
+ * CreateSessionCommand stores a new session; its user must exist in its
+ * tenant and be enabled, and the tenant must not be disabled.
+ *
+ * @generated from message driftmgr.v1.CreateSessionCommand
+ */
+export type CreateSessionCommand = Message<"driftmgr.v1.CreateSessionCommand"> & {
+  /**
+   * @generated from field: driftmgr.v1.StoredSession session = 1;
+   */
+  session?: StoredSession | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.CreateSessionCommand.
+ * Use `create(CreateSessionCommandSchema)` to create a new message.
+ */
+export const CreateSessionCommandSchema: GenMessage<CreateSessionCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 38);
+
+/**
+ * TouchSessionCommand moves a session's last use forward (never back).
+ * Controllers propose it at most once a minute per session.
+ *
+ * @generated from message driftmgr.v1.TouchSessionCommand
+ */
+export type TouchSessionCommand = Message<"driftmgr.v1.TouchSessionCommand"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: google.protobuf.Timestamp last_seen = 2;
+   */
+  lastSeen?: Timestamp | undefined;
+};
+
+/**
+ * Describes the message driftmgr.v1.TouchSessionCommand.
+ * Use `create(TouchSessionCommandSchema)` to create a new message.
+ */
+export const TouchSessionCommandSchema: GenMessage<TouchSessionCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 39);
+
+/**
+ * DeleteSessionCommand ends one session (id), or every session of a user
+ * (tenant and user_id), or of a tenant (tenant alone).
+ *
+ * @generated from message driftmgr.v1.DeleteSessionCommand
+ */
+export type DeleteSessionCommand = Message<"driftmgr.v1.DeleteSessionCommand"> & {
+  /**
+   * @generated from field: string id = 1;
+   */
+  id: string;
+
+  /**
+   * @generated from field: string tenant = 2;
+   */
+  tenant: string;
+
+  /**
+   * @generated from field: string user_id = 3;
+   */
+  userId: string;
+};
+
+/**
+ * Describes the message driftmgr.v1.DeleteSessionCommand.
+ * Use `create(DeleteSessionCommandSchema)` to create a new message.
+ */
+export const DeleteSessionCommandSchema: GenMessage<DeleteSessionCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 40);
+
+/**
+ * SweepSessionsCommand, proposed by the leader now and then, forgets the
+ * sessions past their expiry at the command's time (RaftCommand.at, the
+ * leader's clock), and those unused for idle_timeout_seconds when set.
+ *
+ * @generated from message driftmgr.v1.SweepSessionsCommand
+ */
+export type SweepSessionsCommand = Message<"driftmgr.v1.SweepSessionsCommand"> & {
+  /**
+   * @generated from field: int64 idle_timeout_seconds = 1;
+   */
+  idleTimeoutSeconds: bigint;
+};
+
+/**
+ * Describes the message driftmgr.v1.SweepSessionsCommand.
+ * Use `create(SweepSessionsCommandSchema)` to create a new message.
+ */
+export const SweepSessionsCommandSchema: GenMessage<SweepSessionsCommand> = /*@__PURE__*/
+  messageDesc(file_driftmgr_v1_raftlog, 41);
 
