@@ -389,7 +389,7 @@ the cluster CA from --ca-file or DRIFTMGR_CA_FILE.`,
 			return f.print(s, resp.Msg, nil)
 		},
 	})
-	root.AddCommand(bootstrap, members, health, agentsCmd, tokens, findingsCmd, newCtlSecurityCmd(s, f))
+	root.AddCommand(bootstrap, members, health, agentsCmd, tokens, findingsCmd, newCtlSecurityCmd(s, f), newCtlAuditCmd(s, f))
 	addTenancyCommands(root, f, s)
 	return root
 }

@@ -96,6 +96,46 @@ func TestDevModeFindsPlantedDriftAndFollowsMutations(t *testing.T) {
 	}, 60*time.Second, 200*time.Millisecond)
 
 	t.Run("security through ctl", func(t *testing.T) { devSecurity(t, base, key) })
+	t.Run("audit through ctl", func(t *testing.T) { devAudit(t, base, key) })
+}
+
+// devAudit reads the audit log the calls above left, exports it, checks
+// the export offline, and shows a tampered copy fails with the entry named.
+func devAudit(t *testing.T, base, key string) {
+	env := map[string]string{"DRIFTMGR_ADDR": base, "DRIFTMGR_API_KEY": key}
+	var out string
+	require.Eventually(t, func() bool {
+		var code int
+		code, out, _ = ctl(t, env, "audit", "list", "--action", "/driftmgr.v1.SecurityService/PutMutelist", "--limit", "1000")
+		return code == ExitInSync && regexp.MustCompile(`PutMutelist\s+invalid_argument`).MatchString(out) &&
+			regexp.MustCompile(`PutMutelist\s+ok`).MatchString(out)
+	}, 10*time.Second, 200*time.Millisecond, "the refused and the accepted mutelist are both audited: %s", out)
+	code, out, errb := ctl(t, env, "audit", "list", "--outcome", "failed", "--since", "1h", "--newest")
+	require.Equal(t, ExitInSync, code, errb)
+	assert.Contains(t, out, "invalid_argument")
+	code, _, errb = ctl(t, env, "audit", "list", "--since", "yesterday")
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errb, `--since "yesterday"`)
+
+	file := filepath.Join(t.TempDir(), "audit.jsonl")
+	code, _, errb = ctl(t, env, "audit", "export", "--out", file)
+	require.Equal(t, ExitInSync, code, errb)
+	assert.Contains(t, errb, "entries written to")
+	code, out, errb = ctl(t, env, "audit", "verify", file)
+	require.Equal(t, ExitInSync, code, errb)
+	assert.Contains(t, out, "intact: entries 1-")
+	code, out, errb = ctl(t, env, "audit", "verify")
+	require.Equal(t, ExitInSync, code, errb)
+	assert.Contains(t, out, "audit log intact")
+
+	raw, err := os.ReadFile(file)
+	require.NoError(t, err)
+	tampered := strings.Replace(string(raw), `"outcome":"invalid_argument"`, `"outcome":"ok"`, 1)
+	require.NotEqual(t, string(raw), tampered)
+	require.NoError(t, os.WriteFile(file, []byte(tampered), 0o600))
+	code, _, errb = ctl(t, env, "audit", "verify", file)
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errb, "altered")
 }
 
 // devSecurity checks what the dev agent's security scans put in the
@@ -116,7 +156,8 @@ func devSecurity(t *testing.T, base, key string) {
 
 	code, out, errb := ctl(t, env, "--json", "security", "get", id[1])
 	require.Equal(t, ExitInSync, code, errb)
-	assert.Contains(t, out, `"checkId": "DM-AWS-EC2-001"`, "the drift names the check it broke")
+	// protojson varies its spacing on purpose: match the value, not the bytes.
+	assert.Regexp(t, `"checkId":\s+"DM-AWS-EC2-001"`, out, "the drift names the check it broke")
 	assert.Contains(t, out, "this drift opened port 22 to the world")
 
 	code, out, errb = ctl(t, env, "security", "compliance")
