@@ -67,6 +67,9 @@ func (t CmdType) String() string {
 	if n, ok := tenancyNames[t]; ok {
 		return n
 	}
+	if n, ok := sessionNames[t]; ok {
+		return n
+	}
 	return fmt.Sprintf("unknown(%d)", byte(t))
 }
 
@@ -105,6 +108,9 @@ func typeOf(c *pb.RaftCommand) (CmdType, error) {
 		return CmdAudit, nil
 	}
 	if t, ok := tenancyTypeOf(c); ok {
+		return t, nil
+	}
+	if t, ok := sessionTypeOf(c); ok {
 		return t, nil
 	}
 	return 0, errors.New("command has no payload")

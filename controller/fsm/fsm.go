@@ -184,6 +184,8 @@ func (f *FSM) applyOne(tx *state.Tx, l *raft.Log) (any, []*Change) {
 	default:
 		if r := applyTenancy(tx, at, t, c); r != nil {
 			res = r
+		} else if r := applySession(tx, at, t, c); r != nil {
+			res = r
 		}
 	}
 	if r, ok := res.(*pb.ApplyResult); ok && c.GetRequestId() != "" {

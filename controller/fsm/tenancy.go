@@ -170,6 +170,11 @@ func applyUpdateTenant(tx *state.Tx, c *pb.UpdateTenantCommand) *pb.ApplyResult 
 	}
 	if c.Disabled != nil {
 		r.Disabled = c.GetDisabled()
+		if r.Disabled {
+			if res := endSessions(tx, r.GetId(), ""); res != nil {
+				return res
+			}
+		}
 	}
 	if c.Quotas != nil {
 		r.Quotas = c.GetQuotas()
@@ -287,6 +292,11 @@ func applyUpdateUser(tx *state.Tx, at time.Time, c *pb.UpdateUserCommand) *pb.Ap
 	}
 	if c.Disabled != nil {
 		u.Disabled = c.GetDisabled()
+		if u.Disabled {
+			if res := endSessions(tx, u.GetTenant(), u.GetId()); res != nil {
+				return res
+			}
+		}
 	}
 	if c.DisplayName != nil {
 		u.DisplayName = c.GetDisplayName()
@@ -332,6 +342,9 @@ func applyDeleteUser(tx *state.Tx, at time.Time, c *pb.DeleteUserCommand) *pb.Ap
 	}
 	if err := revokeOwnedKeys(tt, at, func(k *pb.StoredAPIKey) bool { return k.GetUserId() == c.GetId() }); err != nil {
 		return fail("internal", err.Error())
+	}
+	if res := endSessions(tx, c.GetTenant(), c.GetId()); res != nil {
+		return res
 	}
 	return &pb.ApplyResult{}
 }
