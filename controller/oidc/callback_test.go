@@ -13,6 +13,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
+
+	"github.com/driftmgr/driftmgr/controller/oidc/oidctest"
 )
 
 // refused asserts a callback answer is a failure page with that status and
@@ -153,7 +155,7 @@ func TestCallbackPKCEVerifierMismatch(t *testing.T) {
 func TestCallbackWrongNonce(t *testing.T) {
 	e := newEnv(t)
 	nonce := "not-the-nonce-we-sent"
-	e.op.nonce.Store(&nonce)
+	e.op.Nonce.Store(&nonce)
 	b := e.browser()
 	resp, body := b.signIn("alice", "alice-pw", "")
 	refused(t, b, resp, body, http.StatusUnauthorized, "nonce_mismatch")
@@ -162,7 +164,7 @@ func TestCallbackWrongNonce(t *testing.T) {
 func TestCallbackWrongAudience(t *testing.T) {
 	e := newEnv(t)
 	reclaim := func(c map[string]any) { c["aud"] = []string{"some-other-client"}; c["azp"] = "some-other-client" }
-	e.op.reclaim.Store(&reclaim)
+	e.op.Reclaim.Store(&reclaim)
 	b := e.browser()
 	resp, body := b.signIn("alice", "alice-pw", "")
 	refused(t, b, resp, body, http.StatusUnauthorized, "id_token_invalid")
@@ -172,7 +174,7 @@ func TestCallbackWrongAudience(t *testing.T) {
 func TestCallbackWrongIssuer(t *testing.T) {
 	e := newEnv(t)
 	reclaim := func(c map[string]any) { c["iss"] = "https://evil.test" }
-	e.op.reclaim.Store(&reclaim)
+	e.op.Reclaim.Store(&reclaim)
 	b := e.browser()
 	resp, body := b.signIn("alice", "alice-pw", "")
 	refused(t, b, resp, body, http.StatusUnauthorized, "id_token_invalid")
@@ -184,7 +186,7 @@ func TestCallbackWrongIssuer(t *testing.T) {
 func TestCallbackReclaimedUnchanged(t *testing.T) {
 	e := newEnv(t)
 	reclaim := func(map[string]any) {}
-	e.op.reclaim.Store(&reclaim)
+	e.op.Reclaim.Store(&reclaim)
 	b := e.browser()
 	resp, body := b.signIn("alice", "alice-pw", "")
 	require.Equal(t, http.StatusFound, resp.StatusCode, body)
@@ -192,7 +194,7 @@ func TestCallbackReclaimedUnchanged(t *testing.T) {
 
 func TestCallbackExpiredIDToken(t *testing.T) {
 	e := newEnv(t)
-	e.op.idTokenTTL.Store(int64(-time.Hour))
+	e.op.IDTokenTTL.Store(int64(-time.Hour))
 	b := e.browser()
 	resp, body := b.signIn("alice", "alice-pw", "")
 	refused(t, b, resp, body, http.StatusUnauthorized, "id_token_invalid")
@@ -201,7 +203,7 @@ func TestCallbackExpiredIDToken(t *testing.T) {
 
 func TestCallbackForgedSignature(t *testing.T) {
 	e := newEnv(t)
-	e.op.forgeSig.Store(true)
+	e.op.ForgeSignature.Store(true)
 	b := e.browser()
 	resp, body := b.signIn("alice", "alice-pw", "")
 	refused(t, b, resp, body, http.StatusUnauthorized, "id_token_invalid")
@@ -255,7 +257,7 @@ func TestCallbackWithoutCode(t *testing.T) {
 	assert.Equal(t, "S256", loc.Query().Get("code_challenge_method"))
 	assert.NotEmpty(t, loc.Query().Get("code_challenge"))
 	assert.NotEmpty(t, loc.Query().Get("nonce"))
-	assert.Equal(t, testClientID, loc.Query().Get("client_id"))
+	assert.Equal(t, oidctest.ClientID, loc.Query().Get("client_id"))
 	resp, body := b.callback(e.rpURL+CallbackPath+"?state="+url.QueryEscape(state), nil)
 	refused(t, b, resp, body, http.StatusBadRequest, "no_code")
 }
@@ -304,7 +306,7 @@ func TestLoginBadParameters(t *testing.T) {
 func TestCallbackGroupsFromUserinfo(t *testing.T) {
 	e := newEnv(t)
 	reclaim := func(c map[string]any) { delete(c, "groups") }
-	e.op.reclaim.Store(&reclaim)
+	e.op.Reclaim.Store(&reclaim)
 	b := e.browser()
 	resp, body := b.signIn("alice", "alice-pw", "")
 	require.Equal(t, http.StatusFound, resp.StatusCode, body)
@@ -317,9 +319,9 @@ func TestCallbackGroupsFromUserinfo(t *testing.T) {
 func TestCallbackUserinfoForAnotherSubject(t *testing.T) {
 	e := newEnv(t)
 	reclaim := func(c map[string]any) { delete(c, "groups") }
-	e.op.reclaim.Store(&reclaim)
+	e.op.Reclaim.Store(&reclaim)
 	reinfo := func(c map[string]any) { c["sub"] = "u-somebody-else" }
-	e.op.reinfo.Store(&reinfo)
+	e.op.Reinfo.Store(&reinfo)
 	b := e.browser()
 	resp, body := b.signIn("alice", "alice-pw", "")
 	refused(t, b, resp, body, http.StatusForbidden, "no_role")
@@ -331,7 +333,7 @@ func TestCallbackUserinfoForAnotherSubject(t *testing.T) {
 func TestCallbackUserinfoFails(t *testing.T) {
 	e := newEnv(t)
 	broken := func(c map[string]any) { c["fail"] = true }
-	e.op.reinfo.Store(&broken)
+	e.op.Reinfo.Store(&broken)
 	b := e.browser()
 	resp, body := b.signIn("alice", "alice-pw", "")
 	require.Equal(t, http.StatusFound, resp.StatusCode, body)

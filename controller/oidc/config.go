@@ -1,6 +1,7 @@
 package oidc
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -18,6 +19,10 @@ const (
 	RoleViewer   = "viewer"
 	RoleOperator = "operator"
 	RoleAdmin    = "admin"
+	// RoleOwner, the platform owner, signs in with a local password only:
+	// no group mapping grants it, since a mapping is per tenant and an
+	// owner acts in every tenant.
+	RoleOwner = "owner"
 )
 
 // roleRank orders the roles; 0 is no role.
@@ -29,6 +34,8 @@ func roleRank(role string) int {
 		return 2
 	case RoleAdmin:
 		return 3
+	case RoleOwner:
+		return 4
 	}
 	return 0
 }
@@ -101,6 +108,12 @@ type Config struct {
 	// must share it so a callback can land on any of them; nil picks a
 	// random key per process, which is enough for one controller.
 	StateKey []byte `yaml:"-"`
+	// Admit, if set, is called after a single sign-on mapped its identity
+	// and before the session starts: the tenancy layer records the user
+	// there and may rename it (Identity.UserID becomes its own user id) or
+	// refuse it with Refuse. Any other error fails the sign-in as a server
+	// error.
+	Admit func(ctx context.Context, id Identity, issuer string) (Identity, error) `yaml:"-"`
 	// HTTPClient talks to the provider (discovery, keys, token, userinfo).
 	// Default http.DefaultClient.
 	HTTPClient *http.Client `yaml:"-"`
@@ -181,7 +194,7 @@ func checkMappings(ms []Mapping, tenantClaim string) error {
 		if m.Group == "" {
 			errs = append(errs, fmt.Errorf("%w: %s.group: required", ErrConfig, field))
 		}
-		if roleRank(m.Role) == 0 {
+		if r := roleRank(m.Role); r == 0 || r > roleRank(RoleAdmin) {
 			errs = append(errs, fmt.Errorf("%w: %s.role: %q is not one of viewer, operator, admin", ErrConfig, field, m.Role))
 		}
 	}

@@ -33,4 +33,16 @@ var (
 	ErrBadCredentials = errors.New("oidc: wrong tenant, username or password")
 	// ErrNoRole marks a signed-in identity that no mapping gives a role.
 	ErrNoRole = errors.New("oidc: no role for this user")
+	// ErrRefused marks an identity the provider vouched for that may still
+	// not sign in (a disabled user or tenant): see Refuse.
+	ErrRefused = errors.New("oidc: sign-in refused")
 )
+
+// Refuse is how Config.Admit refuses an identity: reason, a sentence, is
+// shown to the person signing in. The error wraps ErrRefused.
+func Refuse(reason string) error { return &refusal{reason: reason} }
+
+type refusal struct{ reason string }
+
+func (r *refusal) Error() string { return ErrRefused.Error() + ": " + r.reason }
+func (r *refusal) Unwrap() error { return ErrRefused }

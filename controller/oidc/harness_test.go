@@ -23,6 +23,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/driftmgr/driftmgr/controller/oidc/oidctest"
 )
 
 // testClock is a clock tests move forward; safe to read from the servers'
@@ -77,7 +79,7 @@ func (fakePasswords) Verify(_ context.Context, tenant, username, password string
 // env is a console (the relying party) and a provider, both on 127.0.0.1.
 type env struct {
 	t      *testing.T
-	op     *testOP
+	op     *oidctest.Provider
 	h      *Handler
 	cfg    Config
 	store  *MemoryStore
@@ -101,17 +103,17 @@ func startEnv(t *testing.T, insecure bool, mod ...func(*Config)) *env {
 		scheme = "http"
 	}
 	e := &env{t: t, rpURL: scheme + "://" + ln.Addr().String(), clock: &testClock{}, logs: &syncBuffer{}, store: NewMemoryStore()}
-	e.op = startOP(t, e.rpURL+CallbackPath, insecure)
+	e.op = oidctest.Start(t, oidctest.Options{RedirectURLs: []string{e.rpURL + CallbackPath}, Insecure: insecure})
 	e.client = &http.Client{Timeout: 20 * time.Second}
 	if !insecure {
 		pool := x509.NewCertPool()
-		pool.AddCert(e.op.srv.Certificate())
+		pool.AddCert(e.op.Certificate())
 		e.client.Transport = &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}
 	}
 	e.cfg = Config{
-		Issuer:             e.op.issuer,
-		ClientID:           testClientID,
-		ClientSecret:       testClientSecret,
+		Issuer:             e.op.Issuer,
+		ClientID:           oidctest.ClientID,
+		ClientSecret:       oidctest.ClientSecret,
 		RedirectURL:        e.rpURL + CallbackPath,
 		Mappings:           testMappings,
 		AllowPasswordLogin: true,
@@ -214,8 +216,6 @@ func (b *browser) get(rawURL string) (*http.Response, string) {
 	return b.do(http.MethodGet, rawURL, nil, nil)
 }
 
-var authReqID = regexp.MustCompile(`name="id" value="([^"]+)"`)
-
 // startLogin goes to the console's login and on to the provider's login
 // form, and returns the provider's auth request id from it.
 func (b *browser) startLogin(query string) string {
@@ -223,10 +223,10 @@ func (b *browser) startLogin(query string) string {
 	b.stopAt = ""
 	resp, body := b.get(b.e.rpURL + LoginPath + query)
 	require.Equal(b.t, http.StatusOK, resp.StatusCode, body)
-	require.True(b.t, strings.HasPrefix(resp.Request.URL.String(), b.e.op.issuer), "landed on %s, not the provider", resp.Request.URL)
-	m := authReqID.FindStringSubmatch(body)
-	require.NotNil(b.t, m, "no login form at the provider: %s", body)
-	return m[1]
+	require.True(b.t, strings.HasPrefix(resp.Request.URL.String(), b.e.op.Issuer), "landed on %s, not the provider", resp.Request.URL)
+	id := oidctest.AuthRequestID(body)
+	require.NotEmpty(b.t, id, "no login form at the provider: %s", body)
+	return id
 }
 
 // submitLogin fills in the provider's form and returns the callback URL the
@@ -235,7 +235,7 @@ func (b *browser) submitLogin(id, username, password string) *url.URL {
 	b.t.Helper()
 	b.stopAt = CallbackPath
 	form := url.Values{"id": {id}, "username": {username}, "password": {password}}
-	resp, body := b.do(http.MethodPost, b.e.op.issuer+"/login/username", strings.NewReader(form.Encode()),
+	resp, body := b.do(http.MethodPost, b.e.op.Issuer+oidctest.LoginFormPath, strings.NewReader(form.Encode()),
 		map[string]string{"Content-Type": "application/x-www-form-urlencoded"})
 	require.Equal(b.t, http.StatusFound, resp.StatusCode, "provider refused the login: %s", body)
 	u, err := resp.Location()

@@ -26,8 +26,8 @@ type Session struct {
 	// token itself is never stored.
 	ID     string `json:"id"`
 	Tenant string `json:"tenant"`
-	// UserID is the provider's subject for single sign-on, the
-	// PasswordVerifier's user id for a password login.
+	// UserID is the PasswordVerifier's user id for a password login; for
+	// single sign-on, the provider's subject, or the id Config.Admit gave.
 	UserID string   `json:"user_id"`
 	Name   string   `json:"name,omitempty"`
 	Email  string   `json:"email,omitempty"`

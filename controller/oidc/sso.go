@@ -168,6 +168,18 @@ func (h *Handler) finishLogin(w http.ResponseWriter, r *http.Request) (*signedIn
 	if fl != nil {
 		return nil, fl
 	}
+	if h.cfg.Admit != nil {
+		admitted, err := h.cfg.Admit(r.Context(), id, idt.Issuer)
+		var rf *refusal
+		switch {
+		case errors.As(err, &rf):
+			return nil, &failure{status: http.StatusForbidden, code: "refused", err: err, msg: rf.reason}
+		case err != nil:
+			return nil, &failure{status: http.StatusInternalServerError, code: "admit_failed", err: err,
+				msg: "Your sign-in could not be recorded; try again."}
+		}
+		id = admitted
+	}
 	s, err := h.startSession(r.Context(), w, r, id, MethodOIDC, idt.Issuer)
 	if err != nil {
 		return nil, &failure{status: http.StatusInternalServerError, code: "session_store", err: err, msg: "The session could not be stored; try again."}

@@ -1,12 +1,17 @@
 package oidc
 
 import (
+	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/driftmgr/driftmgr/controller/oidc/oidctest"
 )
 
 // The done-when of the issue: a browser signs in through the in-process
@@ -129,7 +134,7 @@ func TestSSOEndToEnd(t *testing.T) {
 
 // A public client (no secret) signs in with PKCE alone.
 func TestSSOPublicClient(t *testing.T) {
-	e := newEnv(t, func(c *Config) { c.ClientID, c.ClientSecret = testPublicClient, "" })
+	e := newEnv(t, func(c *Config) { c.ClientID, c.ClientSecret = oidctest.PublicClientID, "" })
 	b := e.browser()
 	resp, body := b.signIn("alice", "alice-pw", "")
 	require.Equal(t, http.StatusFound, resp.StatusCode, body)
@@ -257,7 +262,7 @@ func TestSSOInsecureCookies(t *testing.T) {
 	code, si, _ := b.session()
 	require.Equal(t, http.StatusOK, code)
 	assert.Equal(t, "acme", si.Tenant)
-	assert.True(t, strings.HasPrefix(e.op.issuer, "http://127.0.0.1:"))
+	assert.True(t, strings.HasPrefix(e.op.Issuer, "http://127.0.0.1:"))
 }
 
 // Mappings may come later (from each tenant's settings); until then every
@@ -272,4 +277,71 @@ func TestSSOWithoutMappingsYet(t *testing.T) {
 	require.NoError(t, e.h.SetMappings(testMappings))
 	resp, body = b.signIn("alice", "alice-pw", "")
 	require.Equal(t, http.StatusFound, resp.StatusCode, body)
+}
+
+// Config.Admit records the sign-in in the tenancy layer: it renames the
+// user to its own id, refuses a disabled one with a sentence shown to the
+// person, and a failure to record is a server error. No session starts
+// unless it admits.
+func TestSSOAdmit(t *testing.T) {
+	var admitted []Identity
+	refuse, broken := false, false
+	e := newEnv(t, func(c *Config) {
+		c.Admit = func(_ context.Context, id Identity, issuer string) (Identity, error) {
+			switch {
+			case refuse:
+				return Identity{}, Refuse("User alice@acme.test is disabled in tenant acme.")
+			case broken:
+				return Identity{}, errors.New("raft: no leader")
+			}
+			assert.True(t, strings.HasPrefix(issuer, "https://127.0.0.1:"), issuer)
+			admitted = append(admitted, id)
+			id.UserID = "usr-alice"
+			return id, nil
+		}
+	})
+	b := e.browser()
+	resp, body := b.signIn("alice", "alice-pw", "")
+	require.Equal(t, http.StatusFound, resp.StatusCode, body)
+	require.Len(t, admitted, 1)
+	assert.Equal(t, "u-alice", admitted[0].UserID, "Admit sees the provider's subject")
+	assert.Equal(t, RoleAdmin, admitted[0].Role)
+	_, si, _ := b.session()
+	assert.Equal(t, "usr-alice", si.UserID, "the session is the tenancy layer's user")
+
+	refuse = true
+	b = e.browser()
+	resp, body = b.signIn("alice", "alice-pw", "")
+	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
+	assert.Equal(t, "refused", failureOf(t, body))
+	assert.Contains(t, body, "User alice@acme.test is disabled in tenant acme.")
+	assert.True(t, errors.Is(Refuse("x"), ErrRefused))
+
+	refuse, broken = false, true
+	b = e.browser()
+	resp, body = b.signIn("alice", "alice-pw", "")
+	assert.Equal(t, http.StatusInternalServerError, resp.StatusCode)
+	assert.Equal(t, "admit_failed", failureOf(t, body))
+	assert.NotContains(t, body, "raft", "the cause is logged, not shown")
+	assert.Equal(t, 1, e.store.Len(), "only the admitted sign-in has a session")
+}
+
+// A platform owner signs in with a password; no group mapping grants owner.
+func TestOwnerSignsInByPasswordOnly(t *testing.T) {
+	h := newPasswordHandler(t, NewMemoryStore())
+	h.passwords = ownerPasswords{}
+	rec := serve(h, http.MethodPost, PasswordPath, `{"tenant":"default","username":"admin","password":"pw"}`,
+		map[string]string{"Content-Type": "application/json"})
+	require.Equal(t, http.StatusOK, rec.Code, rec.Body.String())
+	var si SessionInfo
+	require.NoError(t, json.Unmarshal(rec.Body.Bytes(), &si))
+	assert.Equal(t, RoleOwner, si.Role)
+	assert.ErrorContains(t, h.SetMappings([]Mapping{{Tenant: "acme", Group: "root", Role: RoleOwner}}),
+		`mappings[0].role: "owner" is not one of viewer, operator, admin`)
+}
+
+type ownerPasswords struct{}
+
+func (ownerPasswords) Verify(context.Context, string, string, string) (Identity, error) {
+	return Identity{UserID: "usr-admin", Role: RoleOwner}, nil
 }
