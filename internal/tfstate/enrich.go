@@ -12,7 +12,9 @@ import (
 func enrich(r *resource.Resource) {
 	switch r.Provider {
 	case "aws":
-		r.Tags = stringMap(r.Attrs["tags"])
+		// tags_all holds the provider's default_tags too: what the cloud
+		// shows, so state is judged like live resources and --tf config.
+		r.Tags = firstMap(r.Attrs, "tags_all", "tags")
 		r.Account, r.Region = awsARN(r.Attrs["arn"])
 		if r.Region == "" {
 			// AWS provider v6 records the region on every resource, also
@@ -26,12 +28,22 @@ func enrich(r *resource.Resource) {
 			r.Region = azureLocation(loc)
 		}
 	case "google":
-		r.Tags = stringMap(r.Attrs["labels"])
+		r.Tags = firstMap(r.Attrs, "effective_labels", "labels")
 		r.Account, _ = r.Attrs["project"].(string)
 		r.Region = googleRegion(r.Attrs)
 	default:
 		r.Tags = stringMap(r.Attrs["tags"])
 	}
+}
+
+// firstMap is the first of keys that holds a map of strings.
+func firstMap(attrs map[string]any, keys ...string) map[string]string {
+	for _, k := range keys {
+		if m := stringMap(attrs[k]); m != nil {
+			return m
+		}
+	}
+	return nil
 }
 
 // stringMap returns v as a map of strings, or nil when v is not a

@@ -22,6 +22,15 @@ func TestEnrich(t *testing.T) {
 			"111122223333", "", nil},
 		{"aws v6 region attribute", resource.Resource{Provider: "aws", Attrs: map[string]any{"arn": "arn:aws:s3:::bkt", "region": "eu-north-1"}},
 			"", "eu-north-1", nil},
+		{"aws tags_all holds the provider's default tags", resource.Resource{Provider: "aws", Attrs: map[string]any{
+			"tags": map[string]any{"a": "b"}, "tags_all": map[string]any{"a": "b", "owner": "platform"}}},
+			"", "", map[string]string{"a": "b", "owner": "platform"}},
+		{"aws empty tags_all falls back to tags", resource.Resource{Provider: "aws", Attrs: map[string]any{
+			"tags": map[string]any{"a": "b"}, "tags_all": map[string]any{}}},
+			"", "", map[string]string{"a": "b"}},
+		{"google effective_labels", resource.Resource{Provider: "google", Attrs: map[string]any{
+			"labels": map[string]any{"a": "b"}, "effective_labels": map[string]any{"a": "b", "env": "prod"}}},
+			"", "", map[string]string{"a": "b", "env": "prod"}},
 		{"aws bad arn", resource.Resource{Provider: "aws", Attrs: map[string]any{"arn": "arn:aws:ec2"}}, "", "", nil},
 		{"aws arn not a string", resource.Resource{Provider: "aws", Attrs: map[string]any{"arn": 3.0}}, "", "", nil},
 		{"aws non-string tag value", resource.Resource{Provider: "aws", Attrs: map[string]any{"tags": map[string]any{"a": nil}}}, "", "", nil},
