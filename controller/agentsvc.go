@@ -225,6 +225,7 @@ func (a *agentService) Control(ctx context.Context, stream *connect.BidiStream[p
 		ScanIntervalSeconds: int64(s.cfg.ScanInterval / time.Second)}}}); err != nil {
 		return err
 	}
+	still := s.newRecheck(PrincipalFrom(ctx))
 	recv := make(chan *pb.ControlRequest)
 	recvErr := make(chan error, 1)
 	go func() {
@@ -262,6 +263,10 @@ func (a *agentService) Control(ctx context.Context, stream *connect.BidiStream[p
 			return nil
 		case m := <-recv:
 			if hb := m.GetHeartbeat(); hb != nil {
+				// A tenant disabled since the stream opened ends it here.
+				if err := still.ok(); err != nil {
+					return err
+				}
 				sess.heartbeat(hb)
 				if err := stream.Send(&pb.ControlResponse{Msg: &pb.ControlResponse_HeartbeatAck{HeartbeatAck: &pb.HeartbeatAck{}}}); err != nil {
 					return err

@@ -125,10 +125,14 @@ type eventsService struct{ s *Server }
 // counts after each burst and every 15 seconds as a keep-alive.
 func (e *eventsService) Watch(ctx context.Context, _ *connect.Request[pb.WatchRequest], stream *connect.ServerStream[pb.WatchResponse]) error {
 	tenant := PrincipalFrom(ctx).Tenant
+	still := e.s.newRecheck(PrincipalFrom(ctx))
 	sub := e.s.events.subscribe(tenant)
 	defer e.s.events.unsubscribe(sub)
 	view := e.s.node.FSM().View()
 	counts := func() error {
+		if err := still.ok(); err != nil {
+			return err
+		}
 		return stream.Send(&pb.WatchResponse{Revision: view.Revision(), At: timestamppb.Now(),
 			Event: &pb.WatchResponse_Counts{Counts: view.Counts(tenant)}})
 	}
@@ -137,10 +141,17 @@ func (e *eventsService) Watch(ctx context.Context, _ *connect.Request[pb.WatchRe
 	}
 	keepAlive := time.NewTicker(15 * time.Second)
 	defer keepAlive.Stop()
+	// A quiet stream still notices its caller losing access.
+	access := time.NewTicker(time.Second)
+	defer access.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
+		case <-access.C:
+			if err := still.ok(); err != nil {
+				return err
+			}
 		case <-keepAlive.C:
 			if err := counts(); err != nil {
 				return err
@@ -148,6 +159,9 @@ func (e *eventsService) Watch(ctx context.Context, _ *connect.Request[pb.WatchRe
 		case ev, ok := <-sub.ch:
 			if !ok {
 				return nil
+			}
+			if err := still.ok(); err != nil {
+				return err
 			}
 			if err := stream.Send(ev); err != nil {
 				return err
@@ -159,6 +173,9 @@ func (e *eventsService) Watch(ctx context.Context, _ *connect.Request[pb.WatchRe
 				case ev, ok := <-sub.ch:
 					if !ok {
 						return nil
+					}
+					if err := still.ok(); err != nil {
+						return err
 					}
 					if err := stream.Send(ev); err != nil {
 						return err
