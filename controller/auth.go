@@ -57,18 +57,21 @@ func (r Role) String() string {
 
 // Principal is who is calling.
 type Principal struct {
-	// Kind is "agent", "controller", "key" or "" (anonymous).
+	// Kind is "agent", "controller", "key", "user" (a console session) or
+	// "" (anonymous).
 	Kind string
 	// Tenant is the tenant the call acts in: the caller's own, or for a
 	// platform owner the one it named in the Driftmgr-Tenant header.
 	Tenant string
 	// Home is the caller's own tenant.
 	Home string
-	// ID is the agent id, controller name or API key id.
+	// ID is the agent id, controller name, API key id or user id.
 	ID string
-	// Role is a key's effective role: the lower of its own and its owner's.
+	// Role is a key's or session's effective role: the lower of its own
+	// and its owner's current one.
 	Role Role
-	// User or ServiceAccount is the owner a key acts as.
+	// User or ServiceAccount is the owner a key acts as; User is the
+	// session's user.
 	User, ServiceAccount string
 }
 
@@ -80,6 +83,8 @@ func (p Principal) String() string {
 		return "controller:" + p.ID
 	case "key":
 		return "key:" + p.ID
+	case "user":
+		return "user:" + p.ID
 	}
 	return "anonymous"
 }
@@ -102,10 +107,10 @@ func PrincipalFrom(ctx context.Context) Principal {
 	return p
 }
 
-// authenticate resolves the caller from the TLS client certificate or the
-// bearer API key and puts it in the request context. It rejects nothing
-// itself: the interceptor decides per procedure, for unary and streaming
-// calls alike.
+// authenticate resolves the caller from the TLS client certificate, the
+// bearer API key or the console session cookie (in that order) and puts
+// it in the request context. It rejects nothing itself: the interceptor
+// decides per procedure, for unary and streaming calls alike.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p, err := s.principal(r)
@@ -128,14 +133,14 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 }
 
 // actingTenant applies the Driftmgr-Tenant header: a platform owner's key
-// acts in the tenant it names. Resolved here, before any interceptor, so
-// every layer (the authorizer, handlers, audit, quotas) sees the tenant
-// the call acts in. The error, for a header nobody else may send or a
+// or session acts in the tenant it names. Resolved here, before any
+// interceptor, so every layer (the authorizer, handlers, audit, quotas)
+// sees the tenant the call acts in. The error, for a header nobody else may send or a
 // tenant that does not exist, is the authorizer's to return: calls that
 // need no key ignore the header.
 func (s *Server) actingTenant(p Principal, h http.Header) (Principal, error) {
 	t := strings.TrimSpace(h.Get(TenantHeader))
-	if t == "" || t == p.Tenant || p.Kind != "key" {
+	if t == "" || t == p.Tenant || (p.Kind != "key" && p.Kind != "user") {
 		return p, nil
 	}
 	if !p.Role.Can(ActionTenantsManage) {
@@ -168,7 +173,7 @@ func (s *Server) principal(r *http.Request) (Principal, error) {
 	}
 	h := r.Header.Get("Authorization")
 	if h == "" {
-		return Principal{}, nil
+		return s.sessionPrincipal(r)
 	}
 	tok, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok {
@@ -209,8 +214,8 @@ func (authorizer) check(ctx context.Context, procedure string) error {
 		}
 		return nil
 	}
-	if p.Kind != "key" {
-		return connect.NewError(connect.CodeUnauthenticated, errors.New("an API key is required (Authorization: Bearer dm_...)"))
+	if p.Kind != "key" && p.Kind != "user" {
+		return connect.NewError(connect.CodeUnauthenticated, errors.New("an API key is required (Authorization: Bearer dm_...), or a console session"))
 	}
 	if !p.Role.Can(need) {
 		return connect.NewError(connect.CodePermissionDenied, fmt.Errorf("role %s may not call %s: it needs %s, which %s hold",

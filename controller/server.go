@@ -21,6 +21,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/driftmgr/driftmgr/controller/node"
+	"github.com/driftmgr/driftmgr/controller/oidc"
 	"github.com/driftmgr/driftmgr/controller/pki"
 	"github.com/driftmgr/driftmgr/controller/quota"
 	"github.com/driftmgr/driftmgr/proto/driftmgr/v1/driftmgrv1connect"
@@ -50,6 +51,13 @@ type Config struct {
 	// KeyUseFlushInterval is how often API keys' last use is written
 	// through raft (default a minute; see keyUsage).
 	KeyUseFlushInterval time.Duration
+	// OIDC, if set, serves console sign-in under /auth/ (single sign-on,
+	// local passwords or both; login.go) and lets a session cookie
+	// authenticate API calls. nil: no console sign-in.
+	OIDC *oidc.Config
+	// SessionSweepInterval is how often the leader forgets expired console
+	// sessions (default a minute).
+	SessionSweepInterval time.Duration
 	// Extra mounts more handlers (the console) on the API mux.
 	Extra  map[string]http.Handler
 	Logger *slog.Logger
@@ -68,6 +76,7 @@ type Server struct {
 	// quotasChanged wakes tenantQuotasLoop.
 	quotasChanged chan struct{}
 	keyUse        *keyUsage
+	login         *oidc.Handler // console sign-in; nil without Config.OIDC
 
 	apiLn, httpLn net.Listener
 	apiSrv        *http.Server
@@ -92,6 +101,9 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	}
 	if cfg.KeyUseFlushInterval == 0 {
 		cfg.KeyUseFlushInterval = time.Minute
+	}
+	if cfg.SessionSweepInterval == 0 {
+		cfg.SessionSweepInterval = time.Minute
 	}
 	if cfg.Node.CA == nil || len(cfg.Node.Cert.Certificate) == 0 {
 		return nil, errors.New("controller: the cluster CA and this node's certificate are required")
@@ -124,6 +136,13 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	m.Store(s.metrics)
 	s.node.FSM().OnChange(s.events.publish)
 	s.node.FSM().OnChange(s.sessions.onChange)
+	if cfg.OIDC != nil {
+		if s.login, err = s.newLogin(); err != nil {
+			s.node.Shutdown(false)
+			apiLn.Close()
+			return nil, err
+		}
+	}
 
 	handler, err := s.handler()
 	if err != nil {
@@ -168,6 +187,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	go s.markOrphansDown()
 	go s.keyUseLoop()
 	go s.audit.run()
+	s.wg.Add(1)
+	go s.sessionSweepLoop()
 	go func() {
 		defer s.wg.Done()
 		ctx, cancel := context.WithCancel(context.Background())
@@ -237,7 +258,18 @@ func (s *Server) handler() (http.Handler, error) {
 	for p, h := range s.cfg.Extra {
 		mux.Handle(p, h)
 	}
-	return s.authenticate(s.rateLimit(mux)), nil
+	api := s.authenticate(s.rateLimit(mux))
+	if s.login == nil {
+		return api, nil
+	}
+	// Sign-in lives beside the API, not behind its CSRF check: signing in
+	// again while signed in must work without the old session's token.
+	// Cookie-authenticated unsafe API calls need X-CSRF-Token; calls with
+	// an API key or a client certificate carry no cookie and pass.
+	outer := http.NewServeMux()
+	outer.Handle(oidc.PathPrefix, s.auditedSignIn(s.login))
+	outer.Handle("/", s.login.RequireCSRF(api))
+	return outer, nil
 }
 
 // ready answers 200 when the node knows a leader and has applied the

@@ -297,7 +297,10 @@ func (t *tenancyService) ListRoles(ctx context.Context, _ *connect.Request[pb.Li
 func (t *tenancyService) WhoAmI(ctx context.Context, _ *connect.Request[pb.WhoAmIRequest]) (*connect.Response[pb.WhoAmIResponse], error) {
 	p := PrincipalFrom(ctx)
 	resp := &pb.WhoAmIResponse{Principal: p.String(), Tenant: p.Tenant, HomeTenant: p.Home, Role: p.Role.String(),
-		UserId: p.User, ServiceAccountId: p.ServiceAccount, ApiKeyId: p.ID}
+		UserId: p.User, ServiceAccountId: p.ServiceAccount}
+	if p.Kind == "key" {
+		resp.ApiKeyId = p.ID
+	}
 	for _, a := range RoleActions(p.Role) {
 		resp.Actions = append(resp.Actions, string(a))
 	}
