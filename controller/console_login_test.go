@@ -27,6 +27,7 @@ import (
 	"github.com/driftmgr/driftmgr/controller/testcluster"
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
 	"github.com/driftmgr/driftmgr/proto/driftmgr/v1/driftmgrv1connect"
+	"github.com/driftmgr/driftmgr/storage/state"
 )
 
 // consoleMappings give the test provider's groups roles in acme, and in
@@ -555,4 +556,58 @@ func TestNoConsoleLoginWithoutOIDC(t *testing.T) {
 	b.jar.SetCookies(u, []*http.Cookie{{Name: oidc.SessionCookie, Value: "forged", Path: "/", Secure: true}})
 	_, err := b.tenancy(c.URL(0), "").WhoAmI(timeout(t, 15*time.Second), connect.NewRequest(&pb.WhoAmIRequest{}))
 	requireCode(t, err, connect.CodeUnauthenticated, "an API key is required")
+}
+
+// sessionsOn counts the console sessions in node i's state.
+func sessionsOn(t *testing.T, c *testcluster.Cluster, i int) int {
+	t.Helper()
+	n := 0
+	require.NoError(t, c.Member(i).Server().Node().FSM().Store().View(func(tx *state.Tx) error {
+		return tx.ForEachSession(func(*pb.StoredSession) error { n++; return nil })
+	}))
+	return n
+}
+
+// TestConsoleSessionsSweptAndNotTouchedPerRequest: requests do not write
+// raft (a session's last use is written at most once a minute), and the
+// leader forgets expired sessions on every node, proposing a sweep only
+// when there is something to forget.
+func TestConsoleSessionsSweptAndNotTouchedPerRequest(t *testing.T) {
+	c := testcluster.Start(t, 3, testcluster.Options{Tune: func(cfg *controller.Config) {
+		cfg.OIDC = &oidc.Config{AllowPasswordLogin: true, SessionTTL: 3 * time.Second}
+		cfg.SessionSweepInterval = 200 * time.Millisecond
+	}})
+	ctx := timeout(t, time.Minute)
+	owner := c.APIKey(t)
+	_, err := tenancyClient(c, 0, owner, "").CreateUser(ctx, connect.NewRequest(&pb.CreateUserRequest{Username: "dan", Password: "correct horse battery"}))
+	require.NoError(t, err)
+	b := newBrowser(t, c, nil)
+	code, body := b.passwordSignIn(c.URL(0), "default", "dan", "correct horse battery")
+	require.Equal(t, http.StatusOK, code, body)
+	for i := range 3 {
+		require.Eventually(t, func() bool { return sessionsOn(t, c, i) == 1 }, waitLong, tick, "node %d", i)
+	}
+	for range 20 {
+		code, _ := b.restWhoAmI(c.URL(0))
+		require.Equal(t, http.StatusOK, code)
+	}
+	sweeps := 0
+	for i := range 3 {
+		assert.Zero(t, applyCount(t, c, i, "touch_session"), "node %d touched a fresh session", i)
+		sweeps += applyCount(t, c, i, "sweep_sessions")
+	}
+	assert.Zero(t, sweeps, "a sweep was proposed with nothing to sweep")
+
+	// Past its lifetime, with no request to notice, the leader sweeps it
+	// from every node's state.
+	for i := range 3 {
+		require.Eventually(t, func() bool { return sessionsOn(t, c, i) == 0 }, waitLong, tick, "node %d", i)
+	}
+	sweeps = 0
+	for i := range 3 {
+		sweeps += applyCount(t, c, i, "sweep_sessions")
+	}
+	assert.Positive(t, sweeps)
+	code, _ = b.restWhoAmI(c.URL(0))
+	assert.Equal(t, http.StatusUnauthorized, code)
 }
