@@ -18,6 +18,7 @@ import (
 	"github.com/driftmgr/driftmgr/console"
 	"github.com/driftmgr/driftmgr/controller"
 	"github.com/driftmgr/driftmgr/controller/node"
+	"github.com/driftmgr/driftmgr/controller/oidc"
 	"github.com/driftmgr/driftmgr/controller/pki"
 	"github.com/driftmgr/driftmgr/controller/quota"
 )
@@ -48,7 +49,49 @@ type controllerConfig struct {
 	// Quotas per tenant: default and per-tenant overrides of API rate,
 	// streams, upload bytes, agents and tracked resources.
 	Quotas quota.Config `yaml:"quotas"`
-	LogLevel          string        `yaml:"log_level"`
+	// OIDC turns on console sign-in: single sign-on, local passwords or
+	// both (oidcConfig).
+	OIDC     *oidcConfig `yaml:"oidc"`
+	LogLevel string      `yaml:"log_level"`
+}
+
+// oidcConfig is controller.yaml's oidc section: controller/oidc's
+// settings (issuer, client_id, client_secret, redirect_url, scopes,
+// groups_claim, tenant_claim, mappings, cookie_secure, session_ttl,
+// idle_timeout, allow_password_login, allowed_origins) and the key that
+// seals the login flow's cookie.
+type oidcConfig struct {
+	oidc.Config `yaml:",inline"`
+	// StateKey is base64 of 32 random bytes, the same on every controller.
+	// Empty derives it from the cluster CA key, which they all hold.
+	StateKey string `yaml:"state_key"`
+}
+
+// oidcSecretEnv supplies client_secret when the YAML leaves it empty, so
+// the secret need not sit in the file.
+const oidcSecretEnv = "DRIFTMGR_OIDC_CLIENT_SECRET"
+
+// config checks the section and returns the controller's settings; errors
+// name the field.
+func (o *oidcConfig) config() (*oidc.Config, error) {
+	c := o.Config
+	if c.ClientSecret == "" {
+		c.ClientSecret = os.Getenv(oidcSecretEnv)
+	}
+	if o.StateKey != "" {
+		key, err := base64.StdEncoding.DecodeString(o.StateKey)
+		if err != nil {
+			return nil, fmt.Errorf("oidc.state_key: not base64: %w", err)
+		}
+		if len(key) != 32 {
+			return nil, fmt.Errorf("oidc.state_key: want 32 bytes, got %d (openssl rand -base64 32)", len(key))
+		}
+		c.StateKey = key
+	}
+	if err := c.Validate(); err != nil {
+		return nil, err // "oidc: bad config: <key>: ..."
+	}
+	return &c, nil
 }
 
 // loadYAML reads a YAML file strictly: an unknown key is an error naming
@@ -98,9 +141,15 @@ func (c *controllerConfig) build(log *slog.Logger) (controller.Config, error) {
 			return out, fmt.Errorf("gossip_key: not base64: %w", err)
 		}
 	}
+	var login *oidc.Config
+	if c.OIDC != nil {
+		if login, err = c.OIDC.config(); err != nil {
+			return out, err
+		}
+	}
 	out = controller.Config{
 		APIAddr: c.APIAddr, HTTPAddr: c.HTTPAddr, ScanInterval: c.ScanInterval, HeartbeatInterval: c.HeartbeatInterval,
-		AgentCertTTL: c.AgentCertTTL, Quotas: c.Quotas, Logger: log, Extra: map[string]http.Handler{"/": console.Handler()},
+		AgentCertTTL: c.AgentCertTTL, Quotas: c.Quotas, OIDC: login, Logger: log, Extra: map[string]http.Handler{"/": console.Handler()},
 		Node: node.Config{Name: c.Name, DataDir: c.DataDir, RaftAddr: c.RaftAddr, RaftAdvertise: c.RaftAdvertise,
 			GossipAddr: c.GossipAddr, Join: c.Join, BootstrapExpect: c.BootstrapExpect, GossipKey: key, CA: ca, Cert: cert, Logger: log},
 	}

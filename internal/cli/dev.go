@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/subtle"
 	"fmt"
 	"io/fs"
@@ -23,6 +24,7 @@ import (
 	"github.com/driftmgr/driftmgr/console"
 	"github.com/driftmgr/driftmgr/controller"
 	"github.com/driftmgr/driftmgr/controller/node"
+	"github.com/driftmgr/driftmgr/controller/oidc"
 	"github.com/driftmgr/driftmgr/controller/pki"
 	"github.com/driftmgr/driftmgr/examples"
 	"github.com/driftmgr/driftmgr/internal/cloudsim"
@@ -39,6 +41,7 @@ type devFlags struct {
 	scanInterval time.Duration
 	world        string
 	keyFile      string
+	passwordFile string
 }
 
 func newDevCmd(s Streams) *cobra.Command {
@@ -52,7 +55,8 @@ and the built-in simulated AWS, Azure and GCP clouds serving the bundled example
 worlds, each drifted from its Terraform state (examples/{aws,azure,gcp}).
 
 The API answers on --listen (plain HTTP, loopback only by default); the admin
-API key is printed at start. Change the simulated cloud while it runs to make
+API key, and the console password of user admin (a platform owner, tenant
+default), are printed at start. Change the simulated cloud while it runs to make
 new drift:
 
   curl -X PATCH -H "Authorization: Bearer $KEY" \
@@ -73,6 +77,7 @@ unless --data-dir is given.`,
 	fl.DurationVar(&f.scanInterval, "scan-interval", 30*time.Second, "how often the agent scans the simulated cloud")
 	fl.StringVar(&f.world, "world", "", "serve this world file instead of the bundled examples (its states: --state is not needed, the scan compares against the bundled states)")
 	fl.StringVar(&f.keyFile, "api-key-file", "", "also write the admin API key to this file (0600), for scripts and tests")
+	fl.StringVar(&f.passwordFile, "admin-password-file", "", "also write the console password of user admin to this file (0600), for scripts and tests")
 	return c
 }
 
@@ -140,8 +145,12 @@ func runDev(ctx context.Context, s Streams, f *devFlags) error {
 		"/dev/v1/": http.StripPrefix("/dev/v1", requireKey(&key, cloudsim.AdminHandler(w))),
 		"/":        console.Handler(),
 	}
+	// The console signs in with a password over the plain HTTP listener:
+	// cookies without the Secure flag.
+	insecure := false
 	srv, err := controller.Start(ctx, controller.Config{
 		APIAddr: "127.0.0.1:0", HTTPAddr: f.listen, ScanInterval: f.scanInterval, HeartbeatInterval: 5 * time.Second,
+		OIDC:  &oidc.Config{AllowPasswordLogin: true, CookieSecure: &insecure},
 		Extra: extra, Logger: log,
 		Node: node.Config{Name: "dev", DataDir: filepath.Join(dir, "controller"), RaftAddr: raftAddr, GossipAddr: gossipAddr,
 			BootstrapExpect: 1, CA: ca, Cert: cert, Logger: log},
@@ -160,6 +169,15 @@ func runDev(ctx context.Context, s Streams, f *devFlags) error {
 			return fmt.Errorf("--api-key-file: %w", err)
 		}
 	}
+	password, err := devAdminUser(ctx, base, key, filepath.Join(dir, "admin.password"))
+	if err != nil {
+		return err
+	}
+	if f.passwordFile != "" {
+		if err := os.WriteFile(f.passwordFile, []byte(password+"\n"), 0o600); err != nil {
+			return fmt.Errorf("--admin-password-file: %w", err)
+		}
+	}
 	ag := driftmgrv1connect.NewAgentsServiceClient(http.DefaultClient, base, controller.BearerKey(key))
 	tok, err := ag.CreateJoinToken(ctx, connect.NewRequest(&pb.CreateJoinTokenRequest{Description: "dev agent"}))
 	if err != nil {
@@ -176,9 +194,10 @@ func runDev(ctx context.Context, s Streams, f *devFlags) error {
 	defer a.Close()
 
 	fmt.Fprintf(s.Out, `DriftMgr dev mode
-  console    %s  (sign in with the API key below)
+  console    %s  (sign in as admin with the password below)
   API        %s  (Connect, gRPC-Web and REST under /api/v1; TLS for agents on %s)
   API key    %s  (platform owner, tenant default)
+  password   %s  (console user admin, platform owner, tenant default)
   data       %s
   agent      scans the simulated AWS, Azure and GCP clouds every %s
 
@@ -188,7 +207,7 @@ Try:
   curl -H "Authorization: Bearer $DRIFTMGR_API_KEY" %s/api/v1/findings
   curl -X PATCH -H "Authorization: Bearer $DRIFTMGR_API_KEY" %s/dev/v1/world/aws/aws_instance/i-0a1 -d '{"instance_type":"m5.4xlarge"}'
 Ctrl-C stops everything.
-`, base, base, srv.APIAddr(), key, dir, f.scanInterval, key, base, base)
+`, base, base, srv.APIAddr(), key, password, dir, f.scanInterval, key, base, base)
 
 	errc := make(chan error, 1)
 	go func() { errc <- a.Run(ctx) }()
@@ -230,6 +249,38 @@ func devBootstrap(ctx context.Context, base, keyPath string) (string, error) {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// devAdminUser makes the console's user admin, a platform owner with a
+// random password, on a fresh data dir, or reads the password a previous
+// run with the same --data-dir kept (like the API key).
+func devAdminUser(ctx context.Context, base, key, passwordPath string) (string, error) {
+	if b, err := os.ReadFile(passwordPath); err == nil {
+		return strings.TrimSpace(string(b)), nil
+	}
+	password := rand.Text()
+	tc := driftmgrv1connect.NewTenancyServiceClient(http.DefaultClient, base, controller.BearerKey(key))
+	_, err := tc.CreateUser(ctx, connect.NewRequest(&pb.CreateUserRequest{Username: "admin", DisplayName: "Dev admin", Role: "owner",
+		Password: password}))
+	if connect.CodeOf(err) == connect.CodeAlreadyExists {
+		// The data dir outlived its password file: give admin a new one.
+		users, lerr := tc.ListUsers(ctx, connect.NewRequest(&pb.ListUsersRequest{}))
+		if lerr != nil {
+			return "", fmt.Errorf("dev: admin user: %w", lerr)
+		}
+		for _, u := range users.Msg.GetUsers() {
+			if u.GetUsername() == "admin" {
+				_, err = tc.ChangePassword(ctx, connect.NewRequest(&pb.ChangePasswordRequest{Id: u.GetId(), NewPassword: password}))
+			}
+		}
+	}
+	if err != nil {
+		return "", fmt.Errorf("dev: admin user: %w", err)
+	}
+	if err := os.WriteFile(passwordPath, []byte(password+"\n"), 0o600); err != nil {
+		return "", err
+	}
+	return password, nil
 }
 
 // devWorld loads the simulated world and writes the states it drifted

@@ -31,7 +31,7 @@ func TestDevModeFindsPlantedDriftAndFollowsMutations(t *testing.T) {
 	done := make(chan int, 1)
 	go func() {
 		done <- Run(ctx, []string{"dev", "--listen", "127.0.0.1:0", "--data-dir", filepath.Join(dir, "data"),
-			"--scan-interval", "2s", "--api-key-file", keyFile}, Streams{Out: &out, Err: &errb})
+			"--scan-interval", "2s", "--api-key-file", keyFile, "--admin-password-file", filepath.Join(dir, "password")}, Streams{Out: &out, Err: &errb})
 	}()
 	t.Cleanup(func() {
 		cancel()
@@ -97,6 +97,7 @@ func TestDevModeFindsPlantedDriftAndFollowsMutations(t *testing.T) {
 
 	t.Run("security through ctl", func(t *testing.T) { devSecurity(t, base, key) })
 	t.Run("audit through ctl", func(t *testing.T) { devAudit(t, base, key) })
+	t.Run("console password sign-in", func(t *testing.T) { devConsoleLogin(t, base, out.String(), filepath.Join(dir, "password")) })
 }
 
 // devAudit reads the audit log the calls above left, exports it, checks
