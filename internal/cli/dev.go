@@ -147,10 +147,10 @@ func runDev(ctx context.Context, s Streams, f *devFlags) error {
 	}
 	// The console signs in with a password over the plain HTTP listener:
 	// cookies without the Secure flag.
-	insecure := false
+	secure := false
 	srv, err := controller.Start(ctx, controller.Config{
 		APIAddr: "127.0.0.1:0", HTTPAddr: f.listen, ScanInterval: f.scanInterval, HeartbeatInterval: 5 * time.Second,
-		OIDC:  &oidc.Config{AllowPasswordLogin: true, CookieSecure: &insecure},
+		OIDC:  &oidc.Config{AllowPasswordLogin: true, CookieSecure: &secure},
 		Extra: extra, Logger: log,
 		Node: node.Config{Name: "dev", DataDir: filepath.Join(dir, "controller"), RaftAddr: raftAddr, GossipAddr: gossipAddr,
 			BootstrapExpect: 1, CA: ca, Cert: cert, Logger: log},
