@@ -67,7 +67,7 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 			action = r.Method + " " + path
 		}
 		s.audit.record(r.Context(), action, r.RemoteAddr, r.Header.Get("X-Request-Id"), nil, nil, ce)
-		s.metrics.rpcs.WithLabelValues(action, connect.CodeResourceExhausted.String()).Inc()
+		s.metrics.rpcs.WithLabelValues(metricProcedure(r.Method, path), connect.CodeResourceExhausted.String()).Inc()
 		if strings.HasPrefix(path, "/driftmgr.v1.") && ew.IsSupported(r) {
 			w.Header().Set("Retry-After", ce.Meta().Get("Retry-After"))
 			_ = ew.Write(w, r, ce)
@@ -75,6 +75,20 @@ func (s *Server) rateLimit(next http.Handler) http.Handler {
 		}
 		quota.WriteHTTPError(w, err)
 	})
+}
+
+// metricProcedure is the procedure label of a call refused before it was
+// routed. A REST path holds object ids and a caller may send any path, so
+// only a known procedure is named: anything else would put tenants' ids
+// in the public /metrics and grow a series per path.
+func metricProcedure(method, path string) string {
+	if _, ok := procedureActions[path]; ok {
+		return path
+	}
+	if strings.HasPrefix(path, "/api/v1/") {
+		return method + " /api/v1/*"
+	}
+	return "unknown"
 }
 
 // checkAgentQuota refuses an enrollment past the tenant's agent cap
