@@ -116,16 +116,16 @@ func loginCluster(t *testing.T, n int, p *oidctest.Provider, edit func(*oidc.Con
 	return c, fd
 }
 
-// browser is a cookie-keeping client that trusts the cluster and the
+// consoleBrowser is a cookie-keeping client that trusts the cluster and the
 // provider, and follows redirects as a browser does unless told to stop.
-type browser struct {
+type consoleBrowser struct {
 	t      *testing.T
 	jar    *cookiejar.Jar
 	hc     *http.Client
 	stopAt string // "" follows all; "*" stops at the first redirect; else at a path
 }
 
-func newBrowser(t *testing.T, c *testcluster.Cluster, p *oidctest.Provider) *browser {
+func newConsoleBrowser(t *testing.T, c *testcluster.Cluster, p *oidctest.Provider) *consoleBrowser {
 	jar, err := cookiejar.New(nil)
 	require.NoError(t, err)
 	var tr *http.Transport
@@ -138,7 +138,7 @@ func newBrowser(t *testing.T, c *testcluster.Cluster, p *oidctest.Provider) *bro
 	}
 	// A new connection per request, so the front door routes each anew.
 	tr.DisableKeepAlives = true
-	b := &browser{t: t, jar: jar}
+	b := &consoleBrowser{t: t, jar: jar}
 	b.hc = &http.Client{Jar: jar, Transport: tr, Timeout: 30 * time.Second,
 		CheckRedirect: func(req *http.Request, via []*http.Request) error {
 			if b.stopAt == "*" || (b.stopAt != "" && req.URL.Path == b.stopAt) || len(via) > 10 {
@@ -149,7 +149,7 @@ func newBrowser(t *testing.T, c *testcluster.Cluster, p *oidctest.Provider) *bro
 	return b
 }
 
-func (b *browser) do(method, rawURL string, body io.Reader, hdr map[string]string) (*http.Response, string) {
+func (b *consoleBrowser) do(method, rawURL string, body io.Reader, hdr map[string]string) (*http.Response, string) {
 	b.t.Helper()
 	req, err := http.NewRequest(method, rawURL, body)
 	require.NoError(b.t, err)
@@ -166,7 +166,7 @@ func (b *browser) do(method, rawURL string, body io.Reader, hdr map[string]strin
 
 // ssoCallback signs in at base's login through the provider's form and
 // returns the callback URL the provider sends the browser to.
-func (b *browser) ssoCallback(p *oidctest.Provider, base, username, password, query string) *url.URL {
+func (b *consoleBrowser) ssoCallback(p *oidctest.Provider, base, username, password, query string) *url.URL {
 	b.t.Helper()
 	b.stopAt = ""
 	resp, body := b.do(http.MethodGet, base+oidc.LoginPath+query, nil, map[string]string{"Accept": "text/html"})
@@ -186,20 +186,20 @@ func (b *browser) ssoCallback(p *oidctest.Provider, base, username, password, qu
 
 // callback follows the provider's redirect back and stops at the
 // console's redirect.
-func (b *browser) callback(u *url.URL) (*http.Response, string) {
+func (b *consoleBrowser) callback(u *url.URL) (*http.Response, string) {
 	b.t.Helper()
 	b.stopAt = "*"
 	return b.do(http.MethodGet, u.String(), nil, map[string]string{"Accept": "text/html"})
 }
 
-func (b *browser) signIn(p *oidctest.Provider, base, username, password, query string) {
+func (b *consoleBrowser) signIn(p *oidctest.Provider, base, username, password, query string) {
 	b.t.Helper()
 	resp, body := b.callback(b.ssoCallback(p, base, username, password, query))
 	require.Equal(b.t, http.StatusFound, resp.StatusCode, body)
 }
 
 // passwordSignIn posts a password login to base.
-func (b *browser) passwordSignIn(base, tenant, username, password string) (int, string) {
+func (b *consoleBrowser) passwordSignIn(base, tenant, username, password string) (int, string) {
 	b.t.Helper()
 	b.stopAt = "*"
 	body, _ := json.Marshal(map[string]string{"tenant": tenant, "username": username, "password": password})
@@ -209,7 +209,7 @@ func (b *browser) passwordSignIn(base, tenant, username, password string) (int, 
 
 // session reads GET /auth/session at base: the console's "who am I" and
 // the CSRF token.
-func (b *browser) session(base string) (int, oidc.SessionInfo) {
+func (b *consoleBrowser) session(base string) (int, oidc.SessionInfo) {
 	b.t.Helper()
 	b.stopAt = "*"
 	resp, body := b.do(http.MethodGet, base+oidc.SessionPath, nil, map[string]string{"Accept": "application/json"})
@@ -220,7 +220,7 @@ func (b *browser) session(base string) (int, oidc.SessionInfo) {
 	return resp.StatusCode, si
 }
 
-func (b *browser) cookie(base, name string) *http.Cookie {
+func (b *consoleBrowser) cookie(base, name string) *http.Cookie {
 	u, _ := url.Parse(base)
 	for _, c := range b.jar.Cookies(u) {
 		if c.Name == name {
@@ -232,7 +232,7 @@ func (b *browser) cookie(base, name string) *http.Cookie {
 
 // carry gives host to the browser's cookie for host from: the same
 // browser reaching a controller directly rather than through the door.
-func (b *browser) carry(from, to, name string) {
+func (b *consoleBrowser) carry(from, to, name string) {
 	b.t.Helper()
 	c := b.cookie(from, name)
 	require.NotNil(b.t, c, "no %s cookie for %s", name, from)
@@ -242,7 +242,7 @@ func (b *browser) carry(from, to, name string) {
 
 // tenancy is a TenancyService client of base authenticated by the
 // browser's cookie only, sending the CSRF token when given.
-func (b *browser) tenancy(base, csrf string) driftmgrv1connect.TenancyServiceClient {
+func (b *consoleBrowser) tenancy(base, csrf string) driftmgrv1connect.TenancyServiceClient {
 	var opts []connect.ClientOption
 	if csrf != "" {
 		opts = append(opts, connect.WithInterceptors(withHeader{oidc.CSRFHeader, csrf}))
@@ -250,7 +250,7 @@ func (b *browser) tenancy(base, csrf string) driftmgrv1connect.TenancyServiceCli
 	return driftmgrv1connect.NewTenancyServiceClient(b.hc, base, opts...)
 }
 
-func (b *browser) findings(base, csrf string) driftmgrv1connect.FindingsServiceClient {
+func (b *consoleBrowser) findings(base, csrf string) driftmgrv1connect.FindingsServiceClient {
 	var opts []connect.ClientOption
 	if csrf != "" {
 		opts = append(opts, connect.WithInterceptors(withHeader{oidc.CSRFHeader, csrf}))
@@ -260,7 +260,7 @@ func (b *browser) findings(base, csrf string) driftmgrv1connect.FindingsServiceC
 
 // restWhoAmI reads GET /api/v1/whoami at base with the cookie only: a
 // safe method needs no CSRF token.
-func (b *browser) restWhoAmI(base string) (int, *pb.WhoAmIResponse) {
+func (b *consoleBrowser) restWhoAmI(base string) (int, *pb.WhoAmIResponse) {
 	b.t.Helper()
 	b.stopAt = "*"
 	resp, body := b.do(http.MethodGet, base+"/api/v1/whoami", nil, map[string]string{"Accept": "application/json"})
@@ -291,7 +291,7 @@ func TestConsoleSSOThroughTheCluster(t *testing.T) {
 	acme := tenancyClient(c, 0, owner, "acme")
 
 	// alice is in acme-viewers and acme-admins: admin wins.
-	b := newBrowser(t, c, p)
+	b := newConsoleBrowser(t, c, p)
 	b.signIn(p, door, "alice", "alice-pw", "")
 	require.NotNil(t, b.cookie(door, oidc.SessionCookie), "no session cookie after the callback")
 	code, si := b.session(door)
@@ -372,7 +372,7 @@ func TestConsoleSSOThroughTheCluster(t *testing.T) {
 	requireCode(t, err, connect.CodePermissionDenied, "role viewer may not call")
 	// ... and for a federated user the provider's groups win again at the
 	// next sign-in.
-	b2 := newBrowser(t, c, p)
+	b2 := newConsoleBrowser(t, c, p)
 	b2.signIn(p, door, "alice", "alice-pw", "")
 	users, err = acme.ListUsers(ctx, connect.NewRequest(&pb.ListUsersRequest{}))
 	require.NoError(t, err)
@@ -407,7 +407,7 @@ func TestConsoleSSOThroughTheCluster(t *testing.T) {
 		assert.Equal(t, http.StatusUnauthorized, code, "node %d after disable", i)
 	}
 	// A disabled user cannot sign in again, and is told why.
-	b3 := newBrowser(t, c, p)
+	b3 := newConsoleBrowser(t, c, p)
 	resp, body = b3.callback(b3.ssoCallback(p, door, "alice", "alice-pw", ""))
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 	assert.Contains(t, body, "is disabled")
@@ -415,7 +415,7 @@ func TestConsoleSSOThroughTheCluster(t *testing.T) {
 
 	// Groups mapping to a tenant that does not exist refuse the sign-in
 	// and create nothing.
-	b4 := newBrowser(t, c, p)
+	b4 := newConsoleBrowser(t, c, p)
 	resp, body = b4.callback(b4.ssoCallback(p, door, "carol", "carol-pw", "?tenant=globex"))
 	assert.Equal(t, http.StatusForbidden, resp.StatusCode)
 	assert.Contains(t, body, "does not exist in DriftMgr")
@@ -424,7 +424,7 @@ func TestConsoleSSOThroughTheCluster(t *testing.T) {
 
 	// A sign-in started on node 0 finishes on node 2: every controller
 	// derives the same key for the login flow's cookie from the CA.
-	b5 := newBrowser(t, c, p)
+	b5 := newConsoleBrowser(t, c, p)
 	cb := b5.ssoCallback(p, door, "carol", "carol-pw", "?tenant=acme")
 	fd.to(c, 2)
 	resp, body = b5.callback(cb)
@@ -467,7 +467,7 @@ func TestConsolePasswordLogin(t *testing.T) {
 	root, err := plat.CreateUser(ctx, connect.NewRequest(&pb.CreateUserRequest{Username: "root", Role: "owner", Password: pw}))
 	require.NoError(t, err)
 
-	b := newBrowser(t, c, nil)
+	b := newConsoleBrowser(t, c, nil)
 	for _, tc := range []struct{ name, tenant, user, pw string }{
 		{"wrong password", "acme", "bob", "not the password!"},
 		{"unknown user", "acme", "nobody", pw},
@@ -502,7 +502,7 @@ func TestConsolePasswordLogin(t *testing.T) {
 
 	// A platform owner signs in to the console and acts in any tenant by
 	// naming it, as its key would.
-	b = newBrowser(t, c, nil)
+	b = newConsoleBrowser(t, c, nil)
 	code, body = b.passwordSignIn(ctl, "default", "root", pw)
 	require.Equal(t, http.StatusOK, code, body)
 	_, si = b.session(ctl)
@@ -522,7 +522,7 @@ func TestConsolePasswordLogin(t *testing.T) {
 	// passwords.
 	_, err = acme.CreateUser(ctx, connect.NewRequest(&pb.CreateUserRequest{Username: "carl", Password: pw}))
 	require.NoError(t, err)
-	bc := newBrowser(t, c, nil)
+	bc := newConsoleBrowser(t, c, nil)
 	code, body = bc.passwordSignIn(ctl, "acme", "carl", pw)
 	require.Equal(t, http.StatusOK, code, body)
 	_, err = plat.UpdateTenant(ctx, connect.NewRequest(&pb.UpdateTenantRequest{Id: "acme", Disabled: proto.Bool(true)}))
@@ -535,7 +535,7 @@ func TestConsolePasswordLogin(t *testing.T) {
 	// The administrator's switch: password login off (single sign-on only).
 	p := oidctest.Start(t, oidctest.Options{})
 	off, _ := loginCluster(t, 1, p, func(o *oidc.Config) { o.AllowPasswordLogin = false })
-	ob := newBrowser(t, off, p)
+	ob := newConsoleBrowser(t, off, p)
 	code, body = ob.passwordSignIn(off.URL(0), "default", "root", pw)
 	assert.Equal(t, http.StatusForbidden, code)
 	assert.Contains(t, body, "password_login_disabled")
@@ -549,7 +549,7 @@ func TestConsolePasswordLogin(t *testing.T) {
 // and a session cookie authenticates nothing.
 func TestNoConsoleLoginWithoutOIDC(t *testing.T) {
 	c := testcluster.Start(t, 1, testcluster.Options{})
-	b := newBrowser(t, c, nil)
+	b := newConsoleBrowser(t, c, nil)
 	code, _ := b.passwordSignIn(c.URL(0), "default", "root", "whatever it is")
 	assert.NotEqual(t, http.StatusOK, code)
 	u, _ := url.Parse(c.URL(0))
@@ -581,7 +581,7 @@ func TestConsoleSessionsSweptAndNotTouchedPerRequest(t *testing.T) {
 	owner := c.APIKey(t)
 	_, err := tenancyClient(c, 0, owner, "").CreateUser(ctx, connect.NewRequest(&pb.CreateUserRequest{Username: "dan", Password: "correct horse battery"}))
 	require.NoError(t, err)
-	b := newBrowser(t, c, nil)
+	b := newConsoleBrowser(t, c, nil)
 	code, body := b.passwordSignIn(c.URL(0), "default", "dan", "correct horse battery")
 	require.Equal(t, http.StatusOK, code, body)
 	for i := range 3 {
