@@ -50,6 +50,7 @@ var quietOnSuccess = map[string]bool{
 type auditor struct {
 	s      *Server
 	sample *auditSampler
+	flood  *floodGuard
 
 	mu      sync.Mutex
 	pending []*pb.AuditEvent
@@ -58,7 +59,7 @@ type auditor struct {
 }
 
 func newAuditor(s *Server) *auditor {
-	return &auditor{s: s, sample: newAuditSampler(), wake: make(chan struct{}, 1), flushed: make(chan struct{})}
+	return &auditor{s: s, sample: newAuditSampler(), flood: newFloodGuard(), wake: make(chan struct{}, 1), flushed: make(chan struct{})}
 }
 
 // actorOf names the caller for the log.
@@ -89,9 +90,15 @@ func (a *auditor) record(ctx context.Context, procedure, remote, requestID strin
 		// new agent's, in the token's tenant.
 		p = Principal{Kind: "agent", Tenant: e.GetTenant(), ID: e.GetAgentId()}
 	}
+	markAudited(ctx)
 	outcome, msg := audit.OutcomeOf(err)
-	if connect.CodeOf(err) == connect.CodeResourceExhausted {
-		ok, held := a.sample.admit(p.Tenant+"\x00"+procedure, time.Now())
+	sampled := connect.CodeOf(err) == connect.CodeResourceExhausted
+	key := p.Tenant + "\x00" + procedure
+	if !sampled && unproven(p, err) && !a.flood.allow(audit.RemoteIP(remote), time.Now()) {
+		sampled, key = true, "flood\x00"+audit.RemoteIP(remote)
+	}
+	if sampled {
+		ok, held := a.sample.admit(key, time.Now())
 		if !ok {
 			a.s.metrics.auditSampled.Inc()
 			return

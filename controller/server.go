@@ -258,7 +258,7 @@ func (s *Server) handler() (http.Handler, error) {
 	for p, h := range s.cfg.Extra {
 		mux.Handle(p, h)
 	}
-	api := s.authenticate(s.rateLimit(mux))
+	api := s.authenticate(s.auditFallback(s.rateLimit(mux)))
 	if s.login == nil {
 		return api, nil
 	}
