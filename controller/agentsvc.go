@@ -450,6 +450,19 @@ func (ss *sessions) count() int {
 	return len(ss.m)
 }
 
+// countTenant is how many of one tenant's agents this node holds.
+func (ss *sessions) countTenant(tenant string) int {
+	ss.mu.Lock()
+	defer ss.mu.Unlock()
+	n := 0
+	for k := range ss.m {
+		if strings.HasPrefix(k, tenant+"/") {
+			n++
+		}
+	}
+	return n
+}
+
 func (ss *sessions) closeAll() {
 	ss.mu.Lock()
 	defer ss.mu.Unlock()

@@ -66,3 +66,14 @@ func TestAnswerCode(t *testing.T) {
 	assert.Equal(t, http.StatusOK, rec.status)
 	assert.NotNil(t, rec.Unwrap())
 }
+
+func TestSessionsCountTenant(t *testing.T) {
+	ss := newSessions()
+	ss.open("acme", "a1")
+	ss.open("acme", "a2")
+	ss.open("acme-eu", "a3")
+	assert.Equal(t, 3, ss.count())
+	assert.Equal(t, 2, ss.countTenant("acme"), "a tenant named like another's prefix is not counted")
+	assert.Equal(t, 1, ss.countTenant("acme-eu"))
+	assert.Zero(t, ss.countTenant("globex"))
+}

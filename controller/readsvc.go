@@ -137,9 +137,14 @@ func (c *clusterService) GetHealth(ctx context.Context, _ *connect.Request[pb.Ge
 	st := r.Stats()
 	num := func(k string) uint64 { n, _ := strconv.ParseUint(st[k], 10, 64); return n }
 	leader, _ := c.s.node.Leader()
+	// A tenant sees its own agents; only a platform owner the node's all.
+	agents := c.s.sessions.count()
+	if p := PrincipalFrom(ctx); p.Role != RoleOwner {
+		agents = c.s.sessions.countTenant(p.Tenant)
+	}
 	return connect.NewResponse(&pb.GetHealthResponse{Node: c.s.node.Name(), RaftState: r.State().String(), Leader: leader,
 		AppliedIndex: r.AppliedIndex(), CommitIndex: num("commit_index"), LastLogIndex: r.LastIndex(), Term: num("term"),
-		AgentsConnected: int32(c.s.sessions.count()), Ready: c.s.node.HasLeader()}), nil
+		AgentsConnected: int32(agents), Ready: c.s.node.HasLeader()}), nil
 }
 
 func (c *clusterService) Bootstrap(ctx context.Context, req *connect.Request[pb.BootstrapRequest]) (*connect.Response[pb.BootstrapResponse], error) {
