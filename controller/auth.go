@@ -73,6 +73,9 @@ type Principal struct {
 	// User or ServiceAccount is the owner a key acts as; User is the
 	// session's user.
 	User, ServiceAccount string
+	// Session is a console session's id (the hash of its cookie), so an
+	// open stream can end when the session does.
+	Session string
 }
 
 func (p Principal) String() string {

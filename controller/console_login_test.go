@@ -611,3 +611,37 @@ func TestConsoleSessionsSweptAndNotTouchedPerRequest(t *testing.T) {
 	code, _ = b.restWhoAmI(c.URL(0))
 	assert.Equal(t, http.StatusUnauthorized, code)
 }
+
+// TestConsoleWatchEndsAtSignOut: the console's open Watch ends when its
+// session does, as a key's does when revoked.
+func TestConsoleWatchEndsAtSignOut(t *testing.T) {
+	c, _ := loginCluster(t, 1, nil, nil)
+	ctx := timeout(t, time.Minute)
+	_, err := tenancyClient(c, 0, c.APIKey(t), "").CreateUser(ctx, connect.NewRequest(&pb.CreateUserRequest{Username: "wes", Password: "correct horse battery"}))
+	require.NoError(t, err)
+	b := newConsoleBrowser(t, c, nil)
+	code, body := b.passwordSignIn(c.URL(0), "default", "wes", "correct horse battery")
+	require.Equal(t, http.StatusOK, code, body)
+	_, si := b.session(c.URL(0))
+	s, err := driftmgrv1connect.NewEventsServiceClient(b.hc, c.URL(0), connect.WithInterceptors(withHeader{oidc.CSRFHeader, si.CSRFToken})).
+		Watch(ctx, connect.NewRequest(&pb.WatchRequest{}))
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = s.Close() })
+	require.True(t, s.Receive(), "%v", s.Err())
+
+	b.stopAt = "*"
+	resp, body := b.do(http.MethodPost, c.URL(0)+oidc.LogoutPath, nil, map[string]string{oidc.CSRFHeader: si.CSRFToken})
+	require.Equal(t, http.StatusNoContent, resp.StatusCode, body)
+	done := make(chan struct{})
+	go func() {
+		for s.Receive() {
+		}
+		close(done)
+	}()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the console's Watch went on after sign-out")
+	}
+	requireCode(t, s.Err(), connect.CodeUnauthenticated, "console session ended")
+}

@@ -155,7 +155,7 @@ func (s *Server) sessionPrincipal(r *http.Request) (Principal, error) {
 	case err != nil:
 		return Principal{}, fmt.Errorf("console session: %w", err)
 	}
-	p := Principal{Kind: "user", Tenant: x.Tenant, Home: x.Tenant, ID: x.UserID, User: x.UserID, Role: ParseRole(x.Role)}
+	p := Principal{Kind: "user", Tenant: x.Tenant, Home: x.Tenant, ID: x.UserID, User: x.UserID, Role: ParseRole(x.Role), Session: x.ID}
 	err = s.node.FSM().Store().View(func(tx *state.Tx) error {
 		tt, err := tx.Tenant(x.Tenant)
 		if err != nil {

@@ -31,6 +31,10 @@ func (s *Server) stillAllowed(p Principal, now time.Time) error {
 			case k.GetExpiresAt() != nil && !now.Before(k.GetExpiresAt().AsTime()):
 				err = refused("api key %s expired", p.ID)
 			}
+		case "user":
+			if _, e := tx.Session(p.Session); e != nil {
+				err = refused("console session ended (signed out or expired)")
+			}
 		case "agent":
 			tt, e := tx.Tenant(p.Home)
 			if e == nil {
