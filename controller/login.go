@@ -80,13 +80,7 @@ type passwordVerifier struct{ s *Server }
 // Verify implements oidc.PasswordVerifier.
 func (v passwordVerifier) Verify(ctx context.Context, tenant, username, pw string) (oidc.Identity, error) {
 	s := v.s
-	if !s.node.IsLeader() {
-		// A user or password changed a moment ago through another
-		// controller is checked as it is now.
-		bctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-		_ = s.node.ReadBarrier(bctx)
-		cancel()
-	}
+	s.catchUp(ctx)
 	if s.tenantKnown(tenant) {
 		signInFrom(ctx).attempt(tenant)
 	}
@@ -108,6 +102,7 @@ func (v passwordVerifier) Verify(ctx context.Context, tenant, username, pw strin
 // the federated user is created or updated, its stored role becomes the
 // mapped one, and the session is the user's, by its DriftMgr id.
 func (s *Server) admitSSO(ctx context.Context, id oidc.Identity, issuer string) (oidc.Identity, error) {
+	s.catchUp(ctx)
 	if !s.tenantKnown(id.Tenant) {
 		return id, oidc.Refuse(fmt.Sprintf("Your groups map you to tenant %q, which does not exist in DriftMgr; ask an administrator to create it or fix the mapping.", id.Tenant))
 	}
@@ -135,6 +130,19 @@ func (s *Server) admitSSO(ctx context.Context, id oidc.Identity, issuer string) 
 	}
 	id.UserID = u.GetId()
 	return id, nil
+}
+
+// catchUp, on a follower, waits until it has applied what the leader had
+// committed: a sign-in checks the tenant, user or password as they are
+// now, not as they were before a change made a moment ago through another
+// controller. Sign-ins are rare enough to pay the round trip.
+func (s *Server) catchUp(ctx context.Context) {
+	if s.node.IsLeader() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	_ = s.node.ReadBarrier(ctx)
 }
 
 // sessionPrincipal authenticates a request by its console session cookie.
