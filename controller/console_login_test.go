@@ -518,6 +518,30 @@ func TestConsolePasswordLogin(t *testing.T) {
 	assert.Equal(t, "acme", me.Msg.GetTenant())
 	assert.Equal(t, "default", me.Msg.GetHomeTenant())
 
+	// A tenant's admin turns password sign-in off for its tenant only; a
+	// viewer may not.
+	_, err = acme.CreateUser(ctx, connect.NewRequest(&pb.CreateUserRequest{Username: "dana", Password: pw}))
+	require.NoError(t, err)
+	_, viewerKey := newUserKey(t, acme, "vic", "viewer")
+	_, err = driftmgrv1connect.NewTenancyServiceClient(c.HTTPClient(nil), ctl, testcluster.Bearer(viewerKey)).SetPasswordLogin(ctx,
+		connect.NewRequest(&pb.SetPasswordLoginRequest{Enabled: false}))
+	requireCode(t, err, connect.CodePermissionDenied)
+	_, adminKey := newUserKey(t, acme, "ada", "admin")
+	acmeAdmin := driftmgrv1connect.NewTenancyServiceClient(c.HTTPClient(nil), ctl, testcluster.Bearer(adminKey))
+	set, err := acmeAdmin.SetPasswordLogin(ctx, connect.NewRequest(&pb.SetPasswordLoginRequest{Enabled: false}))
+	require.NoError(t, err)
+	assert.True(t, set.Msg.GetTenant().GetPasswordLoginDisabled())
+	bd := newConsoleBrowser(t, c, nil)
+	code, body = bd.passwordSignIn(ctl, "acme", "dana", pw)
+	assert.Equal(t, http.StatusForbidden, code)
+	assert.Contains(t, body, "password_login_disabled")
+	code, body = bd.passwordSignIn(ctl, "default", "root", pw)
+	assert.Equal(t, http.StatusOK, code, "another tenant's password sign-in is unaffected: %s", body)
+	_, err = acmeAdmin.SetPasswordLogin(ctx, connect.NewRequest(&pb.SetPasswordLoginRequest{Enabled: true}))
+	require.NoError(t, err)
+	code, body = newConsoleBrowser(t, c, nil).passwordSignIn(ctl, "acme", "dana", pw)
+	assert.Equal(t, http.StatusOK, code, body)
+
 	// Disabling a tenant ends its users' sessions and refuses their
 	// passwords.
 	_, err = acme.CreateUser(ctx, connect.NewRequest(&pb.CreateUserRequest{Username: "carl", Password: pw}))

@@ -84,6 +84,9 @@ func (v passwordVerifier) Verify(ctx context.Context, tenant, username, pw strin
 	if s.tenantKnown(tenant) {
 		signInFrom(ctx).attempt(tenant)
 	}
+	if s.passwordLoginOff(tenant) {
+		return oidc.Identity{}, oidc.ErrPasswordLoginDisabled
+	}
 	u, err := s.VerifyPassword(ctx, tenant, username, pw)
 	if errors.Is(err, ErrBadLogin) {
 		return oidc.Identity{}, oidc.ErrBadCredentials
@@ -272,4 +275,17 @@ type statusRecorder struct {
 func (r *statusRecorder) WriteHeader(status int) {
 	r.status = status
 	r.ResponseWriter.WriteHeader(status)
+}
+
+// passwordLoginOff reports whether a tenant's admins turned password
+// sign-in off.
+func (s *Server) passwordLoginOff(tenant string) bool {
+	var off bool
+	_ = s.node.FSM().Store().View(func(tx *state.Tx) error {
+		if r, err := tx.TenantRecord(tenant); err == nil {
+			off = r.GetPasswordLoginDisabled()
+		}
+		return nil
+	})
+	return off
 }

@@ -126,6 +126,7 @@ var procedureActions = map[string]Action{
 	driftmgrv1connect.TenancyServiceListTenantsProcedure:          ActionTenantsManage,
 	driftmgrv1connect.TenancyServiceGetTenantProcedure:            ActionTenantsManage,
 	driftmgrv1connect.TenancyServiceUpdateTenantProcedure:         ActionTenantsManage,
+	driftmgrv1connect.TenancyServiceSetPasswordLoginProcedure:     ActionSettingsManage,
 	driftmgrv1connect.TenancyServiceCreateProjectProcedure:        ActionProjectsManage,
 	driftmgrv1connect.TenancyServiceListProjectsProcedure:         ActionProjectsRead,
 	driftmgrv1connect.TenancyServiceGetProjectProcedure:           ActionProjectsRead,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"connectrpc.com/connect"
+	"google.golang.org/protobuf/proto"
 	"google.golang.org/protobuf/types/known/timestamppb"
 
 	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
@@ -185,6 +186,18 @@ func (t *tenancyService) UpdateTenant(ctx context.Context, req *connect.Request[
 	}
 	t.s.tenantQuotasChanged()
 	return connect.NewResponse(&pb.UpdateTenantResponse{Tenant: res.(*pb.ApplyResult).GetTenant()}), nil
+}
+
+// SetPasswordLogin turns password sign-in off (or on again) for the
+// caller's tenant: an admin's fallback switch once single sign-on works.
+func (t *tenancyService) SetPasswordLogin(ctx context.Context, req *connect.Request[pb.SetPasswordLoginRequest]) (*connect.Response[pb.SetPasswordLoginResponse], error) {
+	p := PrincipalFrom(ctx)
+	res, err := t.s.node.Apply(ctx, &pb.RaftCommand{Cmd: &pb.RaftCommand_UpdateTenant{UpdateTenant: &pb.UpdateTenantCommand{
+		Id: p.Tenant, PasswordLoginDisabled: proto.Bool(!req.Msg.GetEnabled())}}})
+	if err != nil {
+		return nil, applyErr("set password login", err)
+	}
+	return connect.NewResponse(&pb.SetPasswordLoginResponse{Tenant: res.(*pb.ApplyResult).GetTenant()}), nil
 }
 
 var providers = map[string]bool{"aws": true, "azure": true, "gcp": true}

@@ -179,6 +179,9 @@ func applyUpdateTenant(tx *state.Tx, c *pb.UpdateTenantCommand) *pb.ApplyResult 
 	if c.Quotas != nil {
 		r.Quotas = c.GetQuotas()
 	}
+	if c.PasswordLoginDisabled != nil {
+		r.PasswordLoginDisabled = c.GetPasswordLoginDisabled()
+	}
 	if err := tx.PutTenantRecord(r); err != nil {
 		return fail("internal", err.Error())
 	}

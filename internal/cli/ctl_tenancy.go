@@ -33,7 +33,7 @@ func addTenancyCommands(root *cobra.Command, f *ctlFlags, s Streams) {
 	}
 	in := &passwordReader{s: s}
 	root.AddCommand(tenantCmd(f, s, tc), projectCmd(f, s, tc), userCmd(f, s, tc, in), serviceAccountCmd(f, s, tc),
-		keyCmd(f, s, tc), roleCmd(f, s, tc), whoamiCmd(f, s, tc))
+		keyCmd(f, s, tc), roleCmd(f, s, tc), whoamiCmd(f, s, tc), settingsCmd(f, s, tc))
 }
 
 type tenancyClient func() (driftmgrv1connect.TenancyServiceClient, error)
@@ -579,4 +579,31 @@ func whoamiCmd(f *ctlFlags, s Streams, tc tenancyClient) *cobra.Command {
 			})
 		}),
 	}
+}
+
+// settingsCmd is the tenant's own settings, for its admins.
+func settingsCmd(f *ctlFlags, s Streams, tc tenancyClient) *cobra.Command {
+	cmd := &cobra.Command{Use: "settings", Short: "The tenant's settings (admins)"}
+	cmd.AddCommand(&cobra.Command{
+		Use: "password-login on|off", Short: "Allow or refuse console sign-in with a local password (single sign-on is unaffected)",
+		Args: cobra.ExactArgs(1),
+		RunE: tc.run(func(ctx context.Context, c driftmgrv1connect.TenancyServiceClient, args []string) error {
+			var on bool
+			switch args[0] {
+			case "on":
+				on = true
+			case "off":
+			default:
+				return fmt.Errorf("password-login %q: want on or off", args[0])
+			}
+			resp, err := c.SetPasswordLogin(ctx, connect.NewRequest(&pb.SetPasswordLoginRequest{Enabled: on}))
+			if err != nil {
+				return err
+			}
+			return f.print(s, resp.Msg, func(w *tabwriter.Writer) {
+				fmt.Fprintf(w, "password sign-in %s for tenant %s\n", args[0], resp.Msg.GetTenant().GetId())
+			})
+		}),
+	})
+	return cmd
 }

@@ -151,6 +151,16 @@ func TestCtlTenancy(t *testing.T) {
 	assert.Regexp(t, `tenants\.manage\s+-\s+-\s+-\s+yes`, out)
 	assert.NotContains(t, out, "controller ")
 
+	code, out, errb = run("", alice, "settings", "password-login", "off")
+	require.Equal(t, ExitInSync, code, errb)
+	assert.Contains(t, out, "password sign-in off for tenant acme")
+	code, _, errb = run("", alice, "settings", "password-login", "maybe")
+	assert.Equal(t, ExitError, code)
+	assert.Contains(t, errb, `password-login "maybe": want on or off`)
+	code, out, errb = run("", alice, "settings", "password-login", "on")
+	require.Equal(t, ExitInSync, code, errb)
+	assert.Contains(t, out, "password sign-in on")
+
 	code, out, errb = run("", owner, "tenant", "disable", "acme")
 	require.Equal(t, ExitInSync, code, errb)
 	assert.Contains(t, out, "tenant acme disabled")

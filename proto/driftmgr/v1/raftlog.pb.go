@@ -1906,13 +1906,14 @@ func (x *CreateTenantCommand) GetTenant() *Tenant {
 
 // UpdateTenantCommand changes the fields that are set.
 type UpdateTenantCommand struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	DisplayName   *string                `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3,oneof" json:"display_name,omitempty"`
-	Disabled      *bool                  `protobuf:"varint,3,opt,name=disabled,proto3,oneof" json:"disabled,omitempty"`
-	Quotas        *TenantQuotas          `protobuf:"bytes,4,opt,name=quotas,proto3" json:"quotas,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	state                 protoimpl.MessageState `protogen:"open.v1"`
+	Id                    string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	DisplayName           *string                `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3,oneof" json:"display_name,omitempty"`
+	Disabled              *bool                  `protobuf:"varint,3,opt,name=disabled,proto3,oneof" json:"disabled,omitempty"`
+	Quotas                *TenantQuotas          `protobuf:"bytes,4,opt,name=quotas,proto3" json:"quotas,omitempty"`
+	PasswordLoginDisabled *bool                  `protobuf:"varint,5,opt,name=password_login_disabled,json=passwordLoginDisabled,proto3,oneof" json:"password_login_disabled,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *UpdateTenantCommand) Reset() {
@@ -1971,6 +1972,13 @@ func (x *UpdateTenantCommand) GetQuotas() *TenantQuotas {
 		return x.Quotas
 	}
 	return nil
+}
+
+func (x *UpdateTenantCommand) GetPasswordLoginDisabled() bool {
+	if x != nil && x.PasswordLoginDisabled != nil {
+		return *x.PasswordLoginDisabled
+	}
+	return false
 }
 
 type CreateProjectCommand struct {
@@ -3275,14 +3283,16 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\x06tenant\x18\x1f \x01(\v2\x13.driftmgr.v1.TenantR\x06tenant\x12,\n" +
 	"\aapi_key\x18  \x01(\v2\x13.driftmgr.v1.APIKeyR\x06apiKey\"B\n" +
 	"\x13CreateTenantCommand\x12+\n" +
-	"\x06tenant\x18\x01 \x01(\v2\x13.driftmgr.v1.TenantR\x06tenant\"\xbf\x01\n" +
+	"\x06tenant\x18\x01 \x01(\v2\x13.driftmgr.v1.TenantR\x06tenant\"\x98\x02\n" +
 	"\x13UpdateTenantCommand\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12&\n" +
 	"\fdisplay_name\x18\x02 \x01(\tH\x00R\vdisplayName\x88\x01\x01\x12\x1f\n" +
 	"\bdisabled\x18\x03 \x01(\bH\x01R\bdisabled\x88\x01\x01\x121\n" +
-	"\x06quotas\x18\x04 \x01(\v2\x19.driftmgr.v1.TenantQuotasR\x06quotasB\x0f\n" +
+	"\x06quotas\x18\x04 \x01(\v2\x19.driftmgr.v1.TenantQuotasR\x06quotas\x12;\n" +
+	"\x17password_login_disabled\x18\x05 \x01(\bH\x02R\x15passwordLoginDisabled\x88\x01\x01B\x0f\n" +
 	"\r_display_nameB\v\n" +
-	"\t_disabled\"F\n" +
+	"\t_disabledB\x1a\n" +
+	"\x18_password_login_disabled\"F\n" +
 	"\x14CreateProjectCommand\x12.\n" +
 	"\aproject\x18\x01 \x01(\v2\x14.driftmgr.v1.ProjectR\aproject\">\n" +
 	"\x14DeleteProjectCommand\x12\x16\n" +

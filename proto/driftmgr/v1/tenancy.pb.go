@@ -116,14 +116,16 @@ func (x *TenantQuotas) GetBurst() int64 {
 type Tenant struct {
 	state protoimpl.MessageState `protogen:"open.v1"`
 	// 1-63 of a-z 0-9 _ -, starting with a letter or digit.
-	Id            string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
-	DisplayName   string                 `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
-	CreatedAt     *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
-	Disabled      bool                   `protobuf:"varint,4,opt,name=disabled,proto3" json:"disabled,omitempty"`
-	Quotas        *TenantQuotas          `protobuf:"bytes,5,opt,name=quotas,proto3" json:"quotas,omitempty"`
-	CreatedBy     string                 `protobuf:"bytes,6,opt,name=created_by,json=createdBy,proto3" json:"created_by,omitempty"`
-	unknownFields protoimpl.UnknownFields
-	sizeCache     protoimpl.SizeCache
+	Id          string                 `protobuf:"bytes,1,opt,name=id,proto3" json:"id,omitempty"`
+	DisplayName string                 `protobuf:"bytes,2,opt,name=display_name,json=displayName,proto3" json:"display_name,omitempty"`
+	CreatedAt   *timestamppb.Timestamp `protobuf:"bytes,3,opt,name=created_at,json=createdAt,proto3" json:"created_at,omitempty"`
+	Disabled    bool                   `protobuf:"varint,4,opt,name=disabled,proto3" json:"disabled,omitempty"`
+	Quotas      *TenantQuotas          `protobuf:"bytes,5,opt,name=quotas,proto3" json:"quotas,omitempty"`
+	CreatedBy   string                 `protobuf:"bytes,6,opt,name=created_by,json=createdBy,proto3" json:"created_by,omitempty"`
+	// Local users may not sign in with a password (single sign-on only).
+	PasswordLoginDisabled bool `protobuf:"varint,7,opt,name=password_login_disabled,json=passwordLoginDisabled,proto3" json:"password_login_disabled,omitempty"`
+	unknownFields         protoimpl.UnknownFields
+	sizeCache             protoimpl.SizeCache
 }
 
 func (x *Tenant) Reset() {
@@ -196,6 +198,13 @@ func (x *Tenant) GetCreatedBy() string {
 		return x.CreatedBy
 	}
 	return ""
+}
+
+func (x *Tenant) GetPasswordLoginDisabled() bool {
+	if x != nil {
+		return x.PasswordLoginDisabled
+	}
+	return false
 }
 
 type CreateTenantRequest struct {
@@ -3004,6 +3013,94 @@ func (x *WhoAmIResponse) GetApiKeyId() string {
 	return ""
 }
 
+type SetPasswordLoginRequest struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Enabled       bool                   `protobuf:"varint,1,opt,name=enabled,proto3" json:"enabled,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetPasswordLoginRequest) Reset() {
+	*x = SetPasswordLoginRequest{}
+	mi := &file_driftmgr_v1_tenancy_proto_msgTypes[53]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPasswordLoginRequest) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPasswordLoginRequest) ProtoMessage() {}
+
+func (x *SetPasswordLoginRequest) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_tenancy_proto_msgTypes[53]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPasswordLoginRequest.ProtoReflect.Descriptor instead.
+func (*SetPasswordLoginRequest) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_tenancy_proto_rawDescGZIP(), []int{53}
+}
+
+func (x *SetPasswordLoginRequest) GetEnabled() bool {
+	if x != nil {
+		return x.Enabled
+	}
+	return false
+}
+
+type SetPasswordLoginResponse struct {
+	state         protoimpl.MessageState `protogen:"open.v1"`
+	Tenant        *Tenant                `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	unknownFields protoimpl.UnknownFields
+	sizeCache     protoimpl.SizeCache
+}
+
+func (x *SetPasswordLoginResponse) Reset() {
+	*x = SetPasswordLoginResponse{}
+	mi := &file_driftmgr_v1_tenancy_proto_msgTypes[54]
+	ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+	ms.StoreMessageInfo(mi)
+}
+
+func (x *SetPasswordLoginResponse) String() string {
+	return protoimpl.X.MessageStringOf(x)
+}
+
+func (*SetPasswordLoginResponse) ProtoMessage() {}
+
+func (x *SetPasswordLoginResponse) ProtoReflect() protoreflect.Message {
+	mi := &file_driftmgr_v1_tenancy_proto_msgTypes[54]
+	if x != nil {
+		ms := protoimpl.X.MessageStateOf(protoimpl.Pointer(x))
+		if ms.LoadMessageInfo() == nil {
+			ms.StoreMessageInfo(mi)
+		}
+		return ms
+	}
+	return mi.MessageOf(x)
+}
+
+// Deprecated: Use SetPasswordLoginResponse.ProtoReflect.Descriptor instead.
+func (*SetPasswordLoginResponse) Descriptor() ([]byte, []int) {
+	return file_driftmgr_v1_tenancy_proto_rawDescGZIP(), []int{54}
+}
+
+func (x *SetPasswordLoginResponse) GetTenant() *Tenant {
+	if x != nil {
+		return x.Tenant
+	}
+	return nil
+}
+
 var File_driftmgr_v1_tenancy_proto protoreflect.FileDescriptor
 
 const file_driftmgr_v1_tenancy_proto_rawDesc = "" +
@@ -3017,7 +3114,7 @@ const file_driftmgr_v1_tenancy_proto_rawDesc = "" +
 	"\vmax_streams\x18\x04 \x01(\x03R\n" +
 	"maxStreams\x125\n" +
 	"\x17upload_bytes_per_minute\x18\x05 \x01(\x03R\x14uploadBytesPerMinute\x12\x14\n" +
-	"\x05burst\x18\x06 \x01(\x03R\x05burst\"\xe4\x01\n" +
+	"\x05burst\x18\x06 \x01(\x03R\x05burst\"\x9c\x02\n" +
 	"\x06Tenant\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x129\n" +
@@ -3026,7 +3123,8 @@ const file_driftmgr_v1_tenancy_proto_rawDesc = "" +
 	"\bdisabled\x18\x04 \x01(\bR\bdisabled\x121\n" +
 	"\x06quotas\x18\x05 \x01(\v2\x19.driftmgr.v1.TenantQuotasR\x06quotas\x12\x1d\n" +
 	"\n" +
-	"created_by\x18\x06 \x01(\tR\tcreatedBy\"{\n" +
+	"created_by\x18\x06 \x01(\tR\tcreatedBy\x126\n" +
+	"\x17password_login_disabled\x18\a \x01(\bR\x15passwordLoginDisabled\"{\n" +
 	"\x13CreateTenantRequest\x12\x0e\n" +
 	"\x02id\x18\x01 \x01(\tR\x02id\x12!\n" +
 	"\fdisplay_name\x18\x02 \x01(\tR\vdisplayName\x121\n" +
@@ -3216,12 +3314,17 @@ const file_driftmgr_v1_tenancy_proto_rawDesc = "" +
 	"\auser_id\x18\x06 \x01(\tR\x06userId\x12,\n" +
 	"\x12service_account_id\x18\a \x01(\tR\x10serviceAccountId\x12\x1c\n" +
 	"\n" +
-	"api_key_id\x18\b \x01(\tR\bapiKeyId2\xef\x13\n" +
+	"api_key_id\x18\b \x01(\tR\bapiKeyId\"3\n" +
+	"\x17SetPasswordLoginRequest\x12\x18\n" +
+	"\aenabled\x18\x01 \x01(\bR\aenabled\"G\n" +
+	"\x18SetPasswordLoginResponse\x12+\n" +
+	"\x06tenant\x18\x01 \x01(\v2\x13.driftmgr.v1.TenantR\x06tenant2\xfd\x14\n" +
 	"\x0eTenancyService\x12o\n" +
 	"\fCreateTenant\x12 .driftmgr.v1.CreateTenantRequest\x1a!.driftmgr.v1.CreateTenantResponse\"\x1a\x82\xd3\xe4\x93\x02\x14:\x01*\"\x0f/api/v1/tenants\x12i\n" +
 	"\vListTenants\x12\x1f.driftmgr.v1.ListTenantsRequest\x1a .driftmgr.v1.ListTenantsResponse\"\x17\x82\xd3\xe4\x93\x02\x11\x12\x0f/api/v1/tenants\x12h\n" +
 	"\tGetTenant\x12\x1d.driftmgr.v1.GetTenantRequest\x1a\x1e.driftmgr.v1.GetTenantResponse\"\x1c\x82\xd3\xe4\x93\x02\x16\x12\x14/api/v1/tenants/{id}\x12t\n" +
-	"\fUpdateTenant\x12 .driftmgr.v1.UpdateTenantRequest\x1a!.driftmgr.v1.UpdateTenantResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*2\x14/api/v1/tenants/{id}\x12s\n" +
+	"\fUpdateTenant\x12 .driftmgr.v1.UpdateTenantRequest\x1a!.driftmgr.v1.UpdateTenantResponse\"\x1f\x82\xd3\xe4\x93\x02\x19:\x01*2\x14/api/v1/tenants/{id}\x12\x8b\x01\n" +
+	"\x10SetPasswordLogin\x12$.driftmgr.v1.SetPasswordLoginRequest\x1a%.driftmgr.v1.SetPasswordLoginResponse\"*\x82\xd3\xe4\x93\x02$:\x01*\x1a\x1f/api/v1/settings/password-login\x12s\n" +
 	"\rCreateProject\x12!.driftmgr.v1.CreateProjectRequest\x1a\".driftmgr.v1.CreateProjectResponse\"\x1b\x82\xd3\xe4\x93\x02\x15:\x01*\"\x10/api/v1/projects\x12m\n" +
 	"\fListProjects\x12 .driftmgr.v1.ListProjectsRequest\x1a!.driftmgr.v1.ListProjectsResponse\"\x18\x82\xd3\xe4\x93\x02\x12\x12\x10/api/v1/projects\x12l\n" +
 	"\n" +
@@ -3257,7 +3360,7 @@ func file_driftmgr_v1_tenancy_proto_rawDescGZIP() []byte {
 	return file_driftmgr_v1_tenancy_proto_rawDescData
 }
 
-var file_driftmgr_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 53)
+var file_driftmgr_v1_tenancy_proto_msgTypes = make([]protoimpl.MessageInfo, 55)
 var file_driftmgr_v1_tenancy_proto_goTypes = []any{
 	(*TenantQuotas)(nil),                 // 0: driftmgr.v1.TenantQuotas
 	(*Tenant)(nil),                       // 1: driftmgr.v1.Tenant
@@ -3312,10 +3415,12 @@ var file_driftmgr_v1_tenancy_proto_goTypes = []any{
 	(*ListRolesResponse)(nil),            // 50: driftmgr.v1.ListRolesResponse
 	(*WhoAmIRequest)(nil),                // 51: driftmgr.v1.WhoAmIRequest
 	(*WhoAmIResponse)(nil),               // 52: driftmgr.v1.WhoAmIResponse
-	(*timestamppb.Timestamp)(nil),        // 53: google.protobuf.Timestamp
+	(*SetPasswordLoginRequest)(nil),      // 53: driftmgr.v1.SetPasswordLoginRequest
+	(*SetPasswordLoginResponse)(nil),     // 54: driftmgr.v1.SetPasswordLoginResponse
+	(*timestamppb.Timestamp)(nil),        // 55: google.protobuf.Timestamp
 }
 var file_driftmgr_v1_tenancy_proto_depIdxs = []int32{
-	53, // 0: driftmgr.v1.Tenant.created_at:type_name -> google.protobuf.Timestamp
+	55, // 0: driftmgr.v1.Tenant.created_at:type_name -> google.protobuf.Timestamp
 	0,  // 1: driftmgr.v1.Tenant.quotas:type_name -> driftmgr.v1.TenantQuotas
 	0,  // 2: driftmgr.v1.CreateTenantRequest.quotas:type_name -> driftmgr.v1.TenantQuotas
 	1,  // 3: driftmgr.v1.CreateTenantResponse.tenant:type_name -> driftmgr.v1.Tenant
@@ -3324,79 +3429,82 @@ var file_driftmgr_v1_tenancy_proto_depIdxs = []int32{
 	0,  // 6: driftmgr.v1.UpdateTenantRequest.quotas:type_name -> driftmgr.v1.TenantQuotas
 	1,  // 7: driftmgr.v1.UpdateTenantResponse.tenant:type_name -> driftmgr.v1.Tenant
 	10, // 8: driftmgr.v1.Project.accounts:type_name -> driftmgr.v1.CloudAccount
-	53, // 9: driftmgr.v1.Project.created_at:type_name -> google.protobuf.Timestamp
+	55, // 9: driftmgr.v1.Project.created_at:type_name -> google.protobuf.Timestamp
 	10, // 10: driftmgr.v1.CreateProjectRequest.accounts:type_name -> driftmgr.v1.CloudAccount
 	11, // 11: driftmgr.v1.CreateProjectResponse.project:type_name -> driftmgr.v1.Project
 	11, // 12: driftmgr.v1.ListProjectsResponse.projects:type_name -> driftmgr.v1.Project
 	11, // 13: driftmgr.v1.GetProjectResponse.project:type_name -> driftmgr.v1.Project
-	53, // 14: driftmgr.v1.User.created_at:type_name -> google.protobuf.Timestamp
-	53, // 15: driftmgr.v1.User.last_login_at:type_name -> google.protobuf.Timestamp
-	53, // 16: driftmgr.v1.User.password_changed_at:type_name -> google.protobuf.Timestamp
+	55, // 14: driftmgr.v1.User.created_at:type_name -> google.protobuf.Timestamp
+	55, // 15: driftmgr.v1.User.last_login_at:type_name -> google.protobuf.Timestamp
+	55, // 16: driftmgr.v1.User.password_changed_at:type_name -> google.protobuf.Timestamp
 	20, // 17: driftmgr.v1.CreateUserResponse.user:type_name -> driftmgr.v1.User
 	20, // 18: driftmgr.v1.ListUsersResponse.users:type_name -> driftmgr.v1.User
 	20, // 19: driftmgr.v1.GetUserResponse.user:type_name -> driftmgr.v1.User
 	20, // 20: driftmgr.v1.UpdateUserResponse.user:type_name -> driftmgr.v1.User
-	53, // 21: driftmgr.v1.ServiceAccount.created_at:type_name -> google.protobuf.Timestamp
+	55, // 21: driftmgr.v1.ServiceAccount.created_at:type_name -> google.protobuf.Timestamp
 	33, // 22: driftmgr.v1.CreateServiceAccountResponse.service_account:type_name -> driftmgr.v1.ServiceAccount
 	33, // 23: driftmgr.v1.ListServiceAccountsResponse.service_accounts:type_name -> driftmgr.v1.ServiceAccount
-	53, // 24: driftmgr.v1.APIKey.created_at:type_name -> google.protobuf.Timestamp
-	53, // 25: driftmgr.v1.APIKey.expires_at:type_name -> google.protobuf.Timestamp
-	53, // 26: driftmgr.v1.APIKey.last_used_at:type_name -> google.protobuf.Timestamp
-	53, // 27: driftmgr.v1.APIKey.revoked_at:type_name -> google.protobuf.Timestamp
+	55, // 24: driftmgr.v1.APIKey.created_at:type_name -> google.protobuf.Timestamp
+	55, // 25: driftmgr.v1.APIKey.expires_at:type_name -> google.protobuf.Timestamp
+	55, // 26: driftmgr.v1.APIKey.last_used_at:type_name -> google.protobuf.Timestamp
+	55, // 27: driftmgr.v1.APIKey.revoked_at:type_name -> google.protobuf.Timestamp
 	40, // 28: driftmgr.v1.CreateAPIKeyResponse.key:type_name -> driftmgr.v1.APIKey
 	40, // 29: driftmgr.v1.ListAPIKeysResponse.keys:type_name -> driftmgr.v1.APIKey
 	40, // 30: driftmgr.v1.RevokeAPIKeyResponse.key:type_name -> driftmgr.v1.APIKey
 	48, // 31: driftmgr.v1.ListRolesResponse.roles:type_name -> driftmgr.v1.Role
 	47, // 32: driftmgr.v1.ListRolesResponse.actions:type_name -> driftmgr.v1.Action
-	2,  // 33: driftmgr.v1.TenancyService.CreateTenant:input_type -> driftmgr.v1.CreateTenantRequest
-	4,  // 34: driftmgr.v1.TenancyService.ListTenants:input_type -> driftmgr.v1.ListTenantsRequest
-	6,  // 35: driftmgr.v1.TenancyService.GetTenant:input_type -> driftmgr.v1.GetTenantRequest
-	8,  // 36: driftmgr.v1.TenancyService.UpdateTenant:input_type -> driftmgr.v1.UpdateTenantRequest
-	12, // 37: driftmgr.v1.TenancyService.CreateProject:input_type -> driftmgr.v1.CreateProjectRequest
-	14, // 38: driftmgr.v1.TenancyService.ListProjects:input_type -> driftmgr.v1.ListProjectsRequest
-	16, // 39: driftmgr.v1.TenancyService.GetProject:input_type -> driftmgr.v1.GetProjectRequest
-	18, // 40: driftmgr.v1.TenancyService.DeleteProject:input_type -> driftmgr.v1.DeleteProjectRequest
-	21, // 41: driftmgr.v1.TenancyService.CreateUser:input_type -> driftmgr.v1.CreateUserRequest
-	23, // 42: driftmgr.v1.TenancyService.ListUsers:input_type -> driftmgr.v1.ListUsersRequest
-	25, // 43: driftmgr.v1.TenancyService.GetUser:input_type -> driftmgr.v1.GetUserRequest
-	27, // 44: driftmgr.v1.TenancyService.UpdateUser:input_type -> driftmgr.v1.UpdateUserRequest
-	29, // 45: driftmgr.v1.TenancyService.DeleteUser:input_type -> driftmgr.v1.DeleteUserRequest
-	31, // 46: driftmgr.v1.TenancyService.ChangePassword:input_type -> driftmgr.v1.ChangePasswordRequest
-	34, // 47: driftmgr.v1.TenancyService.CreateServiceAccount:input_type -> driftmgr.v1.CreateServiceAccountRequest
-	36, // 48: driftmgr.v1.TenancyService.ListServiceAccounts:input_type -> driftmgr.v1.ListServiceAccountsRequest
-	38, // 49: driftmgr.v1.TenancyService.DeleteServiceAccount:input_type -> driftmgr.v1.DeleteServiceAccountRequest
-	41, // 50: driftmgr.v1.TenancyService.CreateAPIKey:input_type -> driftmgr.v1.CreateAPIKeyRequest
-	43, // 51: driftmgr.v1.TenancyService.ListAPIKeys:input_type -> driftmgr.v1.ListAPIKeysRequest
-	45, // 52: driftmgr.v1.TenancyService.RevokeAPIKey:input_type -> driftmgr.v1.RevokeAPIKeyRequest
-	49, // 53: driftmgr.v1.TenancyService.ListRoles:input_type -> driftmgr.v1.ListRolesRequest
-	51, // 54: driftmgr.v1.TenancyService.WhoAmI:input_type -> driftmgr.v1.WhoAmIRequest
-	3,  // 55: driftmgr.v1.TenancyService.CreateTenant:output_type -> driftmgr.v1.CreateTenantResponse
-	5,  // 56: driftmgr.v1.TenancyService.ListTenants:output_type -> driftmgr.v1.ListTenantsResponse
-	7,  // 57: driftmgr.v1.TenancyService.GetTenant:output_type -> driftmgr.v1.GetTenantResponse
-	9,  // 58: driftmgr.v1.TenancyService.UpdateTenant:output_type -> driftmgr.v1.UpdateTenantResponse
-	13, // 59: driftmgr.v1.TenancyService.CreateProject:output_type -> driftmgr.v1.CreateProjectResponse
-	15, // 60: driftmgr.v1.TenancyService.ListProjects:output_type -> driftmgr.v1.ListProjectsResponse
-	17, // 61: driftmgr.v1.TenancyService.GetProject:output_type -> driftmgr.v1.GetProjectResponse
-	19, // 62: driftmgr.v1.TenancyService.DeleteProject:output_type -> driftmgr.v1.DeleteProjectResponse
-	22, // 63: driftmgr.v1.TenancyService.CreateUser:output_type -> driftmgr.v1.CreateUserResponse
-	24, // 64: driftmgr.v1.TenancyService.ListUsers:output_type -> driftmgr.v1.ListUsersResponse
-	26, // 65: driftmgr.v1.TenancyService.GetUser:output_type -> driftmgr.v1.GetUserResponse
-	28, // 66: driftmgr.v1.TenancyService.UpdateUser:output_type -> driftmgr.v1.UpdateUserResponse
-	30, // 67: driftmgr.v1.TenancyService.DeleteUser:output_type -> driftmgr.v1.DeleteUserResponse
-	32, // 68: driftmgr.v1.TenancyService.ChangePassword:output_type -> driftmgr.v1.ChangePasswordResponse
-	35, // 69: driftmgr.v1.TenancyService.CreateServiceAccount:output_type -> driftmgr.v1.CreateServiceAccountResponse
-	37, // 70: driftmgr.v1.TenancyService.ListServiceAccounts:output_type -> driftmgr.v1.ListServiceAccountsResponse
-	39, // 71: driftmgr.v1.TenancyService.DeleteServiceAccount:output_type -> driftmgr.v1.DeleteServiceAccountResponse
-	42, // 72: driftmgr.v1.TenancyService.CreateAPIKey:output_type -> driftmgr.v1.CreateAPIKeyResponse
-	44, // 73: driftmgr.v1.TenancyService.ListAPIKeys:output_type -> driftmgr.v1.ListAPIKeysResponse
-	46, // 74: driftmgr.v1.TenancyService.RevokeAPIKey:output_type -> driftmgr.v1.RevokeAPIKeyResponse
-	50, // 75: driftmgr.v1.TenancyService.ListRoles:output_type -> driftmgr.v1.ListRolesResponse
-	52, // 76: driftmgr.v1.TenancyService.WhoAmI:output_type -> driftmgr.v1.WhoAmIResponse
-	55, // [55:77] is the sub-list for method output_type
-	33, // [33:55] is the sub-list for method input_type
-	33, // [33:33] is the sub-list for extension type_name
-	33, // [33:33] is the sub-list for extension extendee
-	0,  // [0:33] is the sub-list for field type_name
+	1,  // 33: driftmgr.v1.SetPasswordLoginResponse.tenant:type_name -> driftmgr.v1.Tenant
+	2,  // 34: driftmgr.v1.TenancyService.CreateTenant:input_type -> driftmgr.v1.CreateTenantRequest
+	4,  // 35: driftmgr.v1.TenancyService.ListTenants:input_type -> driftmgr.v1.ListTenantsRequest
+	6,  // 36: driftmgr.v1.TenancyService.GetTenant:input_type -> driftmgr.v1.GetTenantRequest
+	8,  // 37: driftmgr.v1.TenancyService.UpdateTenant:input_type -> driftmgr.v1.UpdateTenantRequest
+	53, // 38: driftmgr.v1.TenancyService.SetPasswordLogin:input_type -> driftmgr.v1.SetPasswordLoginRequest
+	12, // 39: driftmgr.v1.TenancyService.CreateProject:input_type -> driftmgr.v1.CreateProjectRequest
+	14, // 40: driftmgr.v1.TenancyService.ListProjects:input_type -> driftmgr.v1.ListProjectsRequest
+	16, // 41: driftmgr.v1.TenancyService.GetProject:input_type -> driftmgr.v1.GetProjectRequest
+	18, // 42: driftmgr.v1.TenancyService.DeleteProject:input_type -> driftmgr.v1.DeleteProjectRequest
+	21, // 43: driftmgr.v1.TenancyService.CreateUser:input_type -> driftmgr.v1.CreateUserRequest
+	23, // 44: driftmgr.v1.TenancyService.ListUsers:input_type -> driftmgr.v1.ListUsersRequest
+	25, // 45: driftmgr.v1.TenancyService.GetUser:input_type -> driftmgr.v1.GetUserRequest
+	27, // 46: driftmgr.v1.TenancyService.UpdateUser:input_type -> driftmgr.v1.UpdateUserRequest
+	29, // 47: driftmgr.v1.TenancyService.DeleteUser:input_type -> driftmgr.v1.DeleteUserRequest
+	31, // 48: driftmgr.v1.TenancyService.ChangePassword:input_type -> driftmgr.v1.ChangePasswordRequest
+	34, // 49: driftmgr.v1.TenancyService.CreateServiceAccount:input_type -> driftmgr.v1.CreateServiceAccountRequest
+	36, // 50: driftmgr.v1.TenancyService.ListServiceAccounts:input_type -> driftmgr.v1.ListServiceAccountsRequest
+	38, // 51: driftmgr.v1.TenancyService.DeleteServiceAccount:input_type -> driftmgr.v1.DeleteServiceAccountRequest
+	41, // 52: driftmgr.v1.TenancyService.CreateAPIKey:input_type -> driftmgr.v1.CreateAPIKeyRequest
+	43, // 53: driftmgr.v1.TenancyService.ListAPIKeys:input_type -> driftmgr.v1.ListAPIKeysRequest
+	45, // 54: driftmgr.v1.TenancyService.RevokeAPIKey:input_type -> driftmgr.v1.RevokeAPIKeyRequest
+	49, // 55: driftmgr.v1.TenancyService.ListRoles:input_type -> driftmgr.v1.ListRolesRequest
+	51, // 56: driftmgr.v1.TenancyService.WhoAmI:input_type -> driftmgr.v1.WhoAmIRequest
+	3,  // 57: driftmgr.v1.TenancyService.CreateTenant:output_type -> driftmgr.v1.CreateTenantResponse
+	5,  // 58: driftmgr.v1.TenancyService.ListTenants:output_type -> driftmgr.v1.ListTenantsResponse
+	7,  // 59: driftmgr.v1.TenancyService.GetTenant:output_type -> driftmgr.v1.GetTenantResponse
+	9,  // 60: driftmgr.v1.TenancyService.UpdateTenant:output_type -> driftmgr.v1.UpdateTenantResponse
+	54, // 61: driftmgr.v1.TenancyService.SetPasswordLogin:output_type -> driftmgr.v1.SetPasswordLoginResponse
+	13, // 62: driftmgr.v1.TenancyService.CreateProject:output_type -> driftmgr.v1.CreateProjectResponse
+	15, // 63: driftmgr.v1.TenancyService.ListProjects:output_type -> driftmgr.v1.ListProjectsResponse
+	17, // 64: driftmgr.v1.TenancyService.GetProject:output_type -> driftmgr.v1.GetProjectResponse
+	19, // 65: driftmgr.v1.TenancyService.DeleteProject:output_type -> driftmgr.v1.DeleteProjectResponse
+	22, // 66: driftmgr.v1.TenancyService.CreateUser:output_type -> driftmgr.v1.CreateUserResponse
+	24, // 67: driftmgr.v1.TenancyService.ListUsers:output_type -> driftmgr.v1.ListUsersResponse
+	26, // 68: driftmgr.v1.TenancyService.GetUser:output_type -> driftmgr.v1.GetUserResponse
+	28, // 69: driftmgr.v1.TenancyService.UpdateUser:output_type -> driftmgr.v1.UpdateUserResponse
+	30, // 70: driftmgr.v1.TenancyService.DeleteUser:output_type -> driftmgr.v1.DeleteUserResponse
+	32, // 71: driftmgr.v1.TenancyService.ChangePassword:output_type -> driftmgr.v1.ChangePasswordResponse
+	35, // 72: driftmgr.v1.TenancyService.CreateServiceAccount:output_type -> driftmgr.v1.CreateServiceAccountResponse
+	37, // 73: driftmgr.v1.TenancyService.ListServiceAccounts:output_type -> driftmgr.v1.ListServiceAccountsResponse
+	39, // 74: driftmgr.v1.TenancyService.DeleteServiceAccount:output_type -> driftmgr.v1.DeleteServiceAccountResponse
+	42, // 75: driftmgr.v1.TenancyService.CreateAPIKey:output_type -> driftmgr.v1.CreateAPIKeyResponse
+	44, // 76: driftmgr.v1.TenancyService.ListAPIKeys:output_type -> driftmgr.v1.ListAPIKeysResponse
+	46, // 77: driftmgr.v1.TenancyService.RevokeAPIKey:output_type -> driftmgr.v1.RevokeAPIKeyResponse
+	50, // 78: driftmgr.v1.TenancyService.ListRoles:output_type -> driftmgr.v1.ListRolesResponse
+	52, // 79: driftmgr.v1.TenancyService.WhoAmI:output_type -> driftmgr.v1.WhoAmIResponse
+	57, // [57:80] is the sub-list for method output_type
+	34, // [34:57] is the sub-list for method input_type
+	34, // [34:34] is the sub-list for extension type_name
+	34, // [34:34] is the sub-list for extension extendee
+	0,  // [0:34] is the sub-list for field type_name
 }
 
 func init() { file_driftmgr_v1_tenancy_proto_init() }
@@ -3416,7 +3524,7 @@ func file_driftmgr_v1_tenancy_proto_init() {
 			GoPackagePath: reflect.TypeOf(x{}).PkgPath(),
 			RawDescriptor: unsafe.Slice(unsafe.StringData(file_driftmgr_v1_tenancy_proto_rawDesc), len(file_driftmgr_v1_tenancy_proto_rawDesc)),
 			NumEnums:      0,
-			NumMessages:   53,
+			NumMessages:   55,
 			NumExtensions: 0,
 			NumServices:   1,
 		},

@@ -45,6 +45,9 @@ const (
 	// TenancyServiceUpdateTenantProcedure is the fully-qualified name of the TenancyService's
 	// UpdateTenant RPC.
 	TenancyServiceUpdateTenantProcedure = "/driftmgr.v1.TenancyService/UpdateTenant"
+	// TenancyServiceSetPasswordLoginProcedure is the fully-qualified name of the TenancyService's
+	// SetPasswordLogin RPC.
+	TenancyServiceSetPasswordLoginProcedure = "/driftmgr.v1.TenancyService/SetPasswordLogin"
 	// TenancyServiceCreateProjectProcedure is the fully-qualified name of the TenancyService's
 	// CreateProject RPC.
 	TenancyServiceCreateProjectProcedure = "/driftmgr.v1.TenancyService/CreateProject"
@@ -109,6 +112,9 @@ type TenancyServiceClient interface {
 	// quotas. A disabled tenant's keys and agents are refused; its data is
 	// kept.
 	UpdateTenant(context.Context, *connect.Request[v1.UpdateTenantRequest]) (*connect.Response[v1.UpdateTenantResponse], error)
+	// SetPasswordLogin turns local password sign-in on or off for the
+	// caller's tenant (its admins); single sign-on is unaffected.
+	SetPasswordLogin(context.Context, *connect.Request[v1.SetPasswordLoginRequest]) (*connect.Response[v1.SetPasswordLoginResponse], error)
 	CreateProject(context.Context, *connect.Request[v1.CreateProjectRequest]) (*connect.Response[v1.CreateProjectResponse], error)
 	ListProjects(context.Context, *connect.Request[v1.ListProjectsRequest]) (*connect.Response[v1.ListProjectsResponse], error)
 	GetProject(context.Context, *connect.Request[v1.GetProjectRequest]) (*connect.Response[v1.GetProjectResponse], error)
@@ -179,6 +185,12 @@ func NewTenancyServiceClient(httpClient connect.HTTPClient, baseURL string, opts
 			httpClient,
 			baseURL+TenancyServiceUpdateTenantProcedure,
 			connect.WithSchema(tenancyServiceMethods.ByName("UpdateTenant")),
+			connect.WithClientOptions(opts...),
+		),
+		setPasswordLogin: connect.NewClient[v1.SetPasswordLoginRequest, v1.SetPasswordLoginResponse](
+			httpClient,
+			baseURL+TenancyServiceSetPasswordLoginProcedure,
+			connect.WithSchema(tenancyServiceMethods.ByName("SetPasswordLogin")),
 			connect.WithClientOptions(opts...),
 		),
 		createProject: connect.NewClient[v1.CreateProjectRequest, v1.CreateProjectResponse](
@@ -298,6 +310,7 @@ type tenancyServiceClient struct {
 	listTenants          *connect.Client[v1.ListTenantsRequest, v1.ListTenantsResponse]
 	getTenant            *connect.Client[v1.GetTenantRequest, v1.GetTenantResponse]
 	updateTenant         *connect.Client[v1.UpdateTenantRequest, v1.UpdateTenantResponse]
+	setPasswordLogin     *connect.Client[v1.SetPasswordLoginRequest, v1.SetPasswordLoginResponse]
 	createProject        *connect.Client[v1.CreateProjectRequest, v1.CreateProjectResponse]
 	listProjects         *connect.Client[v1.ListProjectsRequest, v1.ListProjectsResponse]
 	getProject           *connect.Client[v1.GetProjectRequest, v1.GetProjectResponse]
@@ -336,6 +349,11 @@ func (c *tenancyServiceClient) GetTenant(ctx context.Context, req *connect.Reque
 // UpdateTenant calls driftmgr.v1.TenancyService.UpdateTenant.
 func (c *tenancyServiceClient) UpdateTenant(ctx context.Context, req *connect.Request[v1.UpdateTenantRequest]) (*connect.Response[v1.UpdateTenantResponse], error) {
 	return c.updateTenant.CallUnary(ctx, req)
+}
+
+// SetPasswordLogin calls driftmgr.v1.TenancyService.SetPasswordLogin.
+func (c *tenancyServiceClient) SetPasswordLogin(ctx context.Context, req *connect.Request[v1.SetPasswordLoginRequest]) (*connect.Response[v1.SetPasswordLoginResponse], error) {
+	return c.setPasswordLogin.CallUnary(ctx, req)
 }
 
 // CreateProject calls driftmgr.v1.TenancyService.CreateProject.
@@ -438,6 +456,9 @@ type TenancyServiceHandler interface {
 	// quotas. A disabled tenant's keys and agents are refused; its data is
 	// kept.
 	UpdateTenant(context.Context, *connect.Request[v1.UpdateTenantRequest]) (*connect.Response[v1.UpdateTenantResponse], error)
+	// SetPasswordLogin turns local password sign-in on or off for the
+	// caller's tenant (its admins); single sign-on is unaffected.
+	SetPasswordLogin(context.Context, *connect.Request[v1.SetPasswordLoginRequest]) (*connect.Response[v1.SetPasswordLoginResponse], error)
 	CreateProject(context.Context, *connect.Request[v1.CreateProjectRequest]) (*connect.Response[v1.CreateProjectResponse], error)
 	ListProjects(context.Context, *connect.Request[v1.ListProjectsRequest]) (*connect.Response[v1.ListProjectsResponse], error)
 	GetProject(context.Context, *connect.Request[v1.GetProjectRequest]) (*connect.Response[v1.GetProjectResponse], error)
@@ -504,6 +525,12 @@ func NewTenancyServiceHandler(svc TenancyServiceHandler, opts ...connect.Handler
 		TenancyServiceUpdateTenantProcedure,
 		svc.UpdateTenant,
 		connect.WithSchema(tenancyServiceMethods.ByName("UpdateTenant")),
+		connect.WithHandlerOptions(opts...),
+	)
+	tenancyServiceSetPasswordLoginHandler := connect.NewUnaryHandler(
+		TenancyServiceSetPasswordLoginProcedure,
+		svc.SetPasswordLogin,
+		connect.WithSchema(tenancyServiceMethods.ByName("SetPasswordLogin")),
 		connect.WithHandlerOptions(opts...),
 	)
 	tenancyServiceCreateProjectHandler := connect.NewUnaryHandler(
@@ -624,6 +651,8 @@ func NewTenancyServiceHandler(svc TenancyServiceHandler, opts ...connect.Handler
 			tenancyServiceGetTenantHandler.ServeHTTP(w, r)
 		case TenancyServiceUpdateTenantProcedure:
 			tenancyServiceUpdateTenantHandler.ServeHTTP(w, r)
+		case TenancyServiceSetPasswordLoginProcedure:
+			tenancyServiceSetPasswordLoginHandler.ServeHTTP(w, r)
 		case TenancyServiceCreateProjectProcedure:
 			tenancyServiceCreateProjectHandler.ServeHTTP(w, r)
 		case TenancyServiceListProjectsProcedure:
@@ -683,6 +712,10 @@ func (UnimplementedTenancyServiceHandler) GetTenant(context.Context, *connect.Re
 
 func (UnimplementedTenancyServiceHandler) UpdateTenant(context.Context, *connect.Request[v1.UpdateTenantRequest]) (*connect.Response[v1.UpdateTenantResponse], error) {
 	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("driftmgr.v1.TenancyService.UpdateTenant is not implemented"))
+}
+
+func (UnimplementedTenancyServiceHandler) SetPasswordLogin(context.Context, *connect.Request[v1.SetPasswordLoginRequest]) (*connect.Response[v1.SetPasswordLoginResponse], error) {
+	return nil, connect.NewError(connect.CodeUnimplemented, errors.New("driftmgr.v1.TenancyService.SetPasswordLogin is not implemented"))
 }
 
 func (UnimplementedTenancyServiceHandler) CreateProject(context.Context, *connect.Request[v1.CreateProjectRequest]) (*connect.Response[v1.CreateProjectResponse], error) {
