@@ -52,7 +52,8 @@ self.addEventListener("fetch", (e) => {
   const url = new URL(req.url);
   if (url.origin !== self.location.origin) return;
   // The API is never cached: the console shows live data or says it is offline.
-  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/driftmgr.") || url.pathname.startsWith("/dev/")) return;
+  // Nor is sign-in (/auth/): a session is never answered from a cache.
+  if (url.pathname.startsWith("/api/") || url.pathname.startsWith("/driftmgr.") || url.pathname.startsWith("/dev/") || url.pathname.startsWith("/auth/")) return;
   if (req.mode === "navigate") {
     // Network first so a deploy shows at once; the cached shell when offline.
     e.respondWith(fetch(req).catch(() => caches.match("/", { cacheName: CACHE, ignoreVary: true })));
@@ -78,6 +79,8 @@ export default defineConfig({
       "/driftmgr.v1.": api,
       "/api/": api,
       "/dev/": api,
+      // Browser sessions: sign-in, SSO and its callback, sign-out.
+      "/auth/": api,
     },
   },
   build: {

@@ -4,20 +4,25 @@ import { Provider } from "react-redux";
 import { setupListeners } from "@reduxjs/toolkit/query";
 import { RouterProvider } from "react-router";
 import "./index.css";
-import { makeStore, persist, persistedState } from "./app/store";
+import { makeStore, persist, persistedState, type AppStore } from "./app/store";
 import { makeRouter } from "./app/router";
 import { ClientsContext } from "./app/clients";
 import { browserTransport, makeClients } from "./api/transport";
-import { authorizationHeader } from "./features/auth/authSlice";
+import { authorizationHeader, csrfToken } from "./features/auth/authSlice";
 import { useApplyTheme } from "./features/theme/ThemeToggle";
 import { Toaster } from "./components/ui/toast";
 
 // The transport reads the credential from the store at each call, so
 // signing in or out needs no new clients.
-let getAuth: () => string | null = () => null;
-const clients = makeClients(browserTransport({ authorization: () => getAuth() }));
-const store = makeStore(clients, persistedState());
-getAuth = () => authorizationHeader(store.getState().auth.credential);
+let store: AppStore | null = null;
+const credential = () => store?.getState().auth.credential ?? null;
+const clients = makeClients(
+  browserTransport({
+    authorization: () => authorizationHeader(credential()),
+    csrfToken: () => csrfToken(credential()),
+  }),
+);
+store = makeStore(clients, persistedState());
 persist(store);
 setupListeners(store.dispatch);
 const router = makeRouter();

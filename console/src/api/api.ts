@@ -6,7 +6,7 @@ import { create } from "@bufbuild/protobuf";
 import { FindingFilterSchema, type FindingFilter } from "@/gen/driftmgr/v1/query_pb";
 import { Consistency } from "@/gen/driftmgr/v1/common_pb";
 import { timestampFromDate } from "@bufbuild/protobuf/wkt";
-import { signedOut } from "@/features/auth/authSlice";
+import { refusedNotice, signedOut, type AuthState } from "@/features/auth/authSlice";
 import { toApiError, type ApiError, type Clients } from "./transport";
 import {
   toAgent,
@@ -15,12 +15,14 @@ import {
   toHealth,
   toMember,
   toScan,
+  toWhoAmI,
   type AgentView,
   type FindingView,
   type FindingsPage,
   type HealthView,
   type MemberView,
   type ScanView,
+  type WhoAmIView,
 } from "./model";
 
 /** ThunkExtra is what the store hands every endpoint: the API clients. */
@@ -74,7 +76,10 @@ export async function call<T>(api: BaseQueryApi, fn: (c: Clients) => Promise<T>)
     return { data: await fn(clients) };
   } catch (e) {
     const err = toApiError(e);
-    if (err.unauthenticated) api.dispatch(signedOut("Your API key was not accepted. Sign in again."));
+    if (err.unauthenticated) {
+      const kind = (api.getState() as { auth: AuthState }).auth.credential?.kind;
+      api.dispatch(signedOut(refusedNotice(kind)));
+    }
     return { error: err };
   }
 }
@@ -83,9 +88,25 @@ export const api = createApi({
   reducerPath: "api",
   baseQuery: fakeBaseQuery<ApiError>(),
   // The security endpoints are injected by securityApi.ts with the
-  // Security screen; their tags are declared here so the live stream can
-  // invalidate them without loading that code.
-  tagTypes: ["Finding", "Scan", "Agent", "Cluster", "SecurityFinding", "Compliance", "Mutelist", "Policy"],
+  // Security screen, the admin screens' by adminApi.ts; their tags are
+  // declared here so the live stream can invalidate them without loading
+  // that code.
+  tagTypes: [
+    "Finding",
+    "Scan",
+    "Agent",
+    "Cluster",
+    "SecurityFinding",
+    "Compliance",
+    "Mutelist",
+    "Policy",
+    "Me",
+    "User",
+    "ServiceAccount",
+    "APIKey",
+    "Role",
+    "Audit",
+  ],
   keepUnusedDataFor: 30,
   refetchOnReconnect: true,
   endpoints: (build) => ({
@@ -182,6 +203,12 @@ export const api = createApi({
       queryFn: (_arg, api) => call(api, async (c) => toHealth(await c.cluster.getHealth({}))),
       providesTags: [{ type: "Cluster", id: "HEALTH" }],
     }),
+    /** whoAmI is the caller as the controller sees it, whatever the credential: its role and actions decide what the console offers. */
+    whoAmI: build.query<WhoAmIView, void>({
+      queryFn: (_arg, api) => call(api, async (c) => toWhoAmI(await c.tenancy.whoAmI({}))),
+      providesTags: [{ type: "Me", id: "ME" }],
+      keepUnusedDataFor: 300,
+    }),
   }),
 });
 
@@ -194,4 +221,5 @@ export const {
   useListAgentsQuery,
   useListMembersQuery,
   useGetHealthQuery,
+  useWhoAmIQuery,
 } = api;

@@ -6,6 +6,7 @@ import type { Facet, Finding, Scan } from "@/gen/driftmgr/v1/common_pb";
 import { DriftKind, FindingStatus, Severity } from "@/gen/driftmgr/v1/common_pb";
 import type { Agent, GetHealthResponse, Member } from "@/gen/driftmgr/v1/cluster_pb";
 import type { FindingCounts } from "@/gen/driftmgr/v1/events_pb";
+import type { WhoAmIResponse } from "@/gen/driftmgr/v1/tenancy_pb";
 
 export { DriftKind, FindingStatus, Severity };
 
@@ -114,6 +115,32 @@ export interface CountsView {
   critical: number;
   high: number;
   acknowledged: number;
+}
+
+/** WhoAmIView is the caller: who, in which tenant, with which role and actions. */
+export interface WhoAmIView {
+  /** What audit entries name, e.g. "key:abcd" or "user:usr-1". */
+  principal: string;
+  tenant: string;
+  homeTenant: string;
+  role: string;
+  actions: string[];
+  userId: string;
+  serviceAccountId: string;
+  apiKeyId: string;
+}
+
+export function toWhoAmI(w: WhoAmIResponse): WhoAmIView {
+  return {
+    principal: w.principal,
+    tenant: w.tenant,
+    homeTenant: w.homeTenant,
+    role: w.role,
+    actions: [...w.actions],
+    userId: w.userId,
+    serviceAccountId: w.serviceAccountId,
+    apiKeyId: w.apiKeyId,
+  };
 }
 
 export function iso(t: Timestamp | undefined): string | null {

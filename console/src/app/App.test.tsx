@@ -13,6 +13,7 @@ import { ClientsContext } from "./clients";
 import { routes } from "./router";
 import { makeStore, type RootState } from "./store";
 import { authorizationHeader } from "@/features/auth/authSlice";
+import { keyAuth } from "@/test/auth";
 
 const key = "dm_abc123_secretsecret";
 
@@ -85,21 +86,21 @@ describe("the app", () => {
     await user.click(screen.getByRole("button", { name: "Sign in" }));
     expect(await screen.findByRole("heading", { name: "Drift inventory" })).toBeInTheDocument();
     expect(router.state.location.pathname + router.state.location.search).toBe("/inventory?severity=critical");
-    expect(store.getState().auth.credential?.key).toBe(key);
+    expect(store.getState().auth.credential).toEqual({ kind: "apiKey", key });
   });
 
   it("returns to sign-in with a notice when the API refuses the key", async () => {
     // The store holds a key the (mocked) server does not accept.
     const { router } = app("/cluster", {
       acceptKey: "dm_other_key",
-      preloaded: { auth: { credential: { kind: "apiKey", key }, notice: null } },
+      preloaded: { auth: keyAuth(key) },
     });
     expect(await screen.findByText(/was not accepted/)).toBeInTheDocument();
     expect(router.state.location.pathname).toBe("/sign-in");
   });
 
   it("shows not found for unknown paths inside the shell", async () => {
-    app("/no/such/page", { preloaded: { auth: { credential: { kind: "apiKey", key }, notice: null } } });
+    app("/no/such/page", { preloaded: { auth: keyAuth(key) } });
     expect(await screen.findByRole("heading", { name: "Page not found" })).toBeInTheDocument();
     expect(screen.getByRole("navigation", { name: "Main" })).toBeInTheDocument();
   });

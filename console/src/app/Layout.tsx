@@ -5,12 +5,21 @@ import { useClients } from "./clients";
 import { startWatch } from "@/features/live/watch";
 import { LiveIndicator } from "@/features/live/OfflineIndicator";
 import { ThemeToggle } from "@/features/theme/ThemeToggle";
-import { signedOut } from "@/features/auth/authSlice";
+import { expiredNotice, probeSession, refusedNotice, signedOut, type Credential } from "@/features/auth/authSlice";
+import { Actions, useCan } from "@/features/auth/permissions";
+import { UserMenu } from "@/features/auth/UserMenu";
 import { Button } from "@/components/ui/button";
+import { Loading } from "@/components/ui/skeleton";
 import { cn } from "@/lib/utils";
 import { count } from "@/lib/format";
 
-const nav = [
+interface NavItem {
+  to: string;
+  label: string;
+  end: boolean;
+}
+
+const nav: NavItem[] = [
   { to: "/", label: "Overview", end: true },
   { to: "/inventory", label: "Drift inventory", end: false },
   { to: "/security", label: "Security", end: false },
@@ -20,22 +29,96 @@ const nav = [
 ];
 
 /** Live starts the event stream while the user is signed in. */
-function Live() {
+function Live({ kind }: { kind: Credential["kind"] }) {
   const clients = useClients();
   const dispatch = useAppDispatch();
-  useEffect(() => startWatch(clients, dispatch), [clients, dispatch]);
+  useEffect(() => startWatch(clients, dispatch, { refusedNotice: refusedNotice(kind) }), [clients, dispatch, kind]);
   return null;
+}
+
+// setTimeout holds at most this many milliseconds (about 24.8 days).
+const maxTimeout = 2 ** 31 - 1;
+
+/** SessionExpiry returns to sign-in when the browser session's time is up, rather than at the next refused call. */
+function SessionExpiry({ expiresAt }: { expiresAt: string }) {
+  const dispatch = useAppDispatch();
+  useEffect(() => {
+    const ms = Date.parse(expiresAt) - Date.now();
+    if (Number.isNaN(ms) || ms > maxTimeout) return;
+    const t = setTimeout(() => dispatch(signedOut(expiredNotice)), Math.max(0, ms));
+    return () => clearTimeout(t);
+  }, [expiresAt, dispatch]);
+  return null;
+}
+
+function NavLinks({ items }: { items: NavItem[] }) {
+  const open = useAppSelector((s) => s.live.counts?.open);
+  return (
+    <ul className="flex flex-col gap-1">
+      {items.map((n) => (
+        <li key={n.to}>
+          <NavLink
+            to={n.to}
+            end={n.end}
+            className={({ isActive }) =>
+              cn("block rounded-md px-3 py-2 text-sm hover:bg-muted", isActive && "bg-accent font-semibold text-primary")
+            }
+          >
+            <span className="flex items-center justify-between gap-2">
+              {n.label}
+              {n.to === "/inventory" && open !== undefined && (
+                <span className="rounded-full bg-muted px-1.5 text-xs tabular-nums text-muted-foreground" aria-label={`${open} open`}>
+                  {count(open)}
+                </span>
+              )}
+            </span>
+          </NavLink>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+/** AdminNav lists the admin screens the caller's role may open. */
+function AdminNav() {
+  const users = useCan(Actions.usersRead);
+  const audit = useCan(Actions.auditRead);
+  const items: NavItem[] = [];
+  if (users) items.push({ to: "/admin/users", label: "Users & keys", end: false });
+  if (audit) items.push({ to: "/admin/audit", label: "Audit log", end: false });
+  if (items.length === 0) return null;
+  return (
+    <div className="mt-4">
+      <h2 id="admin-nav" className="mb-1 px-3 text-xs font-semibold uppercase tracking-wide text-muted-foreground">
+        Admin
+      </h2>
+      <div role="group" aria-labelledby="admin-nav">
+        <NavLinks items={items} />
+      </div>
+    </div>
+  );
 }
 
 /** Layout is the signed-in shell: navigation, live status, theme, and the screen. */
 export function Layout() {
-  const signedIn = useAppSelector((s) => s.auth.credential !== null);
+  const credential = useAppSelector((s) => s.auth.credential);
+  const probe = useAppSelector((s) => s.auth.probe);
   const dispatch = useAppDispatch();
   const location = useLocation();
   const [menuOpen, setMenuOpen] = useState(false);
-  const open = useAppSelector((s) => s.live.counts?.open);
   useEffect(() => setMenuOpen(false), [location.pathname]);
-  if (!signedIn) {
+  // A browser session lives in its cookie: without a credential (a new
+  // tab, back from single sign-on) ask the controller; with a session kept
+  // from before a reload, check it is still live (shown meanwhile, so the
+  // console opens offline). A key needs no asking.
+  const kind = credential?.kind;
+  useEffect(() => {
+    if (kind !== "apiKey" && probe === "idle") void dispatch(probeSession());
+  }, [kind, probe, dispatch]);
+  if (!credential) {
+    if (probe === "idle" || probe === "checking") {
+      return <Loading label="Checking your sign-in" rows={4} className="p-6" />;
+    }
     return <Navigate to="/sign-in" replace state={{ from: location.pathname + location.search }} />;
   }
   return (
@@ -46,7 +129,8 @@ export function Layout() {
       >
         Skip to content
       </a>
-      <Live />
+      <Live kind={credential.kind} />
+      {credential.kind === "session" && <SessionExpiry expiresAt={credential.expiresAt} />}
       <header className="theme-transition sticky top-0 z-20 flex h-14 items-center gap-3 border-b border-border bg-background/95 px-3 backdrop-blur">
         <Button
           variant="ghost"
@@ -68,9 +152,7 @@ export function Layout() {
         <div className="ml-auto flex items-center gap-2">
           <LiveIndicator />
           <ThemeToggle />
-          <Button variant="outline" size="sm" onClick={() => dispatch(signedOut())}>
-            Sign out
-          </Button>
+          <UserMenu />
         </div>
       </header>
       <div className="flex min-h-0 flex-1">
@@ -82,28 +164,8 @@ export function Layout() {
             menuOpen ? "fixed inset-y-14 left-0 z-30 block" : "hidden md:block",
           )}
         >
-          <ul className="flex flex-col gap-1">
-            {nav.map((n) => (
-              <li key={n.to}>
-                <NavLink
-                  to={n.to}
-                  end={n.end}
-                  className={({ isActive }) =>
-                    cn("block rounded-md px-3 py-2 text-sm hover:bg-muted", isActive && "bg-accent font-semibold text-primary")
-                  }
-                >
-                  <span className="flex items-center justify-between gap-2">
-                    {n.label}
-                    {n.to === "/inventory" && open !== undefined && (
-                      <span className="rounded-full bg-muted px-1.5 text-xs tabular-nums text-muted-foreground" aria-label={`${open} open`}>
-                        {count(open)}
-                      </span>
-                    )}
-                  </span>
-                </NavLink>
-              </li>
-            ))}
-          </ul>
+          <NavLinks items={nav} />
+          <AdminNav />
         </nav>
         <main id="main" tabIndex={-1} className="min-w-0 flex-1 p-4 outline-none md:p-6">
           <Outlet />

@@ -4,12 +4,21 @@ import { Provider } from "react-redux";
 import { createMemoryRouter, RouterProvider, type RouteObject } from "react-router";
 import { createRouterTransport, type ConnectRouter } from "@connectrpc/connect";
 import { authInterceptor, makeClients, type Clients, type Credentials } from "@/api/transport";
+import type { SessionClient } from "@/api/session";
+import { fakeSession, keyAuth } from "./auth";
 import { makeStore, type RootState } from "@/app/store";
 import { ClientsContext } from "@/app/clients";
 
-/** mockClients are API clients over an in-memory Connect router (the unit tests' outermost edge). */
-export function mockClients(routes: (r: ConnectRouter) => void = () => {}, creds?: Credentials): Clients {
-  return makeClients(createRouterTransport(routes, creds ? { transport: { interceptors: [authInterceptor(creds)] } } : undefined));
+/**
+ * mockClients are API clients over an in-memory Connect router (the unit
+ * tests' outermost edge), with a fake /auth/ client (by default a
+ * controller that offers API keys only).
+ */
+export function mockClients(routes: (r: ConnectRouter) => void = () => {}, creds?: Credentials, session?: SessionClient): Clients {
+  return makeClients(
+    createRouterTransport(routes, creds ? { transport: { interceptors: [authInterceptor(creds)] } } : undefined),
+    session ?? fakeSession().client,
+  );
 }
 
 interface Options {
@@ -26,7 +35,7 @@ interface Options {
 export function renderApp(ui: ReactElement, opts: Options = {}) {
   const clients = opts.clients ?? mockClients();
   const store = makeStore(clients, {
-    auth: { credential: { kind: "apiKey", key: "dm_test_secret" }, notice: null },
+    auth: keyAuth(),
     ...opts.preloaded,
   });
   const router = createMemoryRouter([{ path: opts.path ?? "*", element: ui }, ...(opts.extraRoutes ?? [])], {

@@ -13,6 +13,7 @@ import {
   type SecurityFinding,
 } from "@/gen/driftmgr/v1/security_pb";
 import { mockClients } from "./render";
+import { whoAmI } from "./tenancy";
 
 export type FindingInit = MessageInitShape<typeof SecurityFindingSchema>;
 export type ComplianceInit = MessageInitShape<typeof GetComplianceResponseSchema>;
@@ -88,6 +89,8 @@ interface Options {
   mutelist?: string;
   listError?: ConnectError;
   putMutelist?: (yaml: string) => number;
+  /** The caller's role as WhoAmI says (admin by default). */
+  role?: string;
 }
 
 /** securityServer answers SecurityService from memory and records what it was asked. */
@@ -96,8 +99,9 @@ export function securityServer(o: Options = {}) {
   const calls = { getCompliance: 0, getMutelist: 0, putMutelist: [] as string[], getFinding: [] as string[] };
   let mutelist = o.mutelist ?? "mutelist: []\n";
   const all = o.findings ?? [];
-  const clients = mockClients(({ service }) => {
-    service(SecurityService, {
+  const clients = mockClients((router) => {
+    whoAmI(router, { role: o.role ?? "admin" });
+    router.service(SecurityService, {
       listSecurityFindings: (req) => {
         requests.push(req);
         if (o.listError) throw o.listError;

@@ -9,6 +9,7 @@ import { SecurityService } from "@/gen/driftmgr/v1/security_pb";
 import { makeStore } from "@/app/store";
 import { mockClients } from "@/test/render";
 import { backoffDelay, startWatch } from "./watch";
+import { keyAuth } from "@/test/auth";
 
 const counts = (open: bigint) =>
   create(WatchResponseSchema, { revision: 9n, event: { case: "counts", value: { open, critical: 1n, modified: 2n } } });
@@ -119,7 +120,7 @@ describe("startWatch", () => {
         },
       });
     });
-    const store = makeStore(clients, { auth: { credential: { kind: "apiKey", key: "dm_a_b" }, notice: null } });
+    const store = makeStore(clients, { auth: keyAuth("dm_a_b") });
     stop = startWatch(clients, store.dispatch, { baseDelayMs: 10 });
     await waitFor(() => store.getState().auth.credential === null);
     expect(store.getState().auth.notice).toMatch(/not accepted/);

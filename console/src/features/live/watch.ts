@@ -4,7 +4,7 @@
 import { api } from "@/api/api";
 import { toCounts } from "@/api/model";
 import { toApiError, type Clients } from "@/api/transport";
-import { signedOut } from "@/features/auth/authSlice";
+import { refusedNotice, signedOut } from "@/features/auth/authSlice";
 import type { AppDispatch } from "@/app/store";
 import { activityAdded, countsReceived, streamConnecting, streamOffline, streamOnline } from "./liveSlice";
 import { timestampDate } from "@bufbuild/protobuf/wkt";
@@ -18,6 +18,8 @@ export interface WatchOptions {
   /** Changes within this window are refetched together. */
   invalidateEveryMs?: number;
   random?: () => number;
+  /** Shown at sign-in when the controller refuses the credential (it names a key or a session). */
+  refusedNotice?: string;
 }
 
 /** backoffDelay is the wait before retry n (0-based): exponential with jitter, capped. */
@@ -149,7 +151,7 @@ export function startWatch(clients: Clients, dispatch: AppDispatch, opts: WatchO
         if (ctl.signal.aborted) return;
         const e = toApiError(err);
         if (e.unauthenticated) {
-          dispatch(signedOut("Your API key was not accepted. Sign in again."));
+          dispatch(signedOut(opts.refusedNotice ?? refusedNotice("apiKey")));
           return;
         }
       }

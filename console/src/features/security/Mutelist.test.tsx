@@ -10,8 +10,8 @@ import Mutelist from "./Mutelist";
 
 const yaml = "mutelist:\n  - check: DM-AWS-EC2-001\n    resource: aws_security_group.sg-0b1\n    reason: bastion\n    owner: platform-team\n";
 
-function open(put?: (y: string) => number, route = "/security/mutelist") {
-  const server = securityServer({ mutelist: yaml, putMutelist: put });
+function open(put?: (y: string) => number, route = "/security/mutelist", role = "admin") {
+  const server = securityServer({ mutelist: yaml, putMutelist: put, role });
   const r = renderApp(
     <>
       <Mutelist />
@@ -29,7 +29,18 @@ describe("Mutelist", () => {
     open();
     await waitFor(() => expect(editor().value).toBe(yaml));
     expect(screen.getByText("key:adm1")).toBeInTheDocument();
-    expect(screen.getByRole("button", { name: "Save" })).toBeDisabled();
+    expect(await screen.findByRole("button", { name: "Save" })).toBeDisabled();
+  });
+
+  it("lets a viewer read the mutelist but offers no editing", async () => {
+    const { calls } = open(undefined, "/security/mutelist", "viewer");
+    await waitFor(() => expect(editor().value).toBe(yaml));
+    expect(await screen.findByText("Read-only: changing the mutelist needs an admin.")).toBeInTheDocument();
+    expect(editor()).toHaveAttribute("readonly");
+    expect(editor()).toHaveAccessibleDescription("Read-only: changing the mutelist needs an admin.");
+    expect(screen.queryByRole("button", { name: "Save" })).not.toBeInTheDocument();
+    fireEvent.keyDown(editor(), { key: "s", ctrlKey: true });
+    expect(calls.putMutelist).toEqual([]);
   });
 
   it("saves an edit, then refetches the findings and the posture it re-mutes", async () => {
@@ -42,7 +53,7 @@ describe("Mutelist", () => {
     const more = yaml + "  - check: DM-AWS-S3-*\n    resource: '*'\n    reason: logs bucket\n    owner: data\n";
     fireEvent.change(editor(), { target: { value: more } });
     expect(screen.getByText("Unsaved changes")).toBeInTheDocument();
-    await user.click(screen.getByRole("button", { name: "Save" }));
+    await user.click(await screen.findByRole("button", { name: "Save" }));
     expect(await screen.findByText("Mutelist saved: 2 entries")).toBeInTheDocument();
     expect(editor().value).toBe(more);
     expect(calls.putMutelist).toEqual([more]);
@@ -61,7 +72,7 @@ describe("Mutelist", () => {
     await waitFor(() => expect(editor().value).toBe(yaml));
     const bad = yaml.replace("    owner: platform-team\n", "");
     fireEvent.change(editor(), { target: { value: bad } });
-    await user.click(screen.getByRole("button", { name: "Save" }));
+    await user.click(await screen.findByRole("button", { name: "Save" }));
     const alert = await screen.findByRole("alert");
     expect(alert).toHaveTextContent("The mutelist was refused: line 2");
     expect(alert).toHaveTextContent("entry 1 needs owner");
@@ -82,7 +93,7 @@ describe("Mutelist", () => {
     });
     await waitFor(() => expect(editor().value).toBe(yaml));
     fireEvent.change(editor(), { target: { value: yaml + "# x\n" } });
-    await user.click(screen.getByRole("button", { name: "Save" }));
+    await user.click(await screen.findByRole("button", { name: "Save" }));
     expect(await screen.findByRole("alert")).toHaveTextContent("Only an admin can change the mutelist");
     expect(editor()).toHaveAttribute("aria-invalid", "false");
   });

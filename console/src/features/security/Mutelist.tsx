@@ -11,6 +11,7 @@ import { ago, count, dateTime } from "@/lib/format";
 import { cn } from "@/lib/utils";
 import { errMessage, unavailable, unavailableText, type CallError } from "./errors";
 import { errorLine, lineRange } from "./mutelist";
+import { Actions, useCan } from "@/features/auth/permissions";
 
 interface SaveError {
   code: string;
@@ -29,6 +30,8 @@ const lineClass = "font-mono text-xs leading-5";
 export default function Mutelist() {
   const q = useGetMutelistQuery();
   const [put, putState] = usePutMutelistMutation();
+  // Only admins may change it; others read it (the controller refuses their saves anyway).
+  const canEdit = useCan(Actions.securityManage);
   const [params] = useSearchParams();
   // The edit, and the server's text it started from; null while unedited.
   const [draft, setDraft] = useState<{ text: string; base: string } | null>(null);
@@ -66,7 +69,7 @@ export default function Mutelist() {
   }, [q.data, wanted]);
 
   const save = async () => {
-    if (!dirty || putState.isLoading) return;
+    if (!canEdit || !dirty || putState.isLoading) return;
     const r = await put(text);
     if ("error" in r) {
       const e = r.error as CallError;
@@ -101,8 +104,14 @@ export default function Mutelist() {
       <div>
         <h1 className="text-xl font-semibold">Mutelist</h1>
         <p className="text-sm text-muted-foreground">
-          Accepted failures: a matching failing check shows as Muted and leaves the scores. Changes apply to stored findings at once, without a rescan.
+          Accepted failures: a matching failing check shows as Muted and leaves the scores. Changes apply to stored findings at once,
+          without a rescan.
         </p>
+        {!canEdit && (
+          <p className="mt-1 text-sm text-muted-foreground" id="mutelist-readonly">
+            Read-only: changing the mutelist needs an admin.
+          </p>
+        )}
       </div>
       <div className="grid gap-4 xl:grid-cols-[1fr_22rem] [&>*]:min-w-0">
         <Card>
@@ -116,7 +125,11 @@ export default function Mutelist() {
           </CardHeader>
           <CardContent className="flex flex-col gap-3">
             <div className="flex max-h-[65vh] min-h-80 overflow-hidden rounded-md border border-input focus-within:outline-2 focus-within:outline-ring">
-              <div ref={gutter} aria-hidden="true" className={cn(lineClass, "select-none overflow-hidden bg-muted px-2 py-2 text-right text-muted-foreground")}>
+              <div
+                ref={gutter}
+                aria-hidden="true"
+                className={cn(lineClass, "select-none overflow-hidden bg-muted px-2 py-2 text-right text-muted-foreground")}
+              >
                 {Array.from({ length: lines }, (_, i) => (
                   <div key={i} className={cn(saveError?.line === i + 1 && "bg-removed font-semibold text-foreground")}>
                     {i + 1}
@@ -127,10 +140,11 @@ export default function Mutelist() {
                 id="mutelist-yaml"
                 ref={area}
                 value={text}
+                readOnly={!canEdit}
                 spellCheck={false}
                 wrap="off"
                 aria-invalid={saveError !== null && saveError.code === "InvalidArgument"}
-                aria-describedby={saveError ? errorId : "mutelist-help"}
+                aria-describedby={saveError ? errorId : canEdit ? "mutelist-help" : "mutelist-readonly"}
                 className={cn(lineClass, "min-h-80 flex-1 resize-none overflow-auto bg-background px-3 py-2 outline-none")}
                 onChange={(e) => setDraft({ text: e.target.value, base: draft?.base ?? server })}
                 onScroll={(e) => {
@@ -144,24 +158,26 @@ export default function Mutelist() {
                 }}
               />
             </div>
-            <div className="flex flex-wrap items-center gap-2">
-              <Button onClick={() => void save()} disabled={!dirty || putState.isLoading}>
-                {putState.isLoading ? "Saving…" : "Save"}
-              </Button>
-              <Button
-                variant="outline"
-                disabled={draft === null}
-                onClick={() => {
-                  setDraft(null);
-                  setSaveError(null);
-                }}
-              >
-                Discard changes
-              </Button>
-              <span id="mutelist-help" className="text-xs text-muted-foreground">
-                Ctrl+S (⌘S on a Mac) saves. Saving needs an admin API key.
-              </span>
-            </div>
+            {canEdit && (
+              <div className="flex flex-wrap items-center gap-2">
+                <Button onClick={() => void save()} disabled={!dirty || putState.isLoading}>
+                  {putState.isLoading ? "Saving…" : "Save"}
+                </Button>
+                <Button
+                  variant="outline"
+                  disabled={draft === null}
+                  onClick={() => {
+                    setDraft(null);
+                    setSaveError(null);
+                  }}
+                >
+                  Discard changes
+                </Button>
+                <span id="mutelist-help" className="text-xs text-muted-foreground">
+                  Ctrl+S (⌘S on a Mac) saves.
+                </span>
+              </div>
+            )}
           </CardContent>
         </Card>
 
@@ -188,8 +204,8 @@ export default function Mutelist() {
           )}
           {changedUnderneath && (
             <div role="status" className="rounded-lg border border-amber-600/60 p-4 text-sm">
-              The mutelist changed on the controller while you edited{m.updatedBy ? ` (by ${m.updatedBy})` : ""}. Saving replaces that version; discard
-              your changes to see it.
+              The mutelist changed on the controller while you edited{m.updatedBy ? ` (by ${m.updatedBy})` : ""}. Saving replaces that
+              version; discard your changes to see it.
             </div>
           )}
           <Card>
@@ -202,7 +218,12 @@ export default function Mutelist() {
                   <time dateTime={m.updatedAt} title={dateTime(m.updatedAt)}>
                     {ago(m.updatedAt)}
                   </time>
-                  {m.updatedBy && <> by <span className="font-mono text-xs">{m.updatedBy}</span></>}
+                  {m.updatedBy && (
+                    <>
+                      {" "}
+                      by <span className="font-mono text-xs">{m.updatedBy}</span>
+                    </>
+                  )}
                 </p>
               ) : (
                 <p className="text-muted-foreground">Never changed: the tenant has no mutelist.</p>

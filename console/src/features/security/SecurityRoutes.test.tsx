@@ -12,6 +12,7 @@ import { routes } from "@/app/router";
 import { makeStore } from "@/app/store";
 import { mockClients } from "@/test/render";
 import { compliance } from "@/test/security";
+import { keyAuth } from "@/test/auth";
 
 function app(url: string) {
   const clients = mockClients(({ service }) => {
@@ -29,7 +30,7 @@ function app(url: string) {
       listPolicies: () => ({}),
     });
   });
-  const store = makeStore(clients, { auth: { credential: { kind: "apiKey", key: "dm_a_b" }, notice: null } });
+  const store = makeStore(clients, { auth: keyAuth("dm_a_b") });
   const router = createMemoryRouter(routes, { initialEntries: [url] });
   render(
     <Provider store={store}>

@@ -3,18 +3,18 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Label } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
-import { signedOut } from "@/features/auth/authSlice";
+import { useSignOut } from "@/features/auth/useSignOut";
+import { dateTime } from "@/lib/format";
 import { themeSet, type ThemeMode } from "@/features/theme/themeSlice";
 import { pageSizes, pageSizeSet } from "./settingsSlice";
 
-/** Settings: theme, inventory page size, and the API key of this tab. */
+/** Settings: theme, inventory page size, and how this tab is signed in. */
 export default function Settings() {
   const dispatch = useAppDispatch();
   const mode = useAppSelector((s) => s.theme.mode);
   const pageSize = useAppSelector((s) => s.settings.pageSize);
-  const key = useAppSelector((s) => s.auth.credential?.key ?? "");
-  // The key's id part is public (it names the key); the secret is not shown.
-  const keyId = key.split("_")[1] ?? "";
+  const credential = useAppSelector((s) => s.auth.credential);
+  const { signOut, busy } = useSignOut();
   return (
     <div className="flex max-w-2xl flex-col gap-4">
       <h1 className="text-xl font-semibold">Settings</h1>
@@ -54,18 +54,48 @@ export default function Settings() {
           />
         </CardContent>
       </Card>
-      <Card>
-        <CardHeader>
-          <CardTitle>API key</CardTitle>
-          <CardDescription>Kept in this tab only; closing the tab forgets it.</CardDescription>
-        </CardHeader>
-        <CardContent className="flex items-center gap-3">
-          <code className="rounded bg-muted px-2 py-1 text-xs">dm_{keyId}_••••••••</code>
-          <Button variant="destructive" className="ml-auto" onClick={() => dispatch(signedOut())}>
-            Sign out
-          </Button>
-        </CardContent>
-      </Card>
+      {credential?.kind === "session" ? (
+        <Card>
+          <CardHeader>
+            <CardTitle>Session</CardTitle>
+            <CardDescription>
+              Signed in with {credential.method === "oidc" ? "single sign-on" : "a password"}; the session is kept in a secure cookie
+              scripts cannot read.
+            </CardDescription>
+          </CardHeader>
+          <CardContent className="flex flex-wrap items-center gap-3">
+            <dl className="grid grid-cols-[auto_1fr] gap-x-3 gap-y-1 text-sm">
+              <dt className="text-muted-foreground">User</dt>
+              <dd>{[credential.name, credential.email].filter(Boolean).join(" · ") || credential.userId}</dd>
+              <dt className="text-muted-foreground">Tenant</dt>
+              <dd className="font-mono text-xs">{credential.tenant}</dd>
+              <dt className="text-muted-foreground">Expires</dt>
+              <dd>
+                <time dateTime={credential.expiresAt}>{dateTime(credential.expiresAt)}</time>
+              </dd>
+            </dl>
+            <Button variant="destructive" className="ml-auto" onClick={signOut} disabled={busy}>
+              Sign out
+            </Button>
+          </CardContent>
+        </Card>
+      ) : (
+        <Card>
+          <CardHeader>
+            <CardTitle>API key</CardTitle>
+            <CardDescription>Kept in this tab only; closing the tab forgets it.</CardDescription>
+          </CardHeader>
+          <CardContent className="flex items-center gap-3">
+            {/* The key's id part is public (it names the key); the secret is not shown. */}
+            <code className="rounded bg-muted px-2 py-1 text-xs">
+              dm_{credential?.kind === "apiKey" ? credential.key.split("_")[1] : ""}_••••••••
+            </code>
+            <Button variant="destructive" className="ml-auto" onClick={signOut} disabled={busy}>
+              Sign out
+            </Button>
+          </CardContent>
+        </Card>
+      )}
     </div>
   );
 }
