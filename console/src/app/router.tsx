@@ -34,6 +34,9 @@ export const routes: RouteObject[] = [
       { path: "graph", lazy: () => import("@/features/graph/Graph").then((m) => ({ Component: m.default })) },
       { path: "cluster", lazy: () => import("@/features/cluster/ClusterHealth").then((m) => ({ Component: m.default })) },
       { path: "settings", lazy: () => import("@/features/settings/Settings").then((m) => ({ Component: m.default })) },
+      // Admin screens: each checks the caller's role (WhoAmI) before it shows.
+      { path: "admin/users", lazy: () => import("@/features/admin/UsersAndKeys").then((m) => ({ Component: m.default })) },
+      { path: "admin/audit", lazy: () => import("@/features/admin/AuditLog").then((m) => ({ Component: m.default })) },
       { path: "*", element: <RouteError notFound /> },
     ],
   },

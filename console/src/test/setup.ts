@@ -29,3 +29,8 @@ class RO {
 }
 (globalThis as unknown as { ResizeObserver: typeof RO }).ResizeObserver ??= RO;
 Element.prototype.scrollIntoView ??= function () {};
+// Radix Select captures the pointer when it opens.
+Element.prototype.hasPointerCapture ??= function () {
+  return false;
+};
+Element.prototype.releasePointerCapture ??= function () {};

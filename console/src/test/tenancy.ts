@@ -138,7 +138,9 @@ export function tenancyServer(o: Options = {}) {
     listAudit: [] as ListAuditEventsRequest[],
     verify: 0,
     listKeys: 0,
+    setPasswordLogin: [] as boolean[],
   };
+  let passwordLoginDisabled = false;
   let nextKey = 1;
   const routes = (r: ConnectRouter) => {
     r.service(TenancyService, {
@@ -148,6 +150,15 @@ export function tenancyServer(o: Options = {}) {
         actions: [],
       }),
       listUsers: () => ({ users }),
+      getTenant: (req) => {
+        if (!actionsOf(me.role).includes("tenants.manage")) throw new ConnectError("not a platform owner", Code.PermissionDenied);
+        return { tenant: { id: req.id, displayName: req.id, passwordLoginDisabled } };
+      },
+      setPasswordLogin: (req) => {
+        calls.setPasswordLogin.push(req.enabled);
+        passwordLoginDisabled = !req.enabled;
+        return { tenant: { id: me.tenant ?? "acme", passwordLoginDisabled } };
+      },
       createUser: (req) => {
         calls.createUser.push({ username: req.username, role: req.role, password: req.password });
         if (o.createUserError) throw o.createUserError;

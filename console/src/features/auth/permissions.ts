@@ -12,6 +12,8 @@ export const Actions = {
   usersManage: "users.manage",
   keysManage: "keys.manage",
   auditRead: "audit.read",
+  settingsManage: "settings.manage",
+  tenantsManage: "tenants.manage",
 } as const;
 
 /** useMe is the signed-in caller as WhoAmI answers (role, tenant, actions), for an API key and a session alike. */
