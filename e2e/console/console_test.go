@@ -1,7 +1,8 @@
 // Package console is the web console's browser test: the real driftmgr
 // binary (with the console embedded) started as `driftmgr dev`, driven by
-// headless Chromium through playwright-core (scenario.mjs), then loaded
-// with 100,000 findings through the agent API and measured (perf.mjs).
+// headless Chromium through playwright-core (scenario.mjs with an API key,
+// session.mjs signed in with the dev admin's password), then loaded with
+// 100,000 findings through the agent API and measured (perf.mjs).
 //
 // It needs Node and Chromium; it skips, saying so, only when one of them is
 // missing. It builds the console when console/dist holds no build and
@@ -41,6 +42,7 @@ const (
 	targetInitialJSKB   = 300
 	failFactor          = 2.0
 	scenarioTimeout     = 4 * time.Minute
+	sessionTimeout      = 2 * time.Minute
 	perfTimeout         = 3 * time.Minute
 	devBannerTimeout    = time.Minute
 	installBuildTimeout = 10 * time.Minute
@@ -92,13 +94,27 @@ func TestConsole(t *testing.T) {
 	t.Logf("built in %s", time.Since(start).Round(time.Millisecond))
 
 	dev := startDev(t, bin)
-	env := []string{"DRIFTMGR_URL=" + dev.url, "DRIFTMGR_API_KEY=" + dev.key, "DRIFTMGR_E2E_OUTPUT=" + out, "CHROMIUM=" + browser}
+	env := []string{"DRIFTMGR_URL=" + dev.url, "DRIFTMGR_API_KEY=" + dev.key, "DRIFTMGR_PASSWORD=" + dev.password,
+		"DRIFTMGR_E2E_OUTPUT=" + out, "CHROMIUM=" + browser}
 
 	// The scenario runs first: it expects the example worlds' 12 findings.
 	// The perf run follows even when the scenario failed (an axe finding
 	// says nothing about speed).
 	t.Run("scenario", func(t *testing.T) {
 		runNode(t, here, node, scenarioTimeout, env, "scenario.mjs")
+	})
+	// The session script signs in as the dev admin with its password and
+	// downloads the audit log, which the CLI then checks offline: the
+	// console's export is the format `driftmgr ctl audit verify` reads.
+	t.Run("session", func(t *testing.T) {
+		export := filepath.Join(out, "audit-export.jsonl")
+		_ = os.Remove(export)
+		runNode(t, here, node, sessionTimeout, env, "session.mjs")
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		b, err := exec.CommandContext(ctx, bin, "ctl", "audit", "verify", export).CombinedOutput()
+		require.NoError(t, err, "driftmgr ctl audit verify on the console's export:\n%s", b)
+		t.Logf("%s", strings.TrimSpace(string(b)))
 	})
 	t.Run("perf", func(t *testing.T) {
 		seedCtx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
@@ -253,12 +269,13 @@ func runNode(t *testing.T, dir, node string, timeout time.Duration, env []string
 
 // devProc is a running `driftmgr dev`.
 type devProc struct {
-	url, key, agentTLS string
+	url, key, password, agentTLS string
 }
 
 var (
 	consoleRe  = regexp.MustCompile(`^\s*console\s+(http://\S+)`)
 	apiKeyRe   = regexp.MustCompile(`^\s*API key\s+(\S+)`)
+	passwordRe = regexp.MustCompile(`^\s*password\s+(\S+)`)
 	agentTLSRe = regexp.MustCompile(`TLS for agents on (\S+?)\)`)
 )
 
@@ -268,8 +285,9 @@ func startDev(t *testing.T, bin string) *devProc {
 	t.Helper()
 	dir := t.TempDir()
 	keyFile := filepath.Join(dir, "api-key")
+	passwordFile := filepath.Join(dir, "admin-password")
 	cmd := exec.Command(bin, "dev", "--listen", "127.0.0.1:0", "--scan-interval", "2s", "--api-key-file", keyFile,
-		"--data-dir", filepath.Join(dir, "data"))
+		"--admin-password-file", passwordFile, "--data-dir", filepath.Join(dir, "data"))
 	stdout, err := cmd.StdoutPipe()
 	require.NoError(t, err)
 	var logMu sync.Mutex
@@ -303,7 +321,10 @@ func startDev(t *testing.T, bin string) *devProc {
 			if m := apiKeyRe.FindStringSubmatch(line); m != nil {
 				d.key = m[1]
 			}
-			if d.url != "" && d.agentTLS != "" && d.key != "" {
+			if m := passwordRe.FindStringSubmatch(line); m != nil {
+				d.password = m[1]
+			}
+			if d.url != "" && d.agentTLS != "" && d.key != "" && d.password != "" {
 				signaled = true
 				close(ready)
 			}
@@ -343,6 +364,9 @@ func startDev(t *testing.T, bin string) *devProc {
 	b, err := os.ReadFile(keyFile)
 	require.NoError(t, err, "--api-key-file")
 	require.Equal(t, d.key, strings.TrimSpace(string(b)), "the key in --api-key-file is the one printed")
+	b, err = os.ReadFile(passwordFile)
+	require.NoError(t, err, "--admin-password-file")
+	require.Equal(t, d.password, strings.TrimSpace(string(b)), "the password in --admin-password-file is the one printed")
 	return d
 }
 

@@ -17,6 +17,9 @@ export function env() {
   return {
     base: need("DRIFTMGR_URL").replace(/\/$/, ""),
     key: need("DRIFTMGR_API_KEY"),
+    // The dev banner's console password of user admin (tenant default);
+    // only the session script needs it.
+    password: process.env.DRIFTMGR_PASSWORD ?? "",
     out: need("DRIFTMGR_E2E_OUTPUT"),
     chromium: process.env.CHROMIUM || "/usr/bin/chromium",
   };

@@ -53,20 +53,22 @@ try {
   await step("sign-in screen", async () => {
     await page.goto(base + "/");
     await page.waitForURL(/\/sign-in$/);
-    await page.getByLabel("API key").waitFor();
+    // dev mode signs people in with a password (session.mjs); the key is the third way.
+    await page.getByLabel("Password", { exact: true }).waitFor();
     await screenshot(page, out, "sign-in-light");
     await axe(page, "sign-in", axeFailures, axeReport);
   });
 
   await step("a wrong key is refused", async () => {
-    await page.getByLabel("API key").fill("dm_nobody_notasecret");
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByRole("button", { name: "Use an API key" }).click();
+    await page.getByLabel("API key", { exact: true }).fill("dm_nobody_notasecret");
+    await page.getByRole("button", { name: "Sign in with the key" }).click();
     await page.getByRole("alert").filter({ hasText: "did not accept" }).waitFor();
   });
 
   await step("sign in with the dev key", async () => {
-    await page.getByLabel("API key").fill(key);
-    await page.getByRole("button", { name: "Sign in" }).click();
+    await page.getByLabel("API key", { exact: true }).fill(key);
+    await page.getByRole("button", { name: "Sign in with the key" }).click();
     await page.getByRole("heading", { name: "Overview" }).waitFor();
     if (new URL(page.url()).pathname !== "/") throw new Error("signed in but at " + page.url());
   });
@@ -370,7 +372,7 @@ try {
 
   await step("sign-in screen in dark", async () => {
     await page.getByRole("banner").getByRole("button", { name: "Sign out" }).click();
-    await page.getByLabel("API key").waitFor();
+    await page.getByLabel("Password", { exact: true }).waitFor();
     await screenshot(page, out, "sign-in-dark");
     await axe(page, "sign-in (dark)", axeFailures, axeReport);
   });

@@ -27,6 +27,7 @@ describe("signing in", () => {
     await userEvent.setup().click(more);
     expect(more).toHaveAttribute("aria-expanded", "true");
     expect(screen.getByLabelText("API key")).toBeInTheDocument();
+    expect(screen.getByRole("button", { name: "Sign in with the key" })).toBeInTheDocument();
   });
 
   it("offers no single sign-on when the controller has none", async () => {

@@ -171,7 +171,7 @@ function KeyForm({ onSignedIn, autoFocus }: { onSignedIn: () => void; autoFocus:
         </p>
       )}
       <Button type="submit" variant={autoFocus ? "default" : "secondary"} disabled={busy || key.trim() === ""}>
-        {busy ? "Checking…" : "Sign in"}
+        {busy ? "Checking…" : autoFocus ? "Sign in" : "Sign in with the key"}
       </Button>
     </form>
   );
