@@ -40,8 +40,11 @@ func (s *Server) auditFallback(next http.Handler) http.Handler {
 			next.ServeHTTP(w, r)
 			return
 		}
-		seen := new(atomic.Bool)
-		r = r.WithContext(context.WithValue(r.Context(), auditSeenKey{}, seen))
+		seen, ok := r.Context().Value(auditSeenKey{}).(*atomic.Bool)
+		if !ok {
+			seen = new(atomic.Bool)
+			r = r.WithContext(context.WithValue(r.Context(), auditSeenKey{}, seen))
+		}
 		if r.Header.Get("X-Request-Id") == "" {
 			callID(r.Header)
 		}
@@ -60,6 +63,35 @@ func (s *Server) auditFallback(next http.Handler) http.Handler {
 		}
 		s.audit.record(r.Context(), action, r.RemoteAddr, r.Header.Get("X-Request-Id"), nil, nil,
 			connect.NewError(code, fmt.Errorf("refused before the request was decoded (HTTP %d)", rec.status)))
+	})
+}
+
+// auditCSRF records unsafe API calls refused by the console's CSRF check,
+// which runs before authentication: a forged cross-site request is worth
+// a line in the victim's log. Who it was made as is the session's user.
+func (s *Server) auditCSRF(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !isAPIPath(r.URL.Path) || r.Method == http.MethodGet || r.Method == http.MethodHead || r.Method == http.MethodOptions {
+			next.ServeHTTP(w, r)
+			return
+		}
+		seen := new(atomic.Bool)
+		ctx := context.WithValue(r.Context(), auditSeenKey{}, seen)
+		if r.Header.Get("X-Request-Id") == "" {
+			callID(r.Header)
+		}
+		rec := &answerRecorder{ResponseWriter: w}
+		next.ServeHTTP(rec, r.WithContext(ctx))
+		if seen.Load() || rec.status != http.StatusForbidden {
+			return
+		}
+		p, _ := s.sessionPrincipal(r)
+		action := r.URL.Path
+		if !strings.HasPrefix(action, "/driftmgr.v1.") {
+			action = r.Method + " " + r.URL.Path
+		}
+		s.audit.record(context.WithValue(ctx, principalKey{}, p), action, r.RemoteAddr, r.Header.Get("X-Request-Id"), nil, nil,
+			connect.NewError(connect.CodePermissionDenied, fmt.Errorf("refused by the console's CSRF check (origin %q)", r.Header.Get("Origin"))))
 	})
 }
 

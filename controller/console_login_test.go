@@ -448,6 +448,21 @@ func TestConsoleSSOThroughTheCluster(t *testing.T) {
 		return seen["console.sign_in.oidc ok user"] == 3 && seen["console.sign_out ok user"] == 1 &&
 			seen["console.sign_in.oidc permission_denied anonymous"] == 1
 	}, waitLong, 100*time.Millisecond)
+	// So are the calls the CSRF check refused, as alice's.
+	require.Eventually(t, func() bool {
+		ev, err := audit.ListAuditEvents(ctx, connect.NewRequest(&pb.ListAuditEventsRequest{Outcome: "permission_denied",
+			ActionPrefix: "/driftmgr.v1.TenancyService/", PageSize: 100}))
+		if err != nil {
+			return false
+		}
+		n := 0
+		for _, e := range ev.Msg.GetEvents() {
+			if strings.Contains(e.GetError(), "CSRF check") && e.GetActor().GetKind() == "user" && e.GetActor().GetId() == alice.GetId() {
+				n++
+			}
+		}
+		return n == 3
+	}, waitLong, 100*time.Millisecond)
 }
 
 // TestConsolePasswordLogin: local passwords through a controller, as the

@@ -268,7 +268,7 @@ func (s *Server) handler() (http.Handler, error) {
 	// an API key or a client certificate carry no cookie and pass.
 	outer := http.NewServeMux()
 	outer.Handle(oidc.PathPrefix, s.auditedSignIn(s.login))
-	outer.Handle("/", s.login.RequireCSRF(api))
+	outer.Handle("/", s.auditCSRF(s.login.RequireCSRF(api)))
 	return outer, nil
 }
 
