@@ -94,4 +94,3 @@ func (r *recheck) ok() error {
 	r.lastErr = r.s.stillAllowed(r.p, now)
 	return r.lastErr
 }
-
