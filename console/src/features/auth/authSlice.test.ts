@@ -5,9 +5,10 @@ import { FindingsService } from "@/gen/driftmgr/v1/query_pb";
 import { api } from "@/api/api";
 import { makeStore, persist, persistedState } from "@/app/store";
 import { mockClients } from "@/test/render";
-import reducer, { AUTH_STORAGE_KEY, authorizationHeader, loadAuth, looksLikeAPIKey, signedIn, signedOut } from "./authSlice";
+import reducer, { AUTH_STORAGE_KEY, authorizationHeader, loadAuth, looksLikeAPIKey, probeSession, signedIn, signedOut } from "./authSlice";
 import { verifyKey } from "./SignIn";
-import { keyAuth } from "@/test/auth";
+import { fakeSession, keyAuth, session, sessionAuth } from "@/test/auth";
+import type { SessionProbe } from "@/api/session";
 
 const key = "dm_odgoieb5lqsu_mzyedhf4wgzvsx4hl45gq5jz6rdcgoco";
 
@@ -19,6 +20,20 @@ describe("auth slice", () => {
     s = reducer(s, signedOut("expired"));
     expect(s).toMatchObject({ credential: null, notice: "expired" });
     expect(authorizationHeader(s.credential)).toBeNull();
+  });
+
+  it("drops a session check that a sign-out overtook", async () => {
+    let answer: (p: SessionProbe) => void = () => {};
+    const clients = mockClients(undefined, undefined, {
+      ...fakeSession().client,
+      probe: () => new Promise<SessionProbe>((r) => (answer = r)),
+    });
+    const store = makeStore(clients, { auth: sessionAuth({}) });
+    const pending = store.dispatch(probeSession());
+    store.dispatch(signedOut());
+    answer({ signedIn: true, session });
+    await pending;
+    expect(store.getState().auth.credential).toBeNull();
   });
 
   it("recognizes the key format", () => {

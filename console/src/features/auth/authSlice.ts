@@ -19,6 +19,8 @@ export interface AuthState {
   /** Asking the controller about the browser's session: idle, checking, done or failed (unreachable). */
   probe: "idle" | "checking" | "done" | "failed";
   probeError: string | null;
+  /** The probe in flight, so an answer that a sign-in or sign-out overtook is dropped. */
+  probeId?: string | null;
 }
 
 export const AUTH_STORAGE_KEY = "driftmgr.auth";
@@ -115,6 +117,9 @@ const authSlice = createSlice({
       const c = action.payload;
       state.credential = c.kind === "apiKey" ? { ...c, key: c.key.trim() } : c;
       state.notice = null;
+      // A check still in flight is overtaken by this sign-in.
+      if (state.probe === "checking") state.probe = "done";
+      state.probeId = null;
     },
     /** signedOut forgets the credential; the payload is the notice shown at sign-in. */
     signedOut(state, action: PayloadAction<string | undefined>) {
@@ -122,14 +127,19 @@ const authSlice = createSlice({
       state.notice = action.payload ?? null;
       // The next sign-in page asks again which ways are on.
       state.probe = "idle";
+      state.probeId = null;
     },
   },
   extraReducers: (b) => {
-    b.addCase(probeSession.pending, (state) => {
+    b.addCase(probeSession.pending, (state, action) => {
       state.probe = "checking";
       state.probeError = null;
+      state.probeId = action.meta.requestId;
     });
     b.addCase(probeSession.fulfilled, (state, action) => {
+      // Asked before the user signed in or out: the answer is stale.
+      if (state.probeId !== action.meta.requestId) return;
+      state.probeId = null;
       state.probe = "done";
       const p = action.payload;
       if (p.signedIn) {
@@ -148,6 +158,8 @@ const authSlice = createSlice({
       }
     });
     b.addCase(probeSession.rejected, (state, action) => {
+      if (action.meta.condition || state.probeId !== action.meta.requestId) return;
+      state.probeId = null;
       state.probe = "failed";
       state.probeError = action.payload ?? action.error.message ?? "Unknown error";
     });
