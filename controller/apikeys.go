@@ -28,7 +28,7 @@ func (s *Server) keyPrincipal(ctx context.Context, id, secret string) (Principal
 		_ = s.node.FSM().Store().View(func(tx *state.Tx) error { _, err := tx.APIKey(id); ok = err == nil; return nil })
 		return ok
 	}
-	if !known() && !s.node.IsLeader() {
+	if !s.node.IsLeader() && !known() {
 		// A key created a moment ago through another node may not have
 		// reached this one yet: catch up with the leader once.
 		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
