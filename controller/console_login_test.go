@@ -496,6 +496,9 @@ func TestConsolePasswordLogin(t *testing.T) {
 	}
 	code, body := b.passwordSignIn(ctl, "acme", "BOB", pw)
 	require.Equal(t, http.StatusOK, code, body)
+	got, err := acme.GetUser(ctx, connect.NewRequest(&pb.GetUserRequest{Id: bob.Msg.GetUser().GetId()}))
+	require.NoError(t, err)
+	assert.NotNil(t, got.Msg.GetUser().GetLastLoginAt(), "the sign-in time is recorded")
 	_, si := b.session(ctl)
 	assert.Equal(t, bob.Msg.GetUser().GetId(), si.UserID)
 	assert.Equal(t, "operator", si.Role)

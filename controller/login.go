@@ -94,6 +94,12 @@ func (v passwordVerifier) Verify(ctx context.Context, tenant, username, pw strin
 	if err != nil {
 		return oidc.Identity{}, err
 	}
+	// The user list shows when each user last signed in; a failure to
+	// record it does not refuse the sign-in.
+	if _, err := s.node.Apply(ctx, &pb.RaftCommand{Cmd: &pb.RaftCommand_UpdateUser{UpdateUser: &pb.UpdateUserCommand{
+		Tenant: u.GetTenant(), Id: u.GetId(), SignedIn: true}}}); err != nil {
+		s.log.Warn("sign-in time not recorded", "tenant", u.GetTenant(), "user", u.GetId(), "err", err)
+	}
 	name := u.GetDisplayName()
 	if name == "" {
 		name = u.GetUsername()

@@ -284,6 +284,9 @@ func applyUpdateUser(tx *state.Tx, at time.Time, c *pb.UpdateUserCommand) *pb.Ap
 		return res
 	}
 	u := s.GetUser()
+	if c.GetSignedIn() {
+		u.LastLoginAt = timestamppb.New(at)
+	}
 	if c.PasswordHash != nil {
 		if u.GetSource() != "local" {
 			return fail("failed_precondition", "user "+u.GetUsername()+" signs in through "+u.GetSource()+"; it has no password here")

@@ -2177,14 +2177,16 @@ func (x *CreateUserCommand) GetUser() *StoredUser {
 
 // UpdateUserCommand changes the fields that are set.
 type UpdateUserCommand struct {
-	state         protoimpl.MessageState `protogen:"open.v1"`
-	Tenant        string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
-	Id            string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
-	Role          *string                `protobuf:"bytes,3,opt,name=role,proto3,oneof" json:"role,omitempty"`
-	Disabled      *bool                  `protobuf:"varint,4,opt,name=disabled,proto3,oneof" json:"disabled,omitempty"`
-	DisplayName   *string                `protobuf:"bytes,5,opt,name=display_name,json=displayName,proto3,oneof" json:"display_name,omitempty"`
-	Email         *string                `protobuf:"bytes,6,opt,name=email,proto3,oneof" json:"email,omitempty"`
-	PasswordHash  *string                `protobuf:"bytes,7,opt,name=password_hash,json=passwordHash,proto3,oneof" json:"password_hash,omitempty"`
+	state        protoimpl.MessageState `protogen:"open.v1"`
+	Tenant       string                 `protobuf:"bytes,1,opt,name=tenant,proto3" json:"tenant,omitempty"`
+	Id           string                 `protobuf:"bytes,2,opt,name=id,proto3" json:"id,omitempty"`
+	Role         *string                `protobuf:"bytes,3,opt,name=role,proto3,oneof" json:"role,omitempty"`
+	Disabled     *bool                  `protobuf:"varint,4,opt,name=disabled,proto3,oneof" json:"disabled,omitempty"`
+	DisplayName  *string                `protobuf:"bytes,5,opt,name=display_name,json=displayName,proto3,oneof" json:"display_name,omitempty"`
+	Email        *string                `protobuf:"bytes,6,opt,name=email,proto3,oneof" json:"email,omitempty"`
+	PasswordHash *string                `protobuf:"bytes,7,opt,name=password_hash,json=passwordHash,proto3,oneof" json:"password_hash,omitempty"`
+	// Records a sign-in now (last_login_at).
+	SignedIn      bool `protobuf:"varint,8,opt,name=signed_in,json=signedIn,proto3" json:"signed_in,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2266,6 +2268,13 @@ func (x *UpdateUserCommand) GetPasswordHash() string {
 		return *x.PasswordHash
 	}
 	return ""
+}
+
+func (x *UpdateUserCommand) GetSignedIn() bool {
+	if x != nil {
+		return x.SignedIn
+	}
+	return false
 }
 
 type DeleteUserCommand struct {
@@ -3303,7 +3312,7 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\x04user\x18\x01 \x01(\v2\x11.driftmgr.v1.UserR\x04user\x12#\n" +
 	"\rpassword_hash\x18\x02 \x01(\tR\fpasswordHash\"@\n" +
 	"\x11CreateUserCommand\x12+\n" +
-	"\x04user\x18\x01 \x01(\v2\x17.driftmgr.v1.StoredUserR\x04user\"\xa5\x02\n" +
+	"\x04user\x18\x01 \x01(\v2\x17.driftmgr.v1.StoredUserR\x04user\"\xc2\x02\n" +
 	"\x11UpdateUserCommand\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x17\n" +
@@ -3311,7 +3320,8 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\bdisabled\x18\x04 \x01(\bH\x01R\bdisabled\x88\x01\x01\x12&\n" +
 	"\fdisplay_name\x18\x05 \x01(\tH\x02R\vdisplayName\x88\x01\x01\x12\x19\n" +
 	"\x05email\x18\x06 \x01(\tH\x03R\x05email\x88\x01\x01\x12(\n" +
-	"\rpassword_hash\x18\a \x01(\tH\x04R\fpasswordHash\x88\x01\x01B\a\n" +
+	"\rpassword_hash\x18\a \x01(\tH\x04R\fpasswordHash\x88\x01\x01\x12\x1b\n" +
+	"\tsigned_in\x18\b \x01(\bR\bsignedInB\a\n" +
 	"\x05_roleB\v\n" +
 	"\t_disabledB\x0f\n" +
 	"\r_display_nameB\b\n" +
