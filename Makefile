@@ -88,7 +88,8 @@ fuzz:
 # run (controller/node is exercised through the controller's real
 # clusters, not tests of its own).
 cover: emulators
-	$(GO) test -count=1 -coverpkg=./... -coverprofile=coverage.out $(PKGS) > /dev/null
+	$(GO) test -count=1 -coverpkg=./... -coverprofile=coverage.out $(PKGS) > coverage.log 2>&1 || \
+	  { grep -E -A 30 '^(--- FAIL|FAIL|panic:)' coverage.log | head -120; exit 1; }
 	@awk -f scripts/coverpkg.awk coverage.out
 
 # The Connect contract: pinned generators from the Go module proxy, local

@@ -150,11 +150,11 @@ func p99(d []time.Duration) time.Duration {
 // timings mean something: with DRIFTMGR_PERF=1 (`make perf`, run alone,
 // without the race detector). In the regular suite the test still checks
 // the isolation itself (the noisy tenant is refused, no other is) and logs
-// the ratio; under the race detector it is skipped, its scale being a
-// performance test's.
+// the ratio; under the race detector or coverage it is skipped, its scale
+// being a performance test's.
 func TestNoisyNeighbour(t *testing.T) {
 	perf := os.Getenv("DRIFTMGR_PERF") == "1"
-	if testing.Short() || raceDetector && !perf {
+	if testing.Short() || (raceDetector || testing.CoverMode() != "") && !perf {
 		t.Skip("seeds 10,000 agents and 100,000 findings: run with DRIFTMGR_PERF=1 (make perf)")
 	}
 	c := testcluster.Start(t, 3, testcluster.Options{Tune: func(cfg *controller.Config) {
