@@ -29,7 +29,7 @@ const (
 	noisyAgents    = 10
 	noisyFindings  = 10
 	noisyPhase     = 1500 * time.Millisecond
-	noisyRounds    = 6
+	noisyRounds    = 12
 	noisyQuiet     = 40 // tenants measured
 	noisyQuietJobs = 4
 )
@@ -143,7 +143,7 @@ func p99(d []time.Duration) time.Duration {
 // TestNoisyNeighbour runs 1,000 tenants with 10 agents each on three
 // nodes. One tenant sends its listings at 20 times its rate limit; the
 // p99 latency of 40 other tenants' calls must not rise by more than 20%.
-// Phases alternate (quiet, noisy, six times each) so drift of the
+// Phases alternate (quiet, noisy, twelve times each) so drift of the
 // machine's load falls on both.
 //
 // The latency bound is a performance target, so it is asserted where
