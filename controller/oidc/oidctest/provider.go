@@ -333,7 +333,7 @@ func (p *Provider) misbehaving(next http.Handler) http.Handler {
 			return
 		}
 		raw, _ := body["id_token"].(string)
-		jws, err := jose.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256})
+		jws, err := jose.ParseSignedCompact(raw, []jose.SignatureAlgorithm{jose.RS256}) // an ID token is a compact JWS
 		if err != nil {
 			http.Error(w, err.Error(), http.StatusInternalServerError)
 			return
