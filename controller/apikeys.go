@@ -22,7 +22,24 @@ import (
 // its owner (a user or service account of its tenant) with the lower of
 // its own role and the owner's current role, so demoting or disabling the
 // owner takes effect on its keys at once.
+//
+// A resolved key is kept in keyCache until the FSM's identity generation
+// moves, so a caller sending many requests (a flood over its rate
+// included) costs a map lookup and a hash per request, not a read of the
+// state. The secret is still checked against the stored hash every time.
 func (s *Server) keyPrincipal(ctx context.Context, id, secret string) (Principal, error) {
+	now := time.Now()
+	gen := s.node.FSM().IdentityGeneration()
+	if e, ok := s.keyCache.get(id, gen, now); ok {
+		if !pki.CheckSecret(secret, e.hash) {
+			return Principal{}, errors.New("api key is not valid")
+		}
+		if e.err != nil {
+			return Principal{}, e.err
+		}
+		s.keyUse.record(id, now)
+		return e.p, nil
+	}
 	known := func() bool {
 		var ok bool
 		_ = s.node.FSM().Store().View(func(tx *state.Tx) error { _, err := tx.APIKey(id); ok = err == nil; return nil })
@@ -35,12 +52,19 @@ func (s *Server) keyPrincipal(ctx context.Context, id, secret string) (Principal
 		_ = s.node.ReadBarrier(ctx)
 		cancel()
 	}
-	var p Principal
-	now := time.Now()
+	var (
+		p       Principal
+		hash    []byte
+		expires time.Time
+	)
 	err := s.node.FSM().Store().View(func(tx *state.Tx) error {
 		k, err := tx.APIKey(id)
 		if err != nil {
 			return errors.New("api key is not valid")
+		}
+		hash = k.GetSecretHash()
+		if k.GetExpiresAt() != nil {
+			expires = k.GetExpiresAt().AsTime()
 		}
 		// Same answer for unknown and wrong secrets, so a caller cannot
 		// probe which key ids exist.
@@ -86,12 +110,57 @@ func (s *Server) keyPrincipal(ctx context.Context, id, secret string) (Principal
 		if p.Tenant != "" {
 			// The secret was right: the attempt belongs in the key's
 			// tenant's audit log, though it authenticates nothing.
-			return Principal{}, &refusedKey{err: err, who: Principal{Kind: "key", Tenant: p.Home, Home: p.Home, ID: p.ID}}
+			err = &refusedKey{err: err, who: Principal{Kind: "key", Tenant: p.Home, Home: p.Home, ID: p.ID}}
+			s.keyCache.put(id, cachedKey{gen: gen, hash: hash, err: err, expires: expires})
 		}
 		return Principal{}, err
 	}
+	s.keyCache.put(id, cachedKey{gen: gen, hash: hash, p: p, expires: expires})
 	s.keyUse.record(id, now)
 	return p, nil
+}
+
+// keyCache holds resolved API keys, each with the identity generation it
+// was resolved at (read before the state, so an entry made across a change
+// is already stale). Only keys whose secret was presented correctly are
+// kept; unknown ids are not, so random ids cannot fill it.
+type keyCache struct {
+	mu sync.Mutex
+	m  map[string]cachedKey
+}
+
+type cachedKey struct {
+	gen     uint64
+	hash    []byte    // the stored secret hash, checked on every use
+	p       Principal // the key's principal, or
+	err     error     // why the key may not act (revoked, owner disabled...)
+	expires time.Time // zero: never
+}
+
+// keyCacheMax bounds the cache; past it, it starts again empty.
+const keyCacheMax = 10000
+
+func newKeyCache() *keyCache { return &keyCache{m: map[string]cachedKey{}} }
+
+// get is id's entry if it was resolved at generation gen and the key has
+// not expired since.
+func (c *keyCache) get(id string, gen uint64, now time.Time) (cachedKey, bool) {
+	c.mu.Lock()
+	e, ok := c.m[id]
+	c.mu.Unlock()
+	if !ok || e.gen != gen || !e.expires.IsZero() && !now.Before(e.expires) {
+		return cachedKey{}, false
+	}
+	return e, true
+}
+
+func (c *keyCache) put(id string, e cachedKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= keyCacheMax {
+		clear(c.m)
+	}
+	c.m[id] = e
 }
 
 // refusedKey is a real key that may not be used (revoked, expired, its

@@ -76,6 +76,7 @@ type Server struct {
 	// quotasChanged wakes tenantQuotasLoop.
 	quotasChanged chan struct{}
 	keyUse        *keyUsage
+	keyCache      *keyCache
 	login         *oidc.Handler // console sign-in; nil without Config.OIDC
 
 	apiLn, httpLn net.Listener
@@ -111,7 +112,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err := cfg.Quotas.Validate(); err != nil {
 		return nil, fmt.Errorf("controller: %w", err)
 	}
-	s := &Server{cfg: cfg, log: cfg.Logger.With("node", cfg.Node.Name), limits: quota.NewLimiter(cfg.Quotas), keyUse: newKeyUsage(),
+	s := &Server{cfg: cfg, log: cfg.Logger.With("node", cfg.Node.Name), limits: quota.NewLimiter(cfg.Quotas), keyUse: newKeyUsage(), keyCache: newKeyCache(),
 		quotasChanged: make(chan struct{}, 1)}
 	apiLn, err := net.Listen("tcp", cfg.APIAddr)
 	if err != nil {

@@ -197,6 +197,13 @@ func TestTenancyThroughTheAPI(t *testing.T) {
 			requireCode(t, err, connect.CodeUnauthenticated, "api key is revoked")
 		}
 	}
+	// A key just resolved (and so remembered by the node) still needs its
+	// secret: the same id with another secret is refused.
+	_, err = whoami(t, tenancyClient(c, f, aliceKey, ""))
+	require.NoError(t, err)
+	wrong := aliceKey[:len(aliceKey)-1] + map[bool]string{true: "b", false: "a"}[strings.HasSuffix(aliceKey, "a")]
+	_, err = whoami(t, tenancyClient(c, f, wrong, ""))
+	requireCode(t, err, connect.CodeUnauthenticated, "api key is not valid")
 
 	// Deleting the service account revokes its keys.
 	_, err = acme.DeleteServiceAccount(ctx, connect.NewRequest(&pb.DeleteServiceAccountRequest{Id: "ci"}))

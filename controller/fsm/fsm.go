@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/raft"
@@ -46,7 +47,26 @@ type FSM struct {
 
 	mu        sync.Mutex
 	listeners []func(Change)
+
+	// identityGen counts applied batches that may have changed who a
+	// credential is or whether it may act; identityDirty is set while a
+	// batch applies (only the apply goroutine touches it).
+	identityGen   atomic.Uint64
+	identityDirty bool
 }
+
+// identityNeutral are the commands that cannot change an API key, user,
+// service account, session or tenant: the frequent ones. Every other
+// command moves IdentityGeneration, so a command added later is safe by
+// default.
+var identityNeutral = map[CmdType]bool{CmdIngest: true, CmdAudit: true, CmdAgentStatus: true, CmdTouchAPIKeys: true}
+
+// IdentityGeneration changes after every applied entry that may change a
+// credential's principal. A cache of resolved credentials stays valid
+// while it does not change: it moves after the entry is stored and before
+// ApplyBatch returns, so once raft reports the entry applied here, no
+// request on this node is answered from the cache it made stale.
+func (f *FSM) IdentityGeneration() uint64 { return f.identityGen.Load() }
 
 // New wraps a state store. The read model is loaded from it.
 func New(store *state.Store, log *slog.Logger) (*FSM, error) {
@@ -117,6 +137,10 @@ func (f *FSM) ApplyBatch(logs []*raft.Log) []any {
 		f.log.Error("apply failed; the node stops applying", "err", err, "index", logs[0].Index)
 		panic(fmt.Sprintf("fsm: apply entries %d-%d: %v", logs[0].Index, logs[len(logs)-1].Index, err))
 	}
+	if f.identityDirty {
+		f.identityDirty = false
+		f.identityGen.Add(1)
+	}
 	for _, c := range changes {
 		f.view.apply(c)
 	}
@@ -147,6 +171,9 @@ func (f *FSM) applyOne(tx *state.Tx, l *raft.Log) (any, []*Change) {
 		r := &pb.ApplyResult{}
 		_ = proto.Unmarshal(prev, r)
 		return r, nil
+	}
+	if !identityNeutral[t] {
+		f.identityDirty = true
 	}
 	at := c.GetAt().AsTime()
 	var (
@@ -568,6 +595,8 @@ func (s *snapshot) Release() {}
 // the read model is rebuilt from it.
 func (f *FSM) Restore(rc io.ReadCloser) error {
 	defer rc.Close()
+	// Whatever happens below, credentials resolved before are stale.
+	defer f.identityGen.Add(1)
 	if err := f.store.Replace(rc); err != nil {
 		return err
 	}

@@ -1,6 +1,8 @@
 package fsm
 
 import (
+	"io"
+	"strings"
 	"testing"
 	"time"
 
@@ -389,4 +391,38 @@ func TestTenancyReplayIsDeterministic(t *testing.T) {
 	for i := range da {
 		assert.True(t, proto.Equal(da[i], db[i]), "record %d: %v vs %v", i, da[i], db[i])
 	}
+}
+
+// The identity generation moves with every entry that may change what a
+// credential resolves to, and with a restore, but not with the frequent
+// entries that cannot (ingest, audit, agent heartbeats, key last-use).
+func TestIdentityGeneration(t *testing.T) {
+	n := newNode(t)
+	n.enroll("acme", "ag1")
+	n.result(createSACmd("acme", "ci"))
+	n.result(issueKeyCmd("acme", "k1", "", "ci"))
+	g := n.fsm.IdentityGeneration()
+
+	n.ingest(batch(t, "acme", "ag1", 1, 1, findingRec("f1")))
+	n.apply(statusCmd("acme", "ag1", true, "1.0", 1, time.Minute))
+	n.apply(auditCmd("req-1", &pb.AuditEvent{Tenant: "acme", Action: "/x", Outcome: "ok"}))
+	n.result(touchCmd(map[string]time.Duration{"k1": time.Minute}))
+	assert.Equal(t, g, n.fsm.IdentityGeneration(), "neutral entries leave it")
+
+	for _, c := range []*pb.RaftCommand{
+		revokeKeyCmd("acme", "k1", time.Minute),
+		updateUserCmd("acme", "usr-nope", 0, func(u *pb.UpdateUserCommand) { u.Disabled = proto.Bool(true) }), // refused: moves all the same
+		updateTenantCmd("acme", func(u *pb.UpdateTenantCommand) { u.Disabled = proto.Bool(true) }),
+	} {
+		n.apply(c)
+		assert.Greater(t, n.fsm.IdentityGeneration(), g, "%T", c.GetCmd())
+		g = n.fsm.IdentityGeneration()
+	}
+	// One batch, however many entries, moves it once.
+	n.applyBatch(createSACmd("acme", "a"), createSACmd("acme", "b"), ingestCmd())
+	assert.Equal(t, g+1, n.fsm.IdentityGeneration())
+	g++
+
+	require.Error(t, n.fsm.Restore(io.NopCloser(strings.NewReader("garbage"))))
+	assert.Greater(t, n.fsm.IdentityGeneration(), g, "a restore, even a failed one")
 }
