@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"sync"
 	"time"
 )
 
@@ -116,6 +117,59 @@ var errNotObject = errors.New("args: want a JSON object")
 // Duplicate keys are refused: a reader could show the one the hash did
 // not keep.
 func canonicalArgs(raw json.RawMessage) ([]byte, error) {
+	if c, ok := canonicalCache.get(raw); ok {
+		return c, nil
+	}
+	c, err := canonicalArgsUncached(raw)
+	if err == nil {
+		canonicalCache.put(raw, c)
+	}
+	return c, err
+}
+
+// canonicalCache remembers the canonical form of recent Args. The same
+// call shapes repeat all day (a listing's page size and facets), and an
+// entry's Args are canonicalized when it is sealed, hashed, stored and
+// when the chain resumes from it, on every node: the cache makes all but
+// the first a map lookup. The result depends on the bytes alone, so a hit
+// is the same answer; only small Args are kept, and the cache is emptied
+// when full.
+var canonicalCache = &argsCache{m: map[string][]byte{}}
+
+const (
+	argsCacheMax     = 1024
+	argsCacheMaxSize = 1024 // bytes of Args
+)
+
+type argsCache struct {
+	mu sync.Mutex
+	m  map[string][]byte
+}
+
+func (c *argsCache) get(raw []byte) ([]byte, bool) {
+	if len(raw) > argsCacheMaxSize {
+		return nil, false
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	v, ok := c.m[string(raw)]
+	// A copy: callers keep Args in entries they may hand on.
+	return bytes.Clone(v), ok
+}
+
+func (c *argsCache) put(raw, canonical []byte) {
+	if len(raw) > argsCacheMaxSize {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.m) >= argsCacheMax {
+		clear(c.m)
+	}
+	c.m[string(raw)] = bytes.Clone(canonical)
+}
+
+func canonicalArgsUncached(raw json.RawMessage) ([]byte, error) {
 	if len(bytes.TrimSpace(raw)) == 0 {
 		return []byte("{}"), nil
 	}

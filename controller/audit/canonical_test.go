@@ -2,6 +2,8 @@ package audit
 
 import (
 	"encoding/json"
+	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -93,9 +95,34 @@ func TestCanonicalArgs(t *testing.T) {
 		assert.Equal(t, tt.want, string(got), tt.in)
 	}
 	for _, bad := range []string{`[]`, `"s"`, `{"a":1,"a":1}`, `{"a":1}x`, `{1:2}`, `{"a"`, `{"a":[}`} {
-		_, err := canonicalArgs(json.RawMessage(bad))
-		assert.Error(t, err, bad)
+		for range 2 { // the second time too: a refusal is not remembered as an answer
+			_, err := canonicalArgs(json.RawMessage(bad))
+			assert.Error(t, err, bad)
+		}
 	}
+}
+
+func TestCanonicalArgsCacheHandsOutCopies(t *testing.T) {
+	in := json.RawMessage(`{"b":2,"a":1}`)
+	first, err := canonicalArgs(in)
+	require.NoError(t, err)
+	first[2] = 'X' // a caller scribbling on its Args
+	again, err := canonicalArgs(in)
+	require.NoError(t, err)
+	assert.Equal(t, `{"a":1,"b":2}`, string(again))
+
+	big := json.RawMessage(`{"s":"` + strings.Repeat("x", argsCacheMaxSize) + `"}`)
+	_, err = canonicalArgs(big)
+	require.NoError(t, err)
+	_, kept := canonicalCache.get(big)
+	assert.False(t, kept, "large Args are not kept")
+	for i := range argsCacheMax + 1 {
+		_, err := canonicalArgs(json.RawMessage(fmt.Sprintf(`{"i":%d}`, i)))
+		require.NoError(t, err)
+	}
+	canonicalCache.mu.Lock()
+	defer canonicalCache.mu.Unlock()
+	assert.LessOrEqual(t, len(canonicalCache.m), argsCacheMax)
 }
 
 func TestInvalidArgsStillEncodeAndFailVerification(t *testing.T) {

@@ -59,7 +59,7 @@ func applyAudit(tx *state.Tx, c *pb.AuditCommand) *pb.ApplyResult {
 			skipped = append(skipped, err.Error())
 			continue
 		}
-		raw, err := json.Marshal(sealed)
+		raw, err := sealed.MarshalJSON() // canonical already: no need for json.Marshal's re-scan
 		if err != nil {
 			return fail("internal", err.Error())
 		}
