@@ -507,10 +507,20 @@ func TestConsolePasswordLogin(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "acme", who.Msg.GetTenant())
 	assert.Equal(t, "operator", who.Msg.GetRole())
-	// A user changes its own password with the session.
+	// A user changes its own password with the session: its other
+	// sessions end, this one goes on.
+	elsewhere := newConsoleBrowser(t, c, nil)
+	code, body = elsewhere.passwordSignIn(ctl, "acme", "bob", pw)
+	require.Equal(t, http.StatusOK, code, body)
+	code, _ = elsewhere.restWhoAmI(ctl)
+	require.Equal(t, http.StatusOK, code)
 	_, err = b.tenancy(ctl, si.CSRFToken).ChangePassword(ctx, connect.NewRequest(&pb.ChangePasswordRequest{Id: si.UserID,
 		CurrentPassword: pw, NewPassword: "another long passphrase"}))
 	require.NoError(t, err)
+	code, _ = elsewhere.restWhoAmI(ctl)
+	assert.Equal(t, http.StatusUnauthorized, code, "the session opened with the old password ended")
+	code, _ = b.restWhoAmI(ctl)
+	assert.Equal(t, http.StatusOK, code, "the session that changed it goes on")
 
 	// Deleting the user ends the session.
 	_, err = acme.DeleteUser(ctx, connect.NewRequest(&pb.DeleteUserRequest{Id: si.UserID}))
