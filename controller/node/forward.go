@@ -89,6 +89,26 @@ func retryable(err error) bool {
 		connect.CodeOf(err) == connect.CodeUnavailable
 }
 
+// await waits for a raft future, or for the node to stop. Raft never
+// answers a future still queued when it shuts down, so without the stop a
+// caller (the audit flusher, during shutdown) would wait forever, and the
+// shutdown with it.
+func (n *Node) await(f raft.Future) error {
+	done := make(chan error, 1)
+	go func() { done <- f.Error() }()
+	select {
+	case err := <-done:
+		return err
+	case <-n.stop:
+		select {
+		case err := <-done: // answered as the node stopped
+			return err
+		case <-time.After(100 * time.Millisecond):
+			return raft.ErrRaftShutdown
+		}
+	}
+}
+
 // applyLocal proposes on this node, which believes it leads.
 func (n *Node) applyLocal(ctx context.Context, c *pb.RaftCommand) (proto.Message, error) {
 	if ing := c.GetIngest(); ing != nil && len(ing.GetBatches()) == 1 {
@@ -106,7 +126,7 @@ func (n *Node) applyLocal(ctx context.Context, c *pb.RaftCommand) (proto.Message
 		return nil, err
 	}
 	f := n.raft.Apply(data, leaderWait)
-	if err := f.Error(); err != nil {
+	if err := n.await(f); err != nil {
 		return nil, err
 	}
 	switch r := f.Response().(type) {
@@ -155,11 +175,11 @@ func (n *Node) ReadBarrier(ctx context.Context) error {
 // entry (always right after an election) that raft never hands the FSM,
 // so no node would ever report it applied.
 func (n *Node) readIndex() (uint64, error) {
-	if err := n.raft.VerifyLeader().Error(); err != nil {
+	if err := n.await(n.raft.VerifyLeader()); err != nil {
 		return 0, err
 	}
 	if n.applied.index() < commitIndex(n.raft) {
-		if err := n.raft.Barrier(leaderWait).Error(); err != nil {
+		if err := n.await(n.raft.Barrier(leaderWait)); err != nil {
 			return 0, err
 		}
 	}
