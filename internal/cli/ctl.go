@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"crypto/tls"
 	"crypto/x509"
 	"fmt"
@@ -29,6 +30,31 @@ type ctlFlags struct {
 	json   bool
 	// tenant is the tenant a platform owner acts in (Driftmgr-Tenant).
 	tenant string
+}
+
+// serviceClient makes a client of one service of the cluster the ctl
+// flags name; run turns a command's work into a RunE that gets it first.
+type serviceClient[C any] func() (C, error)
+
+func newServiceClient[C any](f *ctlFlags, mk func(connect.HTTPClient, string, ...connect.ClientOption) C) serviceClient[C] {
+	return func() (C, error) {
+		hc, addr, err := f.client()
+		if err != nil {
+			var none C
+			return none, err
+		}
+		return mk(hc, addr, f.opts()...), nil
+	}
+}
+
+func (sc serviceClient[C]) run(fn func(ctx context.Context, c C, args []string) error) func(*cobra.Command, []string) error {
+	return func(cmd *cobra.Command, args []string) error {
+		c, err := sc()
+		if err != nil {
+			return err
+		}
+		return fn(cmd.Context(), c, args)
+	}
 }
 
 func (f *ctlFlags) client() (*http.Client, string, error) {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bufio"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -23,13 +24,7 @@ import (
 // admins. An export is JSON lines that `ctl audit verify FILE` checks
 // offline, so a copy kept elsewhere proves what the log said.
 func newCtlAuditCmd(s Streams, f *ctlFlags) *cobra.Command {
-	client := func() (driftmgrv1connect.AuditServiceClient, error) {
-		hc, addr, err := f.client()
-		if err != nil {
-			return nil, err
-		}
-		return driftmgrv1connect.NewAuditServiceClient(hc, addr, f.opts()...), nil
-	}
+	client := newServiceClient(f, driftmgrv1connect.NewAuditServiceClient)
 	root := &cobra.Command{Use: "audit", Short: "The tenant's audit log: list, export, verify"}
 
 	var since, until, kind, actor, action, outcome string
@@ -86,12 +81,8 @@ func newCtlAuditCmd(s Streams, f *ctlFlags) *cobra.Command {
 	var after uint64
 	export := &cobra.Command{
 		Use: "export", Short: "Write the whole log as JSON lines (to --out or stdout)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := client()
-			if err != nil {
-				return err
-			}
-			stream, err := c.ExportAudit(cmd.Context(), connect.NewRequest(&pb.ExportAuditRequest{AfterSeq: after}))
+		RunE: client.run(func(ctx context.Context, c driftmgrv1connect.AuditServiceClient, _ []string) error {
+			stream, err := c.ExportAudit(ctx, connect.NewRequest(&pb.ExportAuditRequest{AfterSeq: after}))
 			if err != nil {
 				return err
 			}
@@ -130,7 +121,7 @@ func newCtlAuditCmd(s Streams, f *ctlFlags) *cobra.Command {
 				fmt.Fprintf(s.Err, "%d entries written to %s\n", n, out)
 			}
 			return nil
-		},
+		}),
 	}
 	export.Flags().StringVar(&out, "out", "", "file to write (default: stdout)")
 	export.Flags().Uint64Var(&after, "after", 0, "only entries after this sequence")

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -18,13 +19,7 @@ import (
 // compliance posture the cluster holds, and the tenant's mutelist and
 // Rego policies its agents use.
 func newCtlSecurityCmd(s Streams, f *ctlFlags) *cobra.Command {
-	client := func() (driftmgrv1connect.SecurityServiceClient, error) {
-		hc, addr, err := f.client()
-		if err != nil {
-			return nil, err
-		}
-		return driftmgrv1connect.NewSecurityServiceClient(hc, addr, f.opts()...), nil
-	}
+	client := newServiceClient(f, driftmgrv1connect.NewSecurityServiceClient)
 	root := &cobra.Command{Use: "security", Short: "Security findings, compliance, the mutelist and Rego policies"}
 
 	var sevs, statuses, checks, frameworks, categories, types []string
@@ -32,11 +27,7 @@ func newCtlSecurityCmd(s Streams, f *ctlFlags) *cobra.Command {
 	var order, text string
 	findings := &cobra.Command{
 		Use: "findings", Short: "List failing checks (server-side filtered and sorted)", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := client()
-			if err != nil {
-				return err
-			}
+		RunE: client.run(func(ctx context.Context, c driftmgrv1connect.SecurityServiceClient, _ []string) error {
 			flt := &pb.SecurityFindingFilter{CheckId: checks, Framework: frameworks, Category: categories, Type: types, Text: text}
 			for _, sv := range sevs {
 				v, ok := pb.Severity_value["SEVERITY_"+strings.ToUpper(sv)]
@@ -52,7 +43,7 @@ func newCtlSecurityCmd(s Streams, f *ctlFlags) *cobra.Command {
 				}
 				flt.Status = append(flt.Status, pb.SecurityStatus(v))
 			}
-			resp, err := c.ListSecurityFindings(cmd.Context(), connect.NewRequest(&pb.ListSecurityFindingsRequest{Filter: flt, PageSize: limit, OrderBy: order}))
+			resp, err := c.ListSecurityFindings(ctx, connect.NewRequest(&pb.ListSecurityFindingsRequest{Filter: flt, PageSize: limit, OrderBy: order}))
 			if err != nil {
 				return err
 			}
@@ -65,7 +56,7 @@ func newCtlSecurityCmd(s Streams, f *ctlFlags) *cobra.Command {
 				}
 				fmt.Fprintf(w, "\n%d of %d findings\n", len(resp.Msg.GetFindings()), resp.Msg.GetTotalSize())
 			})
-		},
+		}),
 	}
 	fl := findings.Flags()
 	fl.StringSliceVar(&sevs, "severity", nil, "critical, high, medium, low, info (repeatable)")
@@ -80,28 +71,20 @@ func newCtlSecurityCmd(s Streams, f *ctlFlags) *cobra.Command {
 
 	get := &cobra.Command{
 		Use: "get ID", Short: "Show one security finding with its evidence and fix", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := client()
-			if err != nil {
-				return err
-			}
-			resp, err := c.GetSecurityFinding(cmd.Context(), connect.NewRequest(&pb.GetSecurityFindingRequest{Id: args[0]}))
+		RunE: client.run(func(ctx context.Context, c driftmgrv1connect.SecurityServiceClient, args []string) error {
+			resp, err := c.GetSecurityFinding(ctx, connect.NewRequest(&pb.GetSecurityFindingRequest{Id: args[0]}))
 			if err != nil {
 				return err
 			}
 			return f.print(s, resp.Msg, nil)
-		},
+		}),
 	}
 
 	var framework string
 	compliance := &cobra.Command{
 		Use: "compliance", Short: "Compliance per framework; with --framework, its controls", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := client()
-			if err != nil {
-				return err
-			}
-			resp, err := c.GetCompliance(cmd.Context(), connect.NewRequest(&pb.GetComplianceRequest{Framework: framework}))
+		RunE: client.run(func(ctx context.Context, c driftmgrv1connect.SecurityServiceClient, _ []string) error {
+			resp, err := c.GetCompliance(ctx, connect.NewRequest(&pb.GetComplianceRequest{Framework: framework}))
 			if err != nil {
 				return err
 			}
@@ -126,19 +109,15 @@ func newCtlSecurityCmd(s Streams, f *ctlFlags) *cobra.Command {
 				}
 				fmt.Fprintf(w, "\nrisk score %.0f from %d agents (%d failed, %d muted)\n", resp.Msg.GetRiskScore(), resp.Msg.GetAgents(), resp.Msg.GetFailed(), resp.Msg.GetMuted())
 			})
-		},
+		}),
 	}
 	compliance.Flags().StringVar(&framework, "framework", "", "show this framework's controls")
 
 	mutelist := &cobra.Command{Use: "mutelist", Short: "The tenant's mutelist (accepted failures, with reason, owner and expiry)"}
 	mutelist.AddCommand(&cobra.Command{
 		Use: "get", Short: "Print the mutelist YAML", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := client()
-			if err != nil {
-				return err
-			}
-			resp, err := c.GetMutelist(cmd.Context(), connect.NewRequest(&pb.GetMutelistRequest{}))
+		RunE: client.run(func(ctx context.Context, c driftmgrv1connect.SecurityServiceClient, _ []string) error {
+			resp, err := c.GetMutelist(ctx, connect.NewRequest(&pb.GetMutelistRequest{}))
 			if err != nil {
 				return err
 			}
@@ -150,7 +129,7 @@ func newCtlSecurityCmd(s Streams, f *ctlFlags) *cobra.Command {
 			}
 			_, err = fmt.Fprint(s.Out, resp.Msg.GetYaml())
 			return err
-		},
+		}),
 	}, &cobra.Command{
 		Use: "put FILE", Short: "Replace the mutelist with FILE (admin)", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
@@ -174,12 +153,8 @@ func newCtlSecurityCmd(s Streams, f *ctlFlags) *cobra.Command {
 	policies := &cobra.Command{Use: "policies", Short: "The tenant's Rego policies, run by its agents"}
 	policies.AddCommand(&cobra.Command{
 		Use: "list", Short: "List stored policies", Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
-			c, err := client()
-			if err != nil {
-				return err
-			}
-			resp, err := c.ListPolicies(cmd.Context(), connect.NewRequest(&pb.ListPoliciesRequest{}))
+		RunE: client.run(func(ctx context.Context, c driftmgrv1connect.SecurityServiceClient, _ []string) error {
+			resp, err := c.ListPolicies(ctx, connect.NewRequest(&pb.ListPoliciesRequest{}))
 			if err != nil {
 				return err
 			}
@@ -190,14 +165,10 @@ func newCtlSecurityCmd(s Streams, f *ctlFlags) *cobra.Command {
 						p.GetUpdatedAt().AsTime().Format("2006-01-02 15:04"), p.GetUpdatedBy())
 				}
 			})
-		},
+		}),
 	}, &cobra.Command{
 		Use: "put FILE.rego...", Short: "Store policies (compiled with the tenant's others first; admin)", Args: cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := client()
-			if err != nil {
-				return err
-			}
+		RunE: client.run(func(ctx context.Context, c driftmgrv1connect.SecurityServiceClient, args []string) error {
 			for _, path := range args {
 				if strings.HasSuffix(path, "_test.rego") {
 					// Tests run with `driftmgr policy test`; agents need
@@ -209,27 +180,23 @@ func newCtlSecurityCmd(s Streams, f *ctlFlags) *cobra.Command {
 				if err != nil {
 					return fmt.Errorf("read policy: %w", err)
 				}
-				resp, err := c.PutPolicy(cmd.Context(), connect.NewRequest(&pb.PutPolicyRequest{Name: filepath.Base(path), Source: string(data)}))
+				resp, err := c.PutPolicy(ctx, connect.NewRequest(&pb.PutPolicyRequest{Name: filepath.Base(path), Source: string(data)}))
 				if err != nil {
 					return fmt.Errorf("%s: %w", path, err)
 				}
 				fmt.Fprintf(s.Out, "stored %s (%s)\n", resp.Msg.GetPolicy().GetName(), strings.Join(resp.Msg.GetPolicy().GetCheckIds(), ", "))
 			}
 			return nil
-		},
+		}),
 	}, &cobra.Command{
 		Use: "delete NAME", Short: "Delete a stored policy (admin)", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := client()
-			if err != nil {
+		RunE: client.run(func(ctx context.Context, c driftmgrv1connect.SecurityServiceClient, args []string) error {
+			if _, err := c.DeletePolicy(ctx, connect.NewRequest(&pb.DeletePolicyRequest{Name: args[0]})); err != nil {
 				return err
 			}
-			if _, err := c.DeletePolicy(cmd.Context(), connect.NewRequest(&pb.DeletePolicyRequest{Name: args[0]})); err != nil {
-				return err
-			}
-			_, err = fmt.Fprintf(s.Out, "deleted %s\n", args[0])
+			_, err := fmt.Fprintf(s.Out, "deleted %s\n", args[0])
 			return err
-		},
+		}),
 	})
 	root.AddCommand(findings, get, compliance, mutelist, policies)
 	return root

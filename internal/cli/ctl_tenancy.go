@@ -24,30 +24,13 @@ import (
 // addTenancyCommands adds `ctl tenant|project|user|service-account|key|
 // role|whoami` (TenancyService) to ctl.
 func addTenancyCommands(root *cobra.Command, f *ctlFlags, s Streams) {
-	tc := func() (driftmgrv1connect.TenancyServiceClient, error) {
-		hc, addr, err := f.client()
-		if err != nil {
-			return nil, err
-		}
-		return driftmgrv1connect.NewTenancyServiceClient(hc, addr, f.opts()...), nil
-	}
+	tc := newServiceClient(f, driftmgrv1connect.NewTenancyServiceClient)
 	in := &passwordReader{s: s}
 	root.AddCommand(tenantCmd(f, s, tc), projectCmd(f, s, tc), userCmd(f, s, tc, in), serviceAccountCmd(f, s, tc),
 		keyCmd(f, s, tc), roleCmd(f, s, tc), whoamiCmd(f, s, tc), settingsCmd(f, s, tc))
 }
 
-type tenancyClient func() (driftmgrv1connect.TenancyServiceClient, error)
-
-// run is a RunE that gets a client first.
-func (tc tenancyClient) run(fn func(ctx context.Context, c driftmgrv1connect.TenancyServiceClient, args []string) error) func(*cobra.Command, []string) error {
-	return func(cmd *cobra.Command, args []string) error {
-		c, err := tc()
-		if err != nil {
-			return err
-		}
-		return fn(cmd.Context(), c, args)
-	}
-}
+type tenancyClient = serviceClient[driftmgrv1connect.TenancyServiceClient]
 
 func when(ts *timestamppb.Timestamp) string {
 	if ts == nil {
