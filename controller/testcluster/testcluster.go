@@ -47,6 +47,7 @@ type Cluster struct {
 	key    []byte
 	opts   Options
 	dir    string
+	ipBase string // "127.A.B.": this cluster's own loopback addresses
 	mu     sync.Mutex
 	nodes  []*Member
 	apiKey string
@@ -85,7 +86,13 @@ func Start(t testing.TB, n int, opts Options) *Cluster {
 			opts.Logger = slog.New(slog.DiscardHandler)
 		}
 	}
-	c := &Cluster{t: t, CA: ca, key: key, opts: opts, dir: dir}
+	// Clusters of test binaries running side by side (go test runs
+	// packages in parallel) each get their own corner of 127/8: a port
+	// found free can then not be taken by another process's cluster before
+	// this one binds it.
+	var oct [2]byte
+	_, _ = rand.Read(oct[:])
+	c := &Cluster{t: t, CA: ca, key: key, opts: opts, dir: dir, ipBase: fmt.Sprintf("127.%d.%d.", 1+int(oct[0])%254, oct[1])}
 	for i := range n {
 		m, err := c.newMember(i)
 		if err != nil {
@@ -134,7 +141,7 @@ func freePort(ip string) (int, error) {
 }
 
 func (c *Cluster) newMember(i int) (*Member, error) {
-	ip := fmt.Sprintf("127.0.0.%d", 11+i)
+	ip := fmt.Sprintf("%s%d", c.ipBase, 11+i)
 	m := &Member{Index: i, Name: fmt.Sprintf("ctl-%d", i+1), IP: ip, Dir: filepath.Join(c.dir, fmt.Sprintf("ctl-%d", i+1))}
 	ports := make([]int, 3)
 	for j := range ports {
