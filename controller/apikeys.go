@@ -93,7 +93,9 @@ func (s *Server) keyPrincipal(ctx context.Context, id, secret string) (Principal
 				return fmt.Errorf("api key's user %s is disabled", u.GetUser().GetUsername())
 			}
 			p.Role = min(p.Role, ParseRole(u.GetUser().GetRole()))
+			p.Name = u.GetUser().GetUsername()
 		case p.ServiceAccount != "":
+			p.Name = p.ServiceAccount
 			a, err := tt.ServiceAccount(p.ServiceAccount)
 			if err != nil {
 				return errors.New("api key's service account no longer exists")

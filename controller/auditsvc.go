@@ -70,9 +70,9 @@ func actorOf(p Principal) *pb.AuditActor {
 	case "controller":
 		return &pb.AuditActor{Kind: string(audit.ActorController), Id: p.ID}
 	case "key":
-		return &pb.AuditActor{Kind: string(audit.ActorKey), Id: p.ID}
+		return &pb.AuditActor{Kind: string(audit.ActorKey), Id: p.ID, Name: p.Name}
 	case "user":
-		return &pb.AuditActor{Kind: string(audit.ActorUser), Id: p.ID}
+		return &pb.AuditActor{Kind: string(audit.ActorUser), Id: p.ID, Name: p.Name}
 	}
 	return &pb.AuditActor{Kind: string(audit.ActorAnonymous), Id: p.ID}
 }

@@ -76,6 +76,9 @@ type Principal struct {
 	// Session is a console session's id (the hash of its cookie), so an
 	// open stream can end when the session does.
 	Session string
+	// Name is what people call the caller, for the audit log: a user's
+	// username; for a key, its owner's username or service account id.
+	Name string
 }
 
 func (p Principal) String() string {

@@ -521,6 +521,17 @@ func TestConsolePasswordLogin(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, code, "the session opened with the old password ended")
 	code, _ = b.restWhoAmI(ctl)
 	assert.Equal(t, http.StatusOK, code, "the session that changed it goes on")
+	// The audit log names the user who did it.
+	require.NoError(t, c.Member(0).Server().FlushAudit(ctx))
+	acmeAudit := driftmgrv1connect.NewAuditServiceClient(c.HTTPClient(nil), ctl, testcluster.Bearer(owner),
+		connect.WithInterceptors(withHeader{controller.TenantHeader, "acme"}))
+	evs, err := acmeAudit.ListAuditEvents(ctx, connect.NewRequest(&pb.ListAuditEventsRequest{ActionPrefix: driftmgrv1connect.TenancyServiceChangePasswordProcedure,
+		Consistency: pb.Consistency_CONSISTENCY_CONSISTENT}))
+	require.NoError(t, err)
+	require.Len(t, evs.Msg.GetEvents(), 1)
+	assert.Equal(t, "user", evs.Msg.GetEvents()[0].GetActor().GetKind())
+	assert.Equal(t, si.UserID, evs.Msg.GetEvents()[0].GetActor().GetId())
+	assert.Equal(t, "bob", evs.Msg.GetEvents()[0].GetActor().GetName())
 
 	// Deleting the user ends the session.
 	_, err = acme.DeleteUser(ctx, connect.NewRequest(&pb.DeleteUserRequest{Id: si.UserID}))

@@ -186,6 +186,7 @@ func (s *Server) sessionPrincipal(r *http.Request) (Principal, error) {
 			return fmt.Errorf("user %s is disabled", u.GetUser().GetUsername())
 		}
 		p.Role = min(p.Role, ParseRole(u.GetUser().GetRole()))
+		p.Name = u.GetUser().GetUsername()
 		if p.Role != RoleOwner && tx.TenantDisabled(x.Tenant) {
 			return fmt.Errorf("tenant %s is disabled", x.Tenant)
 		}
