@@ -256,7 +256,7 @@ try {
     await axe(page, "mutelist (refused)", axeFailures, axeReport);
     await editor.fill(`mutelist:\n  - check: DM-DRIFT-AWS-EC2-001\n    resource: ${sg}\n    reason: incident 4711, Terraform PR follows\n    owner: platform-team\n    expires: 2099-01-01\n`);
     await page.getByRole("button", { name: "Save", exact: true }).click();
-    await page.getByText("Mutelist saved: 1 entry").waitFor();
+    await page.getByText("Mutelist saved: 1 entry", { exact: true }).waitFor(); // exact: the toast's live region repeats it
     await screenshot(page, out, "mutelist-light");
     await page.goto(securityDetailURL);
     await page.getByRole("heading", { name: "Muted" }).waitFor();
