@@ -143,6 +143,11 @@ func (a *auditor) run() {
 		case <-t.C:
 		case <-a.wake:
 		}
+		select {
+		case <-a.s.node.Stopped(): // a tick and the stop can be ready together
+			return
+		default:
+		}
 		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 		a.flush(ctx)
 		cancel()

@@ -78,6 +78,10 @@ func (n *Node) Apply(ctx context.Context, c *pb.RaftCommand) (_ proto.Message, e
 		select {
 		case <-ctx.Done():
 			return nil, fmt.Errorf("apply %s: %w", c.GetRequestId(), ctx.Err())
+		case <-n.stop:
+			// A node that stopped (or left the cluster on its way out)
+			// will find no leader: waiting would only hold up its stop.
+			return nil, fmt.Errorf("apply %s: %w", c.GetRequestId(), raft.ErrRaftShutdown)
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
