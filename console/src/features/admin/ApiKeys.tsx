@@ -24,7 +24,7 @@ import { useMe } from "@/features/auth/permissions";
 import { useAppDispatch } from "@/app/hooks";
 import { count } from "@/lib/format";
 import { errText } from "./errors";
-import { When, assignableRoles } from "./shared";
+import { assignableRoles, CreateFooter, When } from "./shared";
 
 const day = 86400;
 
@@ -202,19 +202,7 @@ function CreateKeyDialog({ owners, roles, me }: { owners: Owners; roles: RoleVie
                 Where the key is used, so whoever reads the list later knows what revoking it breaks.
               </p>
             </div>
-            {error && (
-              <p role="alert" className="rounded-md border border-destructive/60 p-2 text-sm text-destructive">
-                {error}
-              </p>
-            )}
-            <DialogFooter>
-              <Button variant="outline" onClick={close}>
-                Cancel
-              </Button>
-              <Button type="submit" disabled={busy}>
-                {busy ? "Creating…" : "Create key"}
-              </Button>
-            </DialogFooter>
+            <CreateFooter error={error} busy={busy} onCancel={close} submit="Create key" />
           </form>
         )}
       </DialogContent>

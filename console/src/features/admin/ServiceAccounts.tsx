@@ -11,7 +11,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { Input, Label } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { Loading } from "@/components/ui/skeleton";
@@ -21,7 +21,7 @@ import { toast } from "@/components/ui/toast";
 import { Actions, useCan, useMe } from "@/features/auth/permissions";
 import { count } from "@/lib/format";
 import { errText } from "./errors";
-import { When, assignableRoles, idProblem } from "./shared";
+import { assignableRoles, CreateFooter, idProblem, When } from "./shared";
 
 /** CreateServiceAccountDialog adds a non-person identity (CI, scripts) for API keys to act as. */
 function CreateServiceAccountDialog({ roles }: { roles: RoleView[] }) {
@@ -94,19 +94,7 @@ function CreateServiceAccountDialog({ roles }: { roles: RoleView[] }) {
               options={roles.map((r) => ({ value: r.name, label: r.name }))}
             />
           </div>
-          {error && (
-            <p role="alert" className="rounded-md border border-destructive/60 p-2 text-sm text-destructive">
-              {error}
-            </p>
-          )}
-          <DialogFooter>
-            <Button variant="outline" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" disabled={state.isLoading}>
-              {state.isLoading ? "Creating…" : "Create service account"}
-            </Button>
-          </DialogFooter>
+          <CreateFooter error={error} busy={state.isLoading} onCancel={() => setOpen(false)} submit="Create service account" />
         </form>
       </DialogContent>
     </Dialog>

@@ -5,7 +5,7 @@ import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
 import { Card } from "@/components/ui/card";
 import { ConfirmDialog } from "@/components/ui/confirm-dialog";
-import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
+import { Dialog, DialogContent, DialogDescription, DialogHeader, DialogTitle, DialogTrigger } from "@/components/ui/dialog";
 import { Input, Label } from "@/components/ui/input";
 import { Select } from "@/components/ui/select";
 import { Loading } from "@/components/ui/skeleton";
@@ -16,7 +16,7 @@ import { Actions, useCan, useMe } from "@/features/auth/permissions";
 import { count } from "@/lib/format";
 import { errText } from "./errors";
 import { PasswordLogin } from "./PasswordLogin";
-import { MIN_PASSWORD, When, assignableRoles, passwordProblem, sourceLabel } from "./shared";
+import { assignableRoles, CreateFooter, MIN_PASSWORD, passwordProblem, sourceLabel, When } from "./shared";
 
 /** CreateUserDialog adds a local user who signs in with a password (at least 12 characters). */
 function CreateUserDialog({ roles }: { roles: RoleView[] }) {
@@ -125,19 +125,7 @@ function CreateUserDialog({ roles }: { roles: RoleView[] }) {
               <span className="font-medium text-foreground">{form.role}:</span> {roles.find((r) => r.name === form.role)?.description}
             </p>
           )}
-          {error && (
-            <p role="alert" className="rounded-md border border-destructive/60 p-2 text-sm text-destructive">
-              {error}
-            </p>
-          )}
-          <DialogFooter>
-            <Button variant="outline" onClick={() => setOpen(false)}>
-              Cancel
-            </Button>
-            <Button type="submit" disabled={state.isLoading}>
-              {state.isLoading ? "Creating…" : "Create user"}
-            </Button>
-          </DialogFooter>
+          <CreateFooter error={error} busy={state.isLoading} onCancel={() => setOpen(false)} submit="Create user" />
         </form>
       </DialogContent>
     </Dialog>

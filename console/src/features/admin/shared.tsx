@@ -1,5 +1,7 @@
 // Small pieces the admin screens share.
 import type { RoleView } from "@/api/adminModel";
+import { Button } from "@/components/ui/button";
+import { DialogFooter } from "@/components/ui/dialog";
 import { ago, dateTime } from "@/lib/format";
 
 /** When shows a time as "3 hours ago" with the full time on hover and for machines, or a word for none. */
@@ -44,4 +46,35 @@ export function passwordProblem(pw: string, confirm: string): string | null {
 export function idProblem(id: string): string | null {
   if (!/^[a-z0-9][a-z0-9_-]{0,62}$/.test(id)) return "Use 1 to 63 of a-z, 0-9, _ and -, starting with a letter or digit.";
   return null;
+}
+
+/** CreateFooter ends a create dialog's form: the server's refusal, if any, then Cancel and the submit button. */
+export function CreateFooter({
+  error,
+  busy,
+  onCancel,
+  submit,
+}: {
+  error: string | null;
+  busy: boolean;
+  onCancel: () => void;
+  submit: string;
+}) {
+  return (
+    <>
+      {error && (
+        <p role="alert" className="rounded-md border border-destructive/60 p-2 text-sm text-destructive">
+          {error}
+        </p>
+      )}
+      <DialogFooter>
+        <Button variant="outline" onClick={onCancel}>
+          Cancel
+        </Button>
+        <Button type="submit" disabled={busy}>
+          {busy ? "Creating…" : submit}
+        </Button>
+      </DialogFooter>
+    </>
+  );
 }
