@@ -230,35 +230,13 @@ func (t *tenancyService) ChangePassword(ctx context.Context, req *connect.Reques
 	if err != nil {
 		return nil, connect.NewError(connect.CodeInternal, err)
 	}
+	// The user's sessions end with the change, in the same entry; the
+	// caller's, if it is one of them, stays.
 	if _, err := t.s.node.Apply(ctx, &pb.RaftCommand{Cmd: &pb.RaftCommand_UpdateUser{UpdateUser: &pb.UpdateUserCommand{
-		Tenant: p.Tenant, Id: m.GetId(), PasswordHash: &hash}}}); err != nil {
+		Tenant: p.Tenant, Id: m.GetId(), PasswordHash: &hash, KeepSession: p.Session}}}); err != nil {
 		return nil, applyErr("change password", err)
 	}
-	if err := t.s.endOtherSessions(ctx, p, m.GetId()); err != nil {
-		return nil, err
-	}
 	return connect.NewResponse(&pb.ChangePasswordResponse{}), nil
-}
-
-// endOtherSessions signs a user out everywhere after its password
-// changed, so whoever held the old one loses what it opened with it. The
-// session that made the change, if it is the user's, stays.
-func (s *Server) endOtherSessions(ctx context.Context, p Principal, user string) error {
-	// The sessions created before the change must be visible here.
-	if err := s.node.ReadBarrier(ctx); err != nil {
-		return connect.NewError(connect.CodeUnavailable, fmt.Errorf("password changed; ending the user's other sessions: %w", err))
-	}
-	var ids []string
-	_ = s.node.FSM().Store().View(func(tx *state.Tx) error { ids = tx.UserSessionIDs(p.Tenant, user); return nil })
-	for _, id := range ids {
-		if id == p.Session {
-			continue
-		}
-		if _, err := s.node.Apply(ctx, &pb.RaftCommand{Cmd: &pb.RaftCommand_DeleteSession{DeleteSession: &pb.DeleteSessionCommand{Id: id}}}); err != nil {
-			return applyErr("password changed; end the user's other sessions", err)
-		}
-	}
-	return nil
 }
 
 func (t *tenancyService) CreateServiceAccount(ctx context.Context, req *connect.Request[pb.CreateServiceAccountRequest]) (*connect.Response[pb.CreateServiceAccountResponse], error) {

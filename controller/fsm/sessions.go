@@ -107,7 +107,7 @@ func applyDeleteSession(tx *state.Tx, c *pb.DeleteSessionCommand) *pb.ApplyResul
 	case c.GetId() != "":
 		_, err = tx.DeleteSession(c.GetId())
 	case c.GetTenant() != "":
-		_, err = tx.DeleteUserSessions(c.GetTenant(), c.GetUserId())
+		_, err = tx.DeleteUserSessions(c.GetTenant(), c.GetUserId(), "")
 	default:
 		return fail("invalid_argument", "delete session: name a session id, or a tenant (and user)")
 	}
@@ -139,10 +139,11 @@ func SessionEnded(s *pb.StoredSession, now time.Time, idle time.Duration) bool {
 }
 
 // endSessions ends a user's sessions (or a whole tenant's, user empty)
-// when the user or tenant is deleted or disabled, in the same
-// transaction, so re-enabling does not bring them back.
-func endSessions(tx *state.Tx, tenant, user string) *pb.ApplyResult {
-	if _, err := tx.DeleteUserSessions(tenant, user); err != nil {
+// but for the session keep (empty: none) when the user or tenant is
+// deleted or disabled, or the password changes, in the same transaction,
+// so re-enabling does not bring them back.
+func endSessions(tx *state.Tx, tenant, user, keep string) *pb.ApplyResult {
+	if _, err := tx.DeleteUserSessions(tenant, user, keep); err != nil {
 		return fail("internal", err.Error())
 	}
 	return nil

@@ -207,6 +207,17 @@ func TestSessionsEndWithTheirUserOrTenant(t *testing.T) {
 	n.result(updateUserCmd("acme", "usr-a", 0, disable(false)))
 	n.hasSessions(t, "b1", "g1")
 
+	// A new password ends the user's sessions in the same entry, but for
+	// the one that made the change.
+	n.result(createSessionCmd("a5", "acme", "usr-a", 0, time.Hour))
+	n.result(createSessionCmd("a6", "acme", "usr-a", 0, time.Hour))
+	n.result(updateUserCmd("acme", "usr-a", 0, func(u *pb.UpdateUserCommand) {
+		u.PasswordHash, u.KeepSession = proto.String("$argon2id$new"), sessionID("a6")
+	}))
+	n.hasSessions(t, "a6", "b1", "g1")
+	n.result(updateUserCmd("acme", "usr-a", 0, func(u *pb.UpdateUserCommand) { u.PasswordHash = proto.String("$argon2id$newer") }))
+	n.hasSessions(t, "b1", "g1")
+
 	n.result(createSessionCmd("b2", "acme", "usr-b", 0, time.Hour))
 	n.result(tenancyCmd(0, func(c *pb.RaftCommand) {
 		c.Cmd = &pb.RaftCommand_DeleteUser{DeleteUser: &pb.DeleteUserCommand{Tenant: "acme", Id: "usr-b"}}

@@ -171,7 +171,7 @@ func applyUpdateTenant(tx *state.Tx, c *pb.UpdateTenantCommand) *pb.ApplyResult 
 	if c.Disabled != nil {
 		r.Disabled = c.GetDisabled()
 		if r.Disabled {
-			if res := endSessions(tx, r.GetId(), ""); res != nil {
+			if res := endSessions(tx, r.GetId(), "", ""); res != nil {
 				return res
 			}
 		}
@@ -292,6 +292,10 @@ func applyUpdateUser(tx *state.Tx, at time.Time, c *pb.UpdateUserCommand) *pb.Ap
 			return fail("failed_precondition", "user "+u.GetUsername()+" signs in through "+u.GetSource()+"; it has no password here")
 		}
 		s.PasswordHash, u.PasswordChangedAt = c.GetPasswordHash(), timestamppb.New(at)
+		// Whoever held the old password loses what it opened with it.
+		if res := endSessions(tx, u.GetTenant(), u.GetId(), c.GetKeepSession()); res != nil {
+			return res
+		}
 	}
 	if c.Role != nil {
 		u.Role = c.GetRole()
@@ -299,7 +303,7 @@ func applyUpdateUser(tx *state.Tx, at time.Time, c *pb.UpdateUserCommand) *pb.Ap
 	if c.Disabled != nil {
 		u.Disabled = c.GetDisabled()
 		if u.Disabled {
-			if res := endSessions(tx, u.GetTenant(), u.GetId()); res != nil {
+			if res := endSessions(tx, u.GetTenant(), u.GetId(), ""); res != nil {
 				return res
 			}
 		}
@@ -349,7 +353,7 @@ func applyDeleteUser(tx *state.Tx, at time.Time, c *pb.DeleteUserCommand) *pb.Ap
 	if err := revokeOwnedKeys(tt, at, func(k *pb.StoredAPIKey) bool { return k.GetUserId() == c.GetId() }); err != nil {
 		return fail("internal", err.Error())
 	}
-	if res := endSessions(tx, c.GetTenant(), c.GetId()); res != nil {
+	if res := endSessions(tx, c.GetTenant(), c.GetId(), ""); res != nil {
 		return res
 	}
 	return &pb.ApplyResult{}

@@ -95,32 +95,28 @@ func (t *Tx) DeleteSession(id string) (bool, error) {
 }
 
 // DeleteUserSessions ends every session of a user of a tenant, or of the
-// whole tenant when user is empty, and returns how many it ended.
-func (t *Tx) DeleteUserSessions(tenant, user string) (int, error) {
+// whole tenant when user is empty, but for the session except (empty:
+// none), and returns how many it ended.
+func (t *Tx) DeleteUserSessions(tenant, user, except string) (int, error) {
+	who := t.sessionBucket(bSessionsByWho)
+	if who == nil {
+		return 0, nil
+	}
+	prefix := sessionWhoPrefix(tenant, user)
+	var ids []string
+	c := who.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if id := string(k[bytes.LastIndexByte(k, 0)+1:]); id != except {
+			ids = append(ids, id)
+		}
+	}
 	// Deleted after the walk: bbolt forbids changing a bucket under a cursor.
-	ids := t.UserSessionIDs(tenant, user)
 	for _, id := range ids {
 		if _, err := t.DeleteSession(id); err != nil {
 			return 0, err
 		}
 	}
 	return len(ids), nil
-}
-
-// UserSessionIDs are the ids of a tenant's user's sessions, or of the
-// whole tenant's when user is empty.
-func (t *Tx) UserSessionIDs(tenant, user string) []string {
-	who := t.sessionBucket(bSessionsByWho)
-	if who == nil {
-		return nil
-	}
-	prefix := sessionWhoPrefix(tenant, user)
-	var ids []string
-	c := who.Cursor()
-	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-		ids = append(ids, string(k[bytes.LastIndexByte(k, 0)+1:]))
-	}
-	return ids
 }
 
 // DeleteSessions ends every session match selects and returns how many.

@@ -62,9 +62,12 @@ func TestSessions(t *testing.T) {
 	assert.Len(t, sessionIDs(t, s), 5)
 
 	require.NoError(t, s.Update(func(tx *Tx) error {
-		n, err := tx.DeleteUserSessions("acme", "usr-a")
+		n, err := tx.DeleteUserSessions("acme", "usr-a", sid("a2"))
 		require.NoError(t, err)
-		assert.Equal(t, 2, n)
+		assert.Equal(t, 1, n, "all but the one kept")
+		n, err = tx.DeleteUserSessions("acme", "usr-a", "")
+		require.NoError(t, err)
+		assert.Equal(t, 1, n)
 		ok, err := tx.DeleteSession(sid("b1"))
 		require.NoError(t, err)
 		assert.True(t, ok)
@@ -80,10 +83,10 @@ func TestSessions(t *testing.T) {
 	// old user's sessions leaves it alone.
 	require.NoError(t, s.Update(func(tx *Tx) error {
 		require.NoError(t, tx.PutSession(session("c1", "acme", "usr-c")))
-		n, err := tx.DeleteUserSessions("acme", "usr-a2")
+		n, err := tx.DeleteUserSessions("acme", "usr-a2", "")
 		require.NoError(t, err)
 		assert.Zero(t, n)
-		n, err = tx.DeleteUserSessions("acme", "")
+		n, err = tx.DeleteUserSessions("acme", "", "")
 		require.NoError(t, err)
 		assert.Equal(t, 1, n)
 		return nil
@@ -96,7 +99,7 @@ func TestSessions(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 1, n)
 		// The index went with the record.
-		n, err = tx.DeleteUserSessions("acme-x", "")
+		n, err = tx.DeleteUserSessions("acme-x", "", "")
 		require.NoError(t, err)
 		assert.Zero(t, n)
 		return nil

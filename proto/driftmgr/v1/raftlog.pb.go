@@ -2186,7 +2186,10 @@ type UpdateUserCommand struct {
 	Email        *string                `protobuf:"bytes,6,opt,name=email,proto3,oneof" json:"email,omitempty"`
 	PasswordHash *string                `protobuf:"bytes,7,opt,name=password_hash,json=passwordHash,proto3,oneof" json:"password_hash,omitempty"`
 	// Records a sign-in now (last_login_at).
-	SignedIn      bool `protobuf:"varint,8,opt,name=signed_in,json=signedIn,proto3" json:"signed_in,omitempty"`
+	SignedIn bool `protobuf:"varint,8,opt,name=signed_in,json=signedIn,proto3" json:"signed_in,omitempty"`
+	// With password_hash: the user's sessions end in the same apply, but
+	// for this one (the session that made the change; empty for none).
+	KeepSession   string `protobuf:"bytes,9,opt,name=keep_session,json=keepSession,proto3" json:"keep_session,omitempty"`
 	unknownFields protoimpl.UnknownFields
 	sizeCache     protoimpl.SizeCache
 }
@@ -2275,6 +2278,13 @@ func (x *UpdateUserCommand) GetSignedIn() bool {
 		return x.SignedIn
 	}
 	return false
+}
+
+func (x *UpdateUserCommand) GetKeepSession() string {
+	if x != nil {
+		return x.KeepSession
+	}
+	return ""
 }
 
 type DeleteUserCommand struct {
@@ -3312,7 +3322,7 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\x04user\x18\x01 \x01(\v2\x11.driftmgr.v1.UserR\x04user\x12#\n" +
 	"\rpassword_hash\x18\x02 \x01(\tR\fpasswordHash\"@\n" +
 	"\x11CreateUserCommand\x12+\n" +
-	"\x04user\x18\x01 \x01(\v2\x17.driftmgr.v1.StoredUserR\x04user\"\xc2\x02\n" +
+	"\x04user\x18\x01 \x01(\v2\x17.driftmgr.v1.StoredUserR\x04user\"\xe5\x02\n" +
 	"\x11UpdateUserCommand\x12\x16\n" +
 	"\x06tenant\x18\x01 \x01(\tR\x06tenant\x12\x0e\n" +
 	"\x02id\x18\x02 \x01(\tR\x02id\x12\x17\n" +
@@ -3321,7 +3331,8 @@ const file_driftmgr_v1_raftlog_proto_rawDesc = "" +
 	"\fdisplay_name\x18\x05 \x01(\tH\x02R\vdisplayName\x88\x01\x01\x12\x19\n" +
 	"\x05email\x18\x06 \x01(\tH\x03R\x05email\x88\x01\x01\x12(\n" +
 	"\rpassword_hash\x18\a \x01(\tH\x04R\fpasswordHash\x88\x01\x01\x12\x1b\n" +
-	"\tsigned_in\x18\b \x01(\bR\bsignedInB\a\n" +
+	"\tsigned_in\x18\b \x01(\bR\bsignedIn\x12!\n" +
+	"\fkeep_session\x18\t \x01(\tR\vkeepSessionB\a\n" +
 	"\x05_roleB\v\n" +
 	"\t_disabledB\x0f\n" +
 	"\r_display_nameB\b\n" +
