@@ -168,7 +168,7 @@ func TestNoisyNeighbour(t *testing.T) {
 		noisyTenants*noisyAgents*noisyFindings, time.Since(start).Round(time.Millisecond))
 	ctx := timeout(t, 5*time.Minute)
 	base := noisyPlan{URL: c.URL(c.WaitLeader(t, waitLong).Index), CAPEM: caPEM(c.CA.Cert),
-		Start: time.Now().Add(2 * time.Second), Warmup: time.Second, Phase: noisyPhase, Rounds: noisyRounds,
+		Start: time.Now().Add(2 * time.Second), Warmup: time.Second, Phase: noisyPhase,
 		Noisy: shuffledPhases(noisyRounds)}
 	quiet, noisy := base, base
 	quiet.Role, quiet.Keys, quiet.Jobs = "quiet", keys[1:1+noisyQuiet], noisyQuietJobs

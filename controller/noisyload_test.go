@@ -49,10 +49,10 @@ func TestMain(m *testing.M) {
 }
 
 // noisyPlan is one load process's part. Both processes follow the same
-// clock: a warm-up, then Rounds pairs of a quiet phase and a noisy phase,
-// each pair in a random order (Noisy). A fixed order would let anything
-// periodic on the machine (garbage collection every few seconds, as it
-// happens) lock onto one kind of phase.
+// clock: a warm-up, then rounds of a quiet phase and a noisy phase, each
+// round in a random order (Noisy, one entry per phase). A fixed order
+// would let anything periodic on the machine (garbage collection every
+// few seconds, as it happens) lock onto one kind of phase.
 type noisyPlan struct {
 	Role   string // "quiet" measures; "noisy" floods in the noisy phases
 	URL    string
@@ -62,7 +62,6 @@ type noisyPlan struct {
 	Start  time.Time
 	Warmup time.Duration
 	Phase  time.Duration
-	Rounds int
 	Noisy  []bool // per phase
 	Out    string // where the result is written
 }
@@ -94,8 +93,8 @@ func shuffledPhases(rounds int) []bool {
 
 // boundaries are the phase starts, warm-up excluded, and the end.
 func (p noisyPlan) boundaries() []time.Time {
-	out := make([]time.Time, 0, 2*p.Rounds+1)
-	for i := range 2*p.Rounds + 1 {
+	out := make([]time.Time, 0, len(p.Noisy)+1)
+	for i := range len(p.Noisy) + 1 {
 		out = append(out, p.Start.Add(p.Warmup+time.Duration(i)*p.Phase))
 	}
 	return out
@@ -113,7 +112,7 @@ type noisyResult struct {
 // phaseStats is what a process spent in each kind of phase.
 type phaseStats struct {
 	CPU [2]time.Duration
-	GC  [2]uint64  // garbage collections started
+	GC  [2]uint64  // garbage collections completed
 	MB  [2]float64 // heap allocated
 }
 
