@@ -219,7 +219,7 @@ func (s *Server) CAPEM() []byte { return s.cfg.Node.CA.CertPEM }
 
 func (s *Server) handler() (http.Handler, error) {
 	opts := []connect.HandlerOption{connect.WithInterceptors(auditInterceptor{s.audit}, authorizer{}, s.quotaInterceptor(), s.requestLog()),
-		connect.WithReadMaxBytes(4 << 20)}
+		connect.WithReadMaxBytes(4 << 20), fastGzip, connect.WithCompressMinBytes(compressMinBytes)}
 	var (
 		services []*vanguard.Service
 		paths    []string

@@ -91,10 +91,11 @@ func OutcomeOf(err error) (outcome, message string) {
 	if err == nil {
 		return OutcomeOK, ""
 	}
-	msg := err.Error()
-	var ce *connect.Error
-	if errors.As(err, &ce) {
+	var msg string
+	if ce := (*connect.Error)(nil); errors.As(err, &ce) {
 		msg = ce.Message()
+	} else {
+		msg = err.Error()
 	}
 	return connect.CodeOf(err).String(), clip(RedactString(msg), MaxErrorLen)
 }

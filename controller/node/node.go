@@ -311,6 +311,9 @@ func (n *Node) startGossip(ctx context.Context) error {
 	mc.BindAddr, mc.BindPort = host, port
 	mc.AdvertiseAddr, mc.AdvertisePort = host, port
 	mc.SecretKey = cfg.GossipKey
+	// Gossip between controllers is a few small messages on a LAN: LZW
+	// saves nothing there and allocates a table per message.
+	mc.EnableCompression = false
 	mc.LogOutput = slogWriter{n.log.With("component", "gossip")}
 	m, err := json.Marshal(meta{Raft: string(n.trans.LocalAddr()), API: cfg.APIAddr})
 	if err != nil {
