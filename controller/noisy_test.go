@@ -162,11 +162,27 @@ func TestNoisyNeighbour(t *testing.T) {
 	}
 	c := testcluster.Start(t, 3, testcluster.Options{Tune: func(cfg *controller.Config) {
 		cfg.Quotas = quota.Config{Default: quota.Limits{RequestsPerSecond: 20, Burst: 20}}
+		// A deployment's gossip, not the test clusters' quick failure
+		// detection: its packets are garbage the controllers would not
+		// make.
+		cfg.Node.FastGossip = false
 	}})
 	start := time.Now()
 	keys := seedTenants(t, c)
 	t.Logf("seeded %d tenants, %d agents, %d findings in %s", noisyTenants, noisyTenants*noisyAgents,
 		noisyTenants*noisyAgents*noisyFindings, time.Since(start).Round(time.Millisecond))
+	// The followers apply the seed behind the leader; measuring before
+	// they are done would charge their catching up to the first phases.
+	seeded := c.WaitLeader(t, waitLong).Server().Node().FSM().View().Revision()
+	require.Eventually(t, func() bool {
+		for _, m := range c.Members() {
+			if m.Server().Node().FSM().View().Revision() < seeded {
+				return false
+			}
+		}
+		return true
+	}, time.Minute, 50*time.Millisecond, "the followers apply the seed")
+	t.Logf("all nodes applied the seed %s after it began", time.Since(start).Round(time.Millisecond))
 	ctx := timeout(t, 5*time.Minute)
 	base := noisyPlan{URL: c.URL(c.WaitLeader(t, waitLong).Index), CAPEM: caPEM(c.CA.Cert),
 		Start: time.Now().Add(2 * time.Second), Warmup: time.Second, Phase: noisyPhase,
