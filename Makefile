@@ -69,7 +69,7 @@ bench:
 # Performance targets that need a quiet machine: run alone, no race
 # detector (the noisy-neighbour p99 bound).
 perf:
-	DRIFTMGR_PERF=1 $(GO) test -count=1 -run 'TestNoisyNeighbour' -v ./controller/
+	DRIFTMGR_PERF=1 $(GO) test -count=1 -timeout 20m -run 'TestNoisyNeighbour' -v ./controller/
 
 lint:
 	$(GO) vet $(PKGS)
