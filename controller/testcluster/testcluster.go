@@ -10,6 +10,7 @@ import (
 	"crypto/rand"
 	"crypto/tls"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -121,35 +122,44 @@ func Start(t testing.TB, n int, opts Options) *Cluster {
 	return c
 }
 
-// freePort finds a port free on ip for both TCP and UDP (memberlist uses
-// both on the same port).
-func freePort(ip string) (int, error) {
-	for range 50 {
+// FreePorts finds n distinct ports free on ip for both TCP and UDP
+// (memberlist uses both on the same port). Each stays held until all are
+// found: released one at a time, the kernel may hand the same port out
+// twice, and a node's raft and gossip would then collide.
+func FreePorts(ip string, n int) ([]int, error) {
+	var held []io.Closer
+	defer func() {
+		for _, c := range held {
+			c.Close()
+		}
+	}()
+	var ports []int
+	for try := 0; len(ports) < n; try++ {
+		if try == 50*n {
+			return nil, fmt.Errorf("no %d free ports on %s", n, ip)
+		}
 		l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 		if err != nil {
-			return 0, err
+			return nil, err
 		}
+		held = append(held, l)
 		port := l.Addr().(*net.TCPAddr).Port
 		u, err := net.ListenPacket("udp", net.JoinHostPort(ip, strconv.Itoa(port)))
-		l.Close()
-		if err == nil {
-			u.Close()
-			return port, nil
+		if err != nil {
+			continue
 		}
+		held = append(held, u)
+		ports = append(ports, port)
 	}
-	return 0, fmt.Errorf("no free port on %s", ip)
+	return ports, nil
 }
 
 func (c *Cluster) newMember(i int) (*Member, error) {
 	ip := fmt.Sprintf("%s%d", c.ipBase, 11+i)
 	m := &Member{Index: i, Name: fmt.Sprintf("ctl-%d", i+1), IP: ip, Dir: filepath.Join(c.dir, fmt.Sprintf("ctl-%d", i+1))}
-	ports := make([]int, 3)
-	for j := range ports {
-		p, err := freePort(ip)
-		if err != nil {
-			return nil, err
-		}
-		ports[j] = p
+	ports, err := FreePorts(ip, 3)
+	if err != nil {
+		return nil, err
 	}
 	m.RaftAddr = net.JoinHostPort(ip, strconv.Itoa(ports[0]))
 	m.GossipAddr = net.JoinHostPort(ip, strconv.Itoa(ports[1]))

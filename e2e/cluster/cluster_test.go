@@ -22,6 +22,8 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+
+	"github.com/driftmgr/driftmgr/controller/testcluster"
 )
 
 var binary string
@@ -128,23 +130,6 @@ func (p *proc) term(t *testing.T) {
 	}
 }
 
-func freePort(t *testing.T, ip string) int {
-	t.Helper()
-	for range 50 {
-		l, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
-		require.NoError(t, err)
-		port := l.Addr().(*net.TCPAddr).Port
-		u, err := net.ListenPacket("udp", net.JoinHostPort(ip, strconv.Itoa(port)))
-		l.Close()
-		if err == nil {
-			u.Close()
-			return port
-		}
-	}
-	t.Fatal("no free port")
-	return 0
-}
-
 // controllerNode is one controller process's files and addresses.
 type controllerNode struct {
 	name, config, api string
@@ -162,10 +147,12 @@ func startControllers(t *testing.T, n int) (dir string, nodes []*controllerNode)
 	var as []addrs
 	for i := range n {
 		ip := fmt.Sprintf("127.0.0.%d", 31+i)
+		ports, err := testcluster.FreePorts(ip, 3)
+		require.NoError(t, err)
 		as = append(as, addrs{ip: ip,
-			raft:   net.JoinHostPort(ip, strconv.Itoa(freePort(t, ip))),
-			gossip: net.JoinHostPort(ip, strconv.Itoa(freePort(t, ip))),
-			api:    net.JoinHostPort(ip, strconv.Itoa(freePort(t, ip)))})
+			raft:   net.JoinHostPort(ip, strconv.Itoa(ports[0])),
+			gossip: net.JoinHostPort(ip, strconv.Itoa(ports[1])),
+			api:    net.JoinHostPort(ip, strconv.Itoa(ports[2]))})
 	}
 	for i, a := range as {
 		name := fmt.Sprintf("ctl-%d", i+1)
