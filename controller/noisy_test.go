@@ -173,7 +173,8 @@ func TestNoisyNeighbour(t *testing.T) {
 		noisyTenants*noisyAgents*noisyFindings, time.Since(start).Round(time.Millisecond))
 	// The followers apply the seed behind the leader; measuring before
 	// they are done would charge their catching up to the first phases.
-	seeded := c.WaitLeader(t, waitLong).Server().Node().FSM().View().Revision()
+	leader := c.WaitLeader(t, waitLong)
+	seeded := leader.Server().Node().FSM().View().Revision()
 	require.Eventually(t, func() bool {
 		for _, m := range c.Members() {
 			if m.Server().Node().FSM().View().Revision() < seeded {
@@ -184,7 +185,7 @@ func TestNoisyNeighbour(t *testing.T) {
 	}, time.Minute, 50*time.Millisecond, "the followers apply the seed")
 	t.Logf("all nodes applied the seed %s after it began", time.Since(start).Round(time.Millisecond))
 	ctx := timeout(t, 3*time.Minute+2*noisyRounds*noisyPhase)
-	base := noisyPlan{URL: c.URL(c.WaitLeader(t, waitLong).Index), CAPEM: caPEM(c.CA.Cert),
+	base := noisyPlan{URL: c.URL(leader.Index), CAPEM: caPEM(c.CA.Cert),
 		Start: time.Now().Add(2 * time.Second), Warmup: time.Second, Phase: noisyPhase,
 		Noisy: shuffledPhases(noisyRounds)}
 	quiet, noisy := base, base
