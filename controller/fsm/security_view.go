@@ -38,10 +38,14 @@ func newSecView() secView {
 		mutes: map[string]*scan.Mutelist{}, gen: map[string]uint64{}}
 }
 
-func (sv *secView) load(tt *state.TenantTx) error {
+func (sv *secView) load(tt *state.TenantTx, in *interner) error {
 	t := tt.Name()
 	m := map[string]*pb.SecurityFinding{}
-	if err := tt.ForEachSecurityFinding(func(f *pb.SecurityFinding) error { m[f.GetId()] = f; return nil }); err != nil {
+	if err := tt.ForEachSecurityFinding(func(f *pb.SecurityFinding) error {
+		in.securityFinding(f)
+		m[f.GetId()] = f
+		return nil
+	}); err != nil {
 		return fmt.Errorf("load security findings of %s: %w", t, err)
 	}
 	sv.raw[t] = m

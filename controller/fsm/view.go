@@ -33,6 +33,8 @@ type View struct {
 	live map[string]int
 	// sec is guarded by mu too.
 	sec secView
+	// intern is guarded by mu too.
+	intern interner
 }
 
 // maxListings bounds the cache (a few users' open queries).
@@ -52,6 +54,7 @@ func (v *View) load(s *state.Store) error {
 			}
 			m := map[string]*pb.Finding{}
 			if err := tt.ForEachFinding(func(f *pb.Finding) error {
+				v.intern.finding(f)
 				m[f.GetId()] = f
 				if f.GetStatus() != pb.FindingStatus_FINDING_STATUS_RESOLVED {
 					v.live[t]++
@@ -61,7 +64,7 @@ func (v *View) load(s *state.Store) error {
 				return fmt.Errorf("load findings of %s: %w", t, err)
 			}
 			v.tenants[t] = m
-			if err := v.sec.load(tt); err != nil {
+			if err := v.sec.load(tt, &v.intern); err != nil {
 				return err
 			}
 		}
@@ -72,7 +75,7 @@ func (v *View) load(s *state.Store) error {
 func (v *View) replace(o *View) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	v.tenants, v.rev, v.live = o.tenants, o.rev, o.live
+	v.tenants, v.rev, v.live, v.intern = o.tenants, o.rev, o.live, o.intern
 	gen := v.sec.gen
 	sv, from := &v.sec, &o.sec
 	sv.raw, sv.eff, sv.at, sv.until, sv.postures, sv.mutes, sv.gen = from.raw, from.eff, from.at, from.until, from.postures, from.mutes, from.gen
@@ -93,8 +96,13 @@ func (v *View) apply(c Change) {
 	v.mu.Lock()
 	defer v.mu.Unlock()
 	v.rev = c.Index
+	// The change is not shared yet: listeners get it after the view.
+	for _, f := range c.SecFindings {
+		v.intern.securityFinding(f)
+	}
 	v.sec.apply(c)
 	for _, f := range c.Findings {
+		v.intern.finding(f)
 		m := v.tenants[f.GetTenant()]
 		if m == nil {
 			m = map[string]*pb.Finding{}

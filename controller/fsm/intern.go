@@ -1,0 +1,88 @@
+package fsm
+
+import (
+	"strings"
+
+	pb "github.com/driftmgr/driftmgr/proto/driftmgr/v1"
+)
+
+// maxInterned bounds the table. Scan ids and agents come and go, so a full
+// table starts again rather than growing for as long as the node runs;
+// findings keep the copies they already share.
+const maxInterned = 1 << 16
+
+// interner keeps one copy of each string that findings repeat: tenant,
+// agent, scan, origin, and the resource's provider, account, region and
+// type (a security finding adds its check's id, title, category and
+// remediation). Each finding decoded from a log entry or from bbolt has
+// its own copy of them, and with 100,000 findings in a view those copies
+// are most of its objects: the collector's mark, and so the pause every
+// API call feels while it runs, grows with them. Interned, a finding
+// keeps only its own strings (id, resource id, address).
+//
+// It is not safe for concurrent use: the view calls it under its write
+// lock, and load before the view is published.
+type interner struct{ m map[string]string }
+
+func (in *interner) str(s string) string {
+	if s == "" {
+		return s
+	}
+	if c, ok := in.m[s]; ok {
+		return c
+	}
+	if in.m == nil || len(in.m) >= maxInterned {
+		in.m = make(map[string]string, 1024)
+	}
+	in.m[s] = s
+	return s
+}
+
+func (in *interner) resource(r *pb.ResourceRef) {
+	if r == nil {
+		return
+	}
+	r.Provider, r.Account, r.Region, r.Type = in.str(r.Provider), in.str(r.Account), in.str(r.Region), in.str(r.Type)
+}
+
+// finding interns f's repeated strings in place and packs its own. f must
+// not be shared yet.
+func (in *interner) finding(f *pb.Finding) {
+	f.Tenant, f.AgentId, f.ScanId, f.Origin = in.str(f.Tenant), in.str(f.AgentId), in.str(f.ScanId), in.str(f.Origin)
+	f.AcknowledgedBy = in.str(f.AcknowledgedBy)
+	in.resource(f.Resource)
+	if f.Resource != nil {
+		pack(&f.Id, &f.Resource.Id, &f.Resource.Address)
+	}
+}
+
+// pack moves strings into one allocation, each becoming a slice of it:
+// the collector then marks one object where it marked three. They belong
+// to one finding, so none keeps another's memory alive.
+func pack(ss ...*string) {
+	n := 0
+	for _, s := range ss {
+		n += len(*s)
+	}
+	if n == 0 {
+		return
+	}
+	var b strings.Builder
+	b.Grow(n)
+	for _, s := range ss {
+		b.WriteString(*s)
+	}
+	all, off := b.String(), 0
+	for _, s := range ss {
+		l := len(*s)
+		*s = all[off : off+l]
+		off += l
+	}
+}
+
+// securityFinding is finding for a security failure.
+func (in *interner) securityFinding(f *pb.SecurityFinding) {
+	f.Tenant, f.AgentId, f.ScanId = in.str(f.Tenant), in.str(f.AgentId), in.str(f.ScanId)
+	f.CheckId, f.Title, f.Category, f.Remediation = in.str(f.CheckId), in.str(f.Title), in.str(f.Category), in.str(f.Remediation)
+	in.resource(f.Resource)
+}
