@@ -34,8 +34,11 @@ func (in *interner) str(s string) string {
 	if in.m == nil || len(in.m) >= maxInterned {
 		in.m = make(map[string]string, 1024)
 	}
-	in.m[s] = s
-	return s
+	// A copy of its own: s may be a slice of something larger, which the
+	// table would otherwise keep alive.
+	c := strings.Clone(s)
+	in.m[c] = c
+	return c
 }
 
 func (in *interner) resource(r *pb.ResourceRef) {

@@ -73,6 +73,11 @@ func TestInternerIsBounded(t *testing.T) {
 	assert.Equal(t, "scan-0", again)
 	assert.Equal(t, "scan-0", first)
 	assert.Empty(t, in.str(""))
+
+	big := strings.Repeat("x", 1<<20) + "eu-west-1"
+	kept := in.str(big[1<<20:])
+	assert.Equal(t, "eu-west-1", kept)
+	assert.False(t, same(kept, big[1<<20:]), "the table keeps a copy, not a slice of the megabyte")
 }
 
 func TestPack(t *testing.T) {
