@@ -15,10 +15,11 @@ const maxInterned = 1 << 16
 // agent, scan, origin, and the resource's provider, account, region and
 // type (a security finding adds its check's id, title, category and
 // remediation). Each finding decoded from a log entry or from bbolt has
-// its own copy of them, and with 100,000 findings in a view those copies
-// are most of its objects: the collector's mark, and so the pause every
-// API call feels while it runs, grows with them. Interned, a finding
-// keeps only its own strings (id, resource id, address).
+// its own copy of them: with them shared and a finding's own strings
+// (id, resource id, address) packed into one, a finding in the view is
+// 5 heap objects instead of 10 and about 14% smaller (BenchmarkViewHeap).
+// Strings hold no pointers, so the collector's mark time, which goes to
+// the proto structs, barely moves; this is a saving of memory.
 //
 // It is not safe for concurrent use: the view calls it under its write
 // lock, and load before the view is published.
