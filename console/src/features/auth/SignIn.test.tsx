@@ -8,7 +8,9 @@ import { fakeSession, keyAuth, session, sessionAuth } from "@/test/auth";
 import { renderConsole } from "@/test/app";
 import { AUTH_STORAGE_KEY } from "./authSlice";
 
-// Lazy screens are transformed on first import here: allow for it.
+// Lazy screens are transformed on first import here, and the sign-in
+// screen waits for the session probe: on a loaded machine either can take
+// longer than findBy's default second, so every first wait allows for it.
 const lazy = { timeout: 10000 };
 
 const offers = (sso: boolean, passwordLogin: boolean) => ({ sso, passwordLogin, code: "unauthenticated", message: "Not signed in." });
@@ -17,7 +19,7 @@ describe("signing in", () => {
   it("offers single sign-on when the controller has it, coming back where the user was going", async () => {
     const s = fakeSession({ current: offers(true, false) });
     renderConsole("/inventory?severity=critical", { session: s.client });
-    const sso = await screen.findByRole("link", { name: "Sign in with SSO" });
+    const sso = await screen.findByRole("link", { name: "Sign in with SSO" }, lazy);
     expect(sso).toHaveAttribute("href", "/auth/oidc/login?next=%2Finventory%3Fseverity%3Dcritical");
     expect(screen.queryByLabelText("Password")).not.toBeInTheDocument();
     // The key stays a way in, behind a disclosure.
@@ -33,14 +35,14 @@ describe("signing in", () => {
   it("offers no single sign-on when the controller has none", async () => {
     const s = fakeSession({ current: offers(false, true) });
     renderConsole("/", { session: s.client });
-    expect(await screen.findByLabelText("Password")).toBeInTheDocument();
+    expect(await screen.findByLabelText("Password", {}, lazy)).toBeInTheDocument();
     expect(screen.queryByRole("link", { name: "Sign in with SSO" })).not.toBeInTheDocument();
     expect(screen.getByRole("button", { name: "Use an API key" })).toBeInTheDocument();
   });
 
   it("asks for a key at once when the controller offers nothing else", async () => {
     renderConsole("/", { session: fakeSession({ current: offers(false, false) }).client });
-    expect(await screen.findByLabelText("API key")).toHaveFocus();
+    expect(await screen.findByLabelText("API key", {}, lazy)).toHaveFocus();
     expect(screen.queryByLabelText("Password")).not.toBeInTheDocument();
     expect(screen.queryByRole("button", { name: "Use an API key" })).not.toBeInTheDocument();
   });
@@ -49,7 +51,7 @@ describe("signing in", () => {
     const user = userEvent.setup();
     const s = fakeSession({ current: offers(false, true), passwords: { "acme/ada": "correct horse battery" } });
     const { store, router } = renderConsole("/cluster", { session: s.client });
-    await user.type(await screen.findByLabelText("Tenant"), "acme");
+    await user.type(await screen.findByLabelText("Tenant", {}, lazy), "acme");
     await user.type(screen.getByLabelText("Username"), "ada");
     await user.type(screen.getByLabelText("Password"), "wrong password!");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
@@ -79,7 +81,7 @@ describe("signing in", () => {
       ),
     });
     renderConsole("/", { session: s.client });
-    await user.type(await screen.findByLabelText("Tenant"), "acme");
+    await user.type(await screen.findByLabelText("Tenant", {}, lazy), "acme");
     await user.type(screen.getByLabelText("Username"), "ada");
     await user.type(screen.getByLabelText("Password"), "whatever it is");
     await user.click(screen.getByRole("button", { name: "Sign in" }));
@@ -119,7 +121,7 @@ describe("a signed-in session", () => {
 
   it("shows who is signed in, in which tenant and with which role", async () => {
     renderConsole("/settings", { preloaded: { auth: sessionAuth() }, me: { role: "operator", userId: "usr-ada", tenant: "acme" } });
-    const who = await screen.findByRole("group", { name: /^Signed in:/ });
+    const who = await screen.findByRole("group", { name: /^Signed in:/ }, lazy);
     await waitFor(() => expect(who).toHaveAccessibleName("Signed in: Ada Lovelace, ada@example.com, tenant acme, role operator"));
   });
 
@@ -144,19 +146,19 @@ describe("a signed-in session", () => {
     const user = userEvent.setup();
     const s = fakeSession({ current: session });
     const { router, store } = renderConsole("/settings", { preloaded: { auth: sessionAuth() }, session: s.client });
-    await user.click(within(await screen.findByRole("banner")).getByRole("button", { name: "Sign out" }));
+    await user.click(within(await screen.findByRole("banner", {}, lazy)).getByRole("button", { name: "Sign out" }));
     await waitFor(() => expect(router.state.location.pathname).toBe("/sign-in"));
     expect(s.calls.logout).toEqual(["csrf-123"]);
     expect(store.getState().auth.credential).toBeNull();
     expect(sessionStorage.getItem(AUTH_STORAGE_KEY)).toBeNull();
-    expect(await screen.findByLabelText("Password")).toBeInTheDocument();
+    expect(await screen.findByLabelText("Password", {}, lazy)).toBeInTheDocument();
   });
 
   it("stays signed in, and says so, when the controller does not end the session", async () => {
     const user = userEvent.setup();
     const s = fakeSession({ current: session, logoutError: new SessionError("unreachable", "The controller could not be reached.") });
     const { router, store } = renderConsole("/settings", { preloaded: { auth: sessionAuth() }, session: s.client });
-    await user.click(within(await screen.findByRole("banner")).getByRole("button", { name: "Sign out" }));
+    await user.click(within(await screen.findByRole("banner", {}, lazy)).getByRole("button", { name: "Sign out" }));
     expect(await screen.findByText("Sign-out failed: you are still signed in")).toBeInTheDocument();
     expect(router.state.location.pathname).toBe("/settings");
     expect(store.getState().auth.credential?.kind).toBe("session");
@@ -166,7 +168,7 @@ describe("a signed-in session", () => {
     const user = userEvent.setup();
     const s = fakeSession();
     const { router } = renderConsole("/settings", { preloaded: { auth: keyAuth() }, session: s.client });
-    await user.click(within(await screen.findByRole("banner")).getByRole("button", { name: "Sign out" }));
+    await user.click(within(await screen.findByRole("banner", {}, lazy)).getByRole("button", { name: "Sign out" }));
     await waitFor(() => expect(router.state.location.pathname).toBe("/sign-in"));
     expect(s.calls.logout).toEqual([]);
   });
