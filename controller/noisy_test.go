@@ -149,9 +149,10 @@ func p99(d []time.Duration) time.Duration {
 // them while the controllers' collector marks (every 7 s or so, for
 // about 100 ms), so a p99 rests on a few dozen such events a side: at 80
 // rounds their chance split alone moved the ratio by ±0.1 from run to
-// run, and the rounds are what averages it. The callers run in two processes of their own
-// (noisyload_test.go), on the same cores: their CPU still competes with
-// the controllers', but their garbage is not the controllers'.
+// run, and the rounds are what averages it. The callers run in two
+// processes of their own (noisyload_test.go), on the same cores: their
+// CPU still competes with the controllers', but their garbage is not the
+// controllers'.
 //
 // The latency bound is a performance target, so it is asserted where
 // timings mean something: with DRIFTMGR_PERF=1 (`make perf`, run alone,

@@ -84,7 +84,8 @@ func pack(ss ...*string) {
 	}
 }
 
-// securityFinding is finding for a security failure.
+// securityFinding interns a security failure's repeated strings in place
+// (unlike a drift finding's, its own strings are not packed).
 func (in *interner) securityFinding(f *pb.SecurityFinding) {
 	f.Tenant, f.AgentId, f.ScanId = in.str(f.Tenant), in.str(f.AgentId), in.str(f.ScanId)
 	f.CheckId, f.Title, f.Category, f.Remediation = in.str(f.CheckId), in.str(f.Title), in.str(f.Category), in.str(f.Remediation)
